@@ -1,0 +1,22 @@
+/* The duo-lua executable: shared pieces of main.c and repl.c. */
+#ifndef DUO_HOST_H
+#define DUO_HOST_H
+
+#include <lua.h>
+
+/* Runs the function on top of the stack (with nargs arguments below it)
+ * under the error handler; on error prints the message to stderr and
+ * returns the status. */
+int duo_host_call(lua_State *L, int nargs, int nresults);
+/* Prints an error value the way duo-lua reports uncaught errors. */
+void duo_host_report(lua_State *L, int status);
+/* Installs the SIGINT handler that interrupts running Lua code. */
+void duo_host_catch_sigint(lua_State *L);
+/* Set once Ctrl-C interrupted the program. */
+int duo_host_interrupted(void);
+void duo_host_clear_interrupt(void);
+
+/* The REPL: reads statements from the terminal until end of input. */
+void duo_repl(lua_State *L);
+
+#endif

@@ -1,0 +1,294 @@
+/* Sessions: one integration's credentials and transport options, held in C
+ * so the secret key never becomes a Lua value, and the requests made with
+ * them. The Lua client (scripts/duo/client.lua) wraps a session. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "lduo.h"
+#include "lloop.h"
+#include "lopts.h"
+#include "lparams.h"
+
+#define SESSION_MT "duo.session"
+#define MAX_HEADERS 64
+
+typedef struct session {
+    duo_credentials *cred;
+    char *host;
+    duo_transport_options opt;     /* strings owned */
+    duo_retry_policy retry;
+    int sig_version;
+} session;
+
+static const char *const session_options[] = {
+    "host", "ikey", "skey", "sig_version", "timeout", "connect_timeout", "ca",
+    "proxy", "max_retries", "max_backoff", "user_agent", NULL
+};
+
+static void session_release(session *s)
+{
+    duo_credentials_unref(s->cred);
+    free(s->host);
+    free((char *)s->opt.ca_file);
+    free((char *)s->opt.proxy);
+    free((char *)s->opt.user_agent);
+    memset(s, 0, sizeof(*s));
+}
+
+static int session_gc(lua_State *L)
+{
+    session_release(luaL_checkudata(L, 1, SESSION_MT));
+    return 0;
+}
+
+static char *dup_or_null(const char *s)
+{
+    char *p;
+
+    if (s == NULL)
+        return NULL;
+    p = malloc(strlen(s) + 1);
+    if (p != NULL)
+        strcpy(p, s);
+    return p;
+}
+
+static const char *required(lua_State *L, const char *field, size_t *len)
+{
+    const char *s = duo_opt_string(L, 1, 1, field, len);
+    if (s == NULL || s[0] == '\0')
+        luaL_argerror(L, 1, lua_pushfstring(L, "'%s' is required", field));
+    return s;
+}
+
+static long seconds_to_ms(lua_State *L, const char *field, lua_Number def)
+{
+    lua_Number v = duo_opt_number(L, 1, 1, field, def);
+    if (!(v > 0 && v <= 86400))
+        luaL_argerror(L, 1, lua_pushfstring(L, "'%s' must be between 0 and 86400 seconds", field));
+    return (long)(v * 1000);
+}
+
+/* core.session{ host, ikey, skey, ... } -> session. Option names and
+ * types are checked here; the Lua layer adds profile handling. */
+static int l_session(lua_State *L)
+{
+    const char *host, *ikey, *skey, *ca, *proxy, *ua;
+    size_t skey_len;
+    lua_Integer sig, retries;
+    long timeout, connect_timeout;
+    lua_Number backoff;
+    duo_ca_kind ca_kind = DUO_CA_PINNED;
+    session *s;
+
+    luaL_checktype(L, 1, LUA_TTABLE);
+    duo_check_options(L, 1, 1, session_options);
+    host = required(L, "host", NULL);
+    ikey = required(L, "ikey", NULL);
+    skey = required(L, "skey", &skey_len);
+    if (strpbrk(host, "/ \t\r\n?#@") != NULL)
+        luaL_argerror(L, 1, "'host' must be a host name with an optional :port, like api-xxxxxxxx.duosecurity.com");
+    sig = duo_opt_integer(L, 1, 1, "sig_version", 5);
+    if (sig != 2 && sig != 5)
+        luaL_argerror(L, 1, "'sig_version' must be 5 or 2");
+    timeout = seconds_to_ms(L, "timeout", 60);
+    connect_timeout = seconds_to_ms(L, "connect_timeout", 10);
+    retries = duo_opt_integer(L, 1, 1, "max_retries", 6);
+    if (retries < 0 || retries > 100)
+        luaL_argerror(L, 1, "'max_retries' must be between 0 and 100");
+    backoff = duo_opt_number(L, 1, 1, "max_backoff", 32);
+    if (!(backoff >= 0 && backoff <= 3600))
+        luaL_argerror(L, 1, "'max_backoff' must be between 0 and 3600 seconds");
+    ca = duo_opt_string(L, 1, 1, "ca", NULL);
+    if (ca == NULL || strcmp(ca, "pinned") == 0) {
+        ca = NULL;
+    } else if (strcmp(ca, "system") == 0) {
+        ca_kind = DUO_CA_SYSTEM;
+        ca = NULL;
+    } else {
+        FILE *f = fopen(ca, "r");
+        if (f == NULL)
+            return luaL_error(L, "ca file '%s' cannot be read (%s): give \"pinned\", \"system\" or the path of a PEM file",
+                              ca, strerror(errno));
+        fclose(f);
+        ca_kind = DUO_CA_FILE;
+    }
+    proxy = duo_opt_string(L, 1, 1, "proxy", NULL);
+    ua = duo_opt_string(L, 1, 1, "user_agent", NULL);
+
+    s = lua_newuserdatauv(L, sizeof(*s), 0);
+    memset(s, 0, sizeof(*s));
+    luaL_setmetatable(L, SESSION_MT);
+    s->cred = duo_credentials_new(ikey, skey, skey_len, DUO_DIGEST_SHA512);
+    s->host = dup_or_null(host);
+    s->opt.timeout_ms = timeout;
+    s->opt.connect_timeout_ms = connect_timeout;
+    s->opt.ca = ca_kind;
+    s->opt.ca_file = dup_or_null(ca);
+    s->opt.proxy = dup_or_null(proxy);
+    s->opt.user_agent = dup_or_null(ua);
+    s->retry.max_retries = (int)retries;
+    s->retry.max_backoff_ms = (long)(backoff * 1000);
+    s->sig_version = (int)sig;
+    if (s->cred == NULL || s->host == NULL || (ca && !s->opt.ca_file)
+        || (proxy && !s->opt.proxy) || (ua && !s->opt.user_agent)) {
+        session_release(s);
+        return luaL_error(L, "out of memory");
+    }
+    return 1;
+}
+
+static session *check_session(lua_State *L)
+{
+    session *s = luaL_checkudata(L, 1, SESSION_MT);
+    if (s->cred == NULL)
+        luaL_argerror(L, 1, "session already closed");
+    return s;
+}
+
+static const char *const request_options[] = {
+    "method", "path", "params", "body", "headers", "unsigned", "outbox", NULL
+};
+
+static size_t read_headers(lua_State *L, duo_header *h)
+{
+    size_t n = 0;
+
+    if (lua_getfield(L, 2, "headers") == LUA_TNIL) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    luaL_argcheck(L, lua_istable(L, -1), 2, "'headers' must be a table");
+    lua_pushnil(L);
+    while (lua_next(L, -2) != 0) {
+        if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
+            luaL_argerror(L, 2, "'headers' must map names to string values");
+        luaL_argcheck(L, n < MAX_HEADERS, 2, "too many headers");
+        h[n].name = lua_tolstring(L, -2, &h[n].name_len);
+        h[n].value = lua_tolstring(L, -1, &h[n].value_len);
+        n++;
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return n;
+}
+
+static int valid_method(const char *m)
+{
+    return strcmp(m, "GET") == 0 || strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0
+           || strcmp(m, "PATCH") == 0 || strcmp(m, "DELETE") == 0;
+}
+
+/* session:request{ method, path, params, body, headers, unsigned, outbox }
+ * -> op. The request is queued at once; the loop runs it. */
+static int l_request(lua_State *L)
+{
+    session *s = check_session(L);
+    duo_header headers[MAX_HEADERS];
+    duo_request_spec spec;
+    duo_lparams params;
+    int has_params = 0;
+    duo_op_box *box;
+    char err[256];
+
+    luaL_checktype(L, 2, LUA_TTABLE);
+    duo_check_options(L, 2, 2, request_options);
+    memset(&spec, 0, sizeof(spec));
+    spec.method = duo_opt_string(L, 2, 2, "method", NULL);
+    spec.path = duo_opt_string(L, 2, 2, "path", NULL);
+    luaL_argcheck(L, spec.method != NULL && valid_method(spec.method), 2,
+                  "'method' must be GET, POST, PUT, PATCH or DELETE");
+    luaL_argcheck(L, spec.path != NULL && spec.path[0] == '/', 2,
+                  "'path' must start with '/'");
+    spec.body = duo_opt_string(L, 2, 2, "body", &spec.body_len);
+    spec.header_count = read_headers(L, headers);
+    spec.headers = headers;
+    lua_getfield(L, 2, "unsigned");
+    spec.unsigned_request = lua_toboolean(L, -1);
+    lua_getfield(L, 2, "outbox");
+    spec.outbox = lua_toboolean(L, -1);
+    lua_pop(L, 2);
+    spec.host = s->host;
+    spec.sig_version = s->sig_version;
+
+    /* Userdata first: from here on a raised error cannot leak the op. */
+    box = duo_push_op_box(L);
+    if (lua_getfield(L, 2, "params") != LUA_TNIL) {
+        luaL_argcheck(L, lua_istable(L, -1), 2, "'params' must be a table");
+        if (duo_lparams_collect(L, -1, 2, &params) != 0)
+            return luaL_error(L, "out of memory");
+        has_params = 1;
+        spec.params = &params.list;
+    }
+    box->op = duo_request_new(duo_lua_loop(L), &spec, s->cred, &s->opt, &s->retry,
+                              box, err, sizeof(err));
+    if (has_params)
+        duo_lparams_free(&params);
+    lua_pop(L, 1);   /* params */
+    if (box->op == NULL)
+        return luaL_error(L, "%s", err);
+    duo_register_op(L, box);
+    return 1;
+}
+
+static int session_tostring(lua_State *L)
+{
+    session *s = luaL_checkudata(L, 1, SESSION_MT);
+    if (s->cred == NULL)
+        lua_pushstring(L, "duo.session (closed)");
+    else
+        lua_pushfstring(L, "duo.session (%s at %s)", duo_credentials_ikey(s->cred), s->host);
+    return 1;
+}
+
+static int session_info(lua_State *L)
+{
+    session *s = check_session(L);
+
+    lua_createtable(L, 0, 4);
+    lua_pushstring(L, s->host);
+    lua_setfield(L, -2, "host");
+    lua_pushstring(L, duo_credentials_ikey(s->cred));
+    lua_setfield(L, -2, "ikey");
+    lua_pushinteger(L, s->sig_version);
+    lua_setfield(L, -2, "sig_version");
+    lua_pushstring(L, s->opt.ca == DUO_CA_PINNED ? "pinned"
+                      : s->opt.ca == DUO_CA_SYSTEM ? "system" : s->opt.ca_file);
+    lua_setfield(L, -2, "ca");
+    return 1;
+}
+
+static const luaL_Reg session_methods[] = {
+    { "request", l_request },
+    { "info", session_info },
+    { NULL, NULL }
+};
+
+static const luaL_Reg session_metamethods[] = {
+    { "__gc", session_gc },
+    { "__tostring", session_tostring },
+    { "__index", NULL },
+    { NULL, NULL }
+};
+
+static const luaL_Reg client_functions[] = {
+    { "session", l_session },
+    { NULL, NULL }
+};
+
+void duo_open_client(lua_State *L)
+{
+    if (luaL_newmetatable(L, SESSION_MT)) {
+        luaL_setfuncs(L, session_metamethods, 0);
+        luaL_newlib(L, session_methods);
+        lua_setfield(L, -2, "__index");
+        lua_pushliteral(L, "not for you");   /* getmetatable(session) */
+        lua_setfield(L, -2, "__metatable");
+    }
+    lua_pop(L, 1);
+    luaL_setfuncs(L, client_functions, 0);
+}

@@ -1,0 +1,87 @@
+/* luaopen_duo: builds the C core table and hands it to the Lua half of the
+ * module (scripts/duo/init.lua), which returns the public `duo` table. */
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include "crypto.h"
+#include "json.h"
+#include "lduo.h"
+#include "transport.h"
+#include "version.h"
+
+static int l_versions(lua_State *L)
+{
+    int roots = 0;
+
+    duo_pinned_roots(NULL, &roots);
+    lua_createtable(L, 0, 5);
+    lua_pushstring(L, DUO_LUA_VERSION);
+    lua_setfield(L, -2, "duo_lua");
+    lua_pushstring(L, LUA_RELEASE);
+    lua_setfield(L, -2, "lua");
+    lua_pushstring(L, duo_transport_version());
+    lua_setfield(L, -2, "curl");
+    lua_pushstring(L, duo_crypto_version());
+    lua_setfield(L, -2, "mbedtls");
+    lua_pushinteger(L, roots);
+    lua_setfield(L, -2, "pinned_roots");
+    return 1;
+}
+
+static int l_embedded(lua_State *L)
+{
+    duo_push_embedded_list(L, luaL_optstring(L, 1, ""));
+    return 1;
+}
+
+static int l_load_embedded(lua_State *L)
+{
+    if (duo_load_embedded(L, luaL_checkstring(L, 1)) != LUA_OK)
+        return lua_error(L);
+    return 1;
+}
+
+/* What the command line said (--profile, --config, --sandbox, --dry-run);
+ * an empty table when loaded into another interpreter. */
+static int l_settings(lua_State *L)
+{
+    if (lua_getfield(L, LUA_REGISTRYINDEX, "duo.settings") != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+    }
+    return 1;
+}
+
+int luaopen_duo(lua_State *L)
+{
+    duo_open_embedded(L);
+    luaL_requiref(L, "duo.json", luaopen_duo_json, 0);
+    lua_pop(L, 1);
+
+    lua_newtable(L);   /* the core table */
+    duo_open_sign(L);
+    duo_open_client(L);
+    duo_open_loop(L);
+    lua_pushcfunction(L, l_versions);
+    lua_setfield(L, -2, "versions");
+    lua_pushcfunction(L, l_embedded);
+    lua_setfield(L, -2, "embedded");
+    lua_pushcfunction(L, l_load_embedded);
+    lua_setfield(L, -2, "load_embedded");
+    lua_pushcfunction(L, l_settings);
+    lua_setfield(L, -2, "settings");
+    lua_pushstring(L, DUO_LUA_VERSION);
+    lua_setfield(L, -2, "version");
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, "duo.core");
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+    lua_pushvalue(L, -2);
+    lua_setfield(L, -2, "duo.core");
+    lua_pop(L, 1);
+
+    if (duo_load_embedded(L, "duo/init.lua") != LUA_OK)
+        return lua_error(L);
+    lua_insert(L, -2);
+    lua_call(L, 1, 1);
+    return 1;
+}

@@ -1,0 +1,24 @@
+/* The C half of the `duo` module. */
+#ifndef DUO_LDUO_H
+#define DUO_LDUO_H
+
+#include <lua.h>
+
+/* require "duo": the full module (C core plus the embedded Lua half). */
+int luaopen_duo(lua_State *L);
+
+/* Adds the embedded-sources searcher to package.searchers so that
+ * require "duo.x" finds scripts/duo/x.lua inside the binary. */
+void duo_open_embedded(lua_State *L);
+/* Loads the embedded file at path (e.g. "duo/init.lua") as a chunk named
+ * "@path"; returns a lua_load status, pushing the chunk or a message. */
+int duo_load_embedded(lua_State *L, const char *path);
+/* Pushes a list of the embedded paths that start with prefix. */
+void duo_push_embedded_list(lua_State *L, const char *prefix);
+
+/* Each adds its functions to the table on top of the stack. */
+void duo_open_sign(lua_State *L);
+void duo_open_client(lua_State *L);
+void duo_open_loop(lua_State *L);
+
+#endif

@@ -1,0 +1,361 @@
+/* Lua glue of the event loop: run_once, finished operations, timers, and
+ * the methods of operation values. The scheduling policy is Lua's
+ * (scripts/duo/scheduler.lua); this file only exposes the mechanism. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "lduo.h"
+#include "lloop.h"
+
+#define LOOP_KEY "duo.loop"
+#define OPS_KEY "duo.ops"       /* weak: lightuserdata(op) -> op userdata */
+#define OP_MT "duo.op"
+
+typedef struct loop_box {
+    duo_loop *loop;
+} loop_box;
+
+/* The loop a SIGINT handler wakes up; the executable has one state. */
+static duo_loop *volatile interrupt_target = NULL;
+
+void duo_lua_loop_interrupt(void)
+{
+    duo_loop *loop = interrupt_target;
+    if (loop != NULL)
+        duo_loop_wakeup(loop);
+}
+
+static int loop_gc(lua_State *L)
+{
+    loop_box *b = lua_touserdata(L, 1);
+    if (interrupt_target == b->loop)
+        interrupt_target = NULL;
+    duo_loop_free(b->loop);
+    b->loop = NULL;
+    return 0;
+}
+
+duo_loop *duo_lua_loop(lua_State *L)
+{
+    loop_box *b;
+    char err[128];
+
+    if (lua_getfield(L, LUA_REGISTRYINDEX, LOOP_KEY) == LUA_TUSERDATA) {
+        b = lua_touserdata(L, -1);
+        lua_pop(L, 1);
+        return b->loop;
+    }
+    lua_pop(L, 1);
+    b = lua_newuserdatauv(L, sizeof(*b), 0);
+    b->loop = NULL;
+    lua_newtable(L);
+    lua_pushcfunction(L, loop_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_setmetatable(L, -2);
+    b->loop = duo_loop_new(err, sizeof(err));
+    if (b->loop == NULL)
+        luaL_error(L, "cannot create the event loop: %s", err);
+    interrupt_target = b->loop;
+    lua_setfield(L, LUA_REGISTRYINDEX, LOOP_KEY);
+    return b->loop;
+}
+
+duo_op_box *duo_push_op_box(lua_State *L)
+{
+    duo_op_box *box = lua_newuserdatauv(L, sizeof(*box), 0);
+
+    box->op = NULL;
+    luaL_setmetatable(L, OP_MT);
+    return box;
+}
+
+void duo_register_op(lua_State *L, duo_op_box *box)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, OPS_KEY);
+    lua_pushlightuserdata(L, box->op);
+    lua_pushvalue(L, -3);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+}
+
+static void push_op(lua_State *L, duo_op *op)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, OPS_KEY);
+    lua_rawgetp(L, -1, op);
+    lua_remove(L, -2);
+}
+
+static duo_op_box *check_op(lua_State *L)
+{
+    duo_op_box *box = luaL_checkudata(L, 1, OP_MT);
+    if (box->op == NULL)
+        luaL_argerror(L, 1, "operation already released");
+    return box;
+}
+
+static int op_gc(lua_State *L)
+{
+    duo_op_box *box = luaL_checkudata(L, 1, OP_MT);
+    duo_op_free(box->op);
+    box->op = NULL;
+    return 0;
+}
+
+static int op_done(lua_State *L)
+{
+    lua_pushboolean(L, duo_op_is_done(check_op(L)->op));
+    return 1;
+}
+
+static int op_cancel(lua_State *L)
+{
+    duo_op_cancel(check_op(L)->op);
+    return 0;
+}
+
+static const char *error_kind(duo_net_error e)
+{
+    switch (e) {
+    case DUO_NET_NETWORK: return "network";
+    case DUO_NET_TIMEOUT: return "timeout";
+    case DUO_NET_TLS: return "tls";
+    case DUO_NET_CANCELLED: return "cancelled";
+    default: return NULL;
+    }
+}
+
+/* op:result() -> { status, body, retry_after, error, message, attempts,
+ * elapsed_ms }; error is nil when an HTTP answer arrived. */
+static int op_result(lua_State *L)
+{
+    duo_op_box *box = check_op(L);
+    duo_request_result *r;
+
+    if (!duo_op_is_request(box->op))
+        luaL_argerror(L, 1, "not a request");
+    if (!duo_op_is_done(box->op))
+        return luaL_error(L, "the request has not finished");
+    r = duo_request_result_of(box->op);
+    lua_createtable(L, 0, 7);
+    lua_pushinteger(L, r->status);
+    lua_setfield(L, -2, "status");
+    lua_pushlstring(L, duo_buf_str(&r->body), r->body.len);
+    lua_setfield(L, -2, "body");
+    if (r->retry_after >= 0) {
+        lua_pushinteger(L, r->retry_after);
+        lua_setfield(L, -2, "retry_after");
+    }
+    if (error_kind(r->error) != NULL) {
+        lua_pushstring(L, error_kind(r->error));
+        lua_setfield(L, -2, "error");
+        lua_pushstring(L, r->message);
+        lua_setfield(L, -2, "message");
+    }
+    lua_pushinteger(L, r->attempts);
+    lua_setfield(L, -2, "attempts");
+    lua_pushinteger(L, r->elapsed_ms);
+    lua_setfield(L, -2, "elapsed_ms");
+    return 1;
+}
+
+/* op:wire() -> method, url, { header lines }, body|nil for an attempt
+ * waiting in the outbox; nil otherwise. */
+static int op_wire(lua_State *L)
+{
+    const duo_wire_request *w = duo_request_wire(check_op(L)->op);
+    int i;
+
+    if (w == NULL)
+        return 0;
+    lua_pushstring(L, w->method);
+    lua_pushstring(L, w->url);
+    lua_newtable(L);
+    for (i = 0; w->headers[i] != NULL; i++) {
+        lua_pushstring(L, w->headers[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    if (w->body != NULL)
+        lua_pushlstring(L, w->body, w->body_len);
+    else
+        lua_pushnil(L);
+    return 4;
+}
+
+/* op:respond(status, body [, retry_after]) answers an outbox attempt. */
+static int op_respond(lua_State *L)
+{
+    duo_op_box *box = check_op(L);
+    lua_Integer status = luaL_checkinteger(L, 2);
+    size_t len;
+    const char *body = luaL_checklstring(L, 3, &len);
+    lua_Integer retry_after = luaL_optinteger(L, 4, -1);
+
+    if (duo_request_wire(box->op) == NULL)
+        return luaL_error(L, "the request is not waiting for an answer");
+    if (duo_request_respond(box->op, (long)status, body, len, (long)retry_after) != 0)
+        return luaL_error(L, "out of memory");
+    return 0;
+}
+
+static int op_tostring(lua_State *L)
+{
+    duo_op_box *box = luaL_checkudata(L, 1, OP_MT);
+    if (box->op == NULL)
+        lua_pushstring(L, "duo.op (released)");
+    else
+        lua_pushfstring(L, "duo.op (%s, %s)", duo_op_is_request(box->op) ? "request" : "timer",
+                        duo_op_is_done(box->op) ? "done" : "pending");
+    return 1;
+}
+
+static const luaL_Reg op_methods[] = {
+    { "done", op_done },
+    { "cancel", op_cancel },
+    { "result", op_result },
+    { "wire", op_wire },
+    { "respond", op_respond },
+    { NULL, NULL }
+};
+
+static const luaL_Reg op_metamethods[] = {
+    { "__gc", op_gc },
+    { "__close", op_gc },
+    { "__tostring", op_tostring },
+    { "__index", NULL },
+    { NULL, NULL }
+};
+
+/* core.run_once([max_wait_ms]) -> pending operations. */
+static int l_run_once(lua_State *L)
+{
+    duo_loop *loop = duo_lua_loop(L);
+    lua_Integer wait = luaL_optinteger(L, 1, -1);
+    int n = duo_loop_run_once(loop, (long)wait);
+
+    if (n < 0)
+        return luaL_error(L, "the event loop failed");
+    lua_pushinteger(L, n);
+    return 1;
+}
+
+static int next_from(lua_State *L, duo_op *(*next)(duo_loop *))
+{
+    duo_loop *loop = duo_lua_loop(L);
+    duo_op *op;
+
+    /* An operation whose userdata is being collected has no entry any
+     * more; its finalizer frees it, so skip it. */
+    while ((op = next(loop)) != NULL) {
+        push_op(L, op);
+        if (!lua_isnil(L, -1))
+            return 1;
+        lua_pop(L, 1);
+    }
+    return 0;
+}
+
+static int l_next_done(lua_State *L)
+{
+    return next_from(L, duo_loop_next_done);
+}
+
+static int l_next_outgoing(lua_State *L)
+{
+    return next_from(L, duo_loop_next_outgoing);
+}
+
+/* core.timer(ms) -> op finishing after ms milliseconds. */
+static int l_timer(lua_State *L)
+{
+    lua_Number ms = luaL_checknumber(L, 1);
+    duo_loop *loop = duo_lua_loop(L);
+    duo_op_box *box = duo_push_op_box(L);
+
+    box->op = duo_timer_new(loop, (long long)(ms > 0 ? ms : 0), box);
+    if (box->op == NULL)
+        return luaL_error(L, "out of memory");
+    duo_register_op(L, box);
+    return 1;
+}
+
+static int l_set_limits(lua_State *L)
+{
+    lua_Integer concurrency = luaL_checkinteger(L, 1);
+    lua_Integer per_host = luaL_optinteger(L, 2, 0);
+
+    luaL_argcheck(L, concurrency >= 1 && concurrency <= 100000, 1, "must be between 1 and 100000");
+    luaL_argcheck(L, per_host >= 0 && per_host <= 100000, 2, "must be between 0 and 100000");
+    duo_loop_set_limits(duo_lua_loop(L), (int)concurrency, (int)per_host);
+    return 0;
+}
+
+static int l_set_virtual_time(lua_State *L)
+{
+    int on = lua_toboolean(L, 1);
+    lua_Integer start = luaL_optinteger(L, 2, 0);
+
+    duo_loop_set_virtual_time(duo_lua_loop(L), on, (long long)start);
+    return 0;
+}
+
+static int l_set_clock_offset(lua_State *L)
+{
+    duo_loop_set_clock_offset(duo_lua_loop(L), (long long)luaL_checkinteger(L, 1));
+    return 0;
+}
+
+static int l_now_ms(lua_State *L)
+{
+    lua_pushinteger(L, duo_loop_now_ms(duo_lua_loop(L)));
+    return 1;
+}
+
+static int l_unix_time(lua_State *L)
+{
+    lua_pushinteger(L, duo_loop_unix_time(duo_lua_loop(L)));
+    return 1;
+}
+
+static int l_pending(lua_State *L)
+{
+    lua_pushinteger(L, duo_loop_pending(duo_lua_loop(L)));
+    return 1;
+}
+
+static const luaL_Reg loop_functions[] = {
+    { "run_once", l_run_once },
+    { "next_done", l_next_done },
+    { "next_outgoing", l_next_outgoing },
+    { "timer", l_timer },
+    { "set_limits", l_set_limits },
+    { "set_virtual_time", l_set_virtual_time },
+    { "set_clock_offset", l_set_clock_offset },
+    { "now_ms", l_now_ms },
+    { "unix_time", l_unix_time },
+    { "pending", l_pending },
+    { NULL, NULL }
+};
+
+void duo_open_loop(lua_State *L)
+{
+    if (luaL_newmetatable(L, OP_MT)) {
+        luaL_setfuncs(L, op_metamethods, 0);
+        luaL_newlib(L, op_methods);
+        lua_setfield(L, -2, "__index");
+    }
+    lua_pop(L, 1);
+    if (lua_getfield(L, LUA_REGISTRYINDEX, OPS_KEY) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_newtable(L);
+        lua_pushstring(L, "v");
+        lua_setfield(L, -2, "__mode");
+        lua_setmetatable(L, -2);
+        lua_setfield(L, LUA_REGISTRYINDEX, OPS_KEY);
+    } else {
+        lua_pop(L, 1);
+    }
+    luaL_setfuncs(L, loop_functions, 0);
+}

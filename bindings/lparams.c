@@ -1,0 +1,128 @@
+#include "lparams.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <lauxlib.h>
+
+/* Longest formatted number, with its NUL. */
+#define SCALAR_SIZE 32
+
+static int is_scalar(int t)
+{
+    return t == LUA_TSTRING || t == LUA_TNUMBER || t == LUA_TBOOLEAN;
+}
+
+/* Pass 1: types only; counts the pairs and the numbers to format. */
+static void check_params(lua_State *L, int idx, int arg, size_t *pairs, size_t *numbers)
+{
+    lua_pushnil(L);
+    while (lua_next(L, idx) != 0) {
+        int t = lua_type(L, -1);
+        if (lua_type(L, -2) != LUA_TSTRING)
+            luaL_argerror(L, arg, lua_pushfstring(L, "parameter names must be strings, got %s",
+                                                  luaL_typename(L, -2)));
+        if (is_scalar(t)) {
+            (*pairs)++;
+            *numbers += t == LUA_TNUMBER;
+        } else if (t == LUA_TTABLE) {
+            lua_Integer n = (lua_Integer)lua_rawlen(L, -1), i;
+            for (i = 1; i <= n; i++) {
+                int et = lua_rawgeti(L, -1, i);
+                if (!is_scalar(et))
+                    luaL_argerror(L, arg, lua_pushfstring(L,
+                        "parameter '%s' item %d must be a string, number or boolean, got %s",
+                        lua_tostring(L, -3), (int)i, luaL_typename(L, -1)));
+                *numbers += et == LUA_TNUMBER;
+                lua_pop(L, 1);
+            }
+            *pairs += (size_t)n;
+        } else {
+            luaL_argerror(L, arg, lua_pushfstring(L,
+                "parameter '%s' must be a string, number, boolean or list, got %s",
+                lua_tostring(L, -2), luaL_typename(L, -1)));
+        }
+        lua_pop(L, 1);
+    }
+}
+
+/* Formats the scalar on top of the stack; returns its bytes. Strings are
+ * borrowed from Lua, numbers written into p->scalars. */
+static const char *scalar_value(lua_State *L, duo_lparams *p, size_t *len)
+{
+    char *w;
+    int n;
+
+    switch (lua_type(L, -1)) {
+    case LUA_TBOOLEAN:
+        *len = lua_toboolean(L, -1) ? 4 : 5;
+        return lua_toboolean(L, -1) ? "true" : "false";
+    case LUA_TNUMBER:
+        w = p->scalars.data + p->scalars.len;
+        if (lua_isinteger(L, -1)) {
+            n = snprintf(w, SCALAR_SIZE, LUA_INTEGER_FMT, (LUAI_UACINT)lua_tointeger(L, -1));
+        } else {
+            lua_Number x = lua_tonumber(L, -1);
+            if (x == floor(x) && fabs(x) < 9.2e18)
+                n = snprintf(w, SCALAR_SIZE, "%lld", (long long)x);
+            else
+                n = snprintf(w, SCALAR_SIZE, "%.17g", (double)x);
+        }
+        if (n < 0 || n >= SCALAR_SIZE)
+            n = 0;
+        p->scalars.len += SCALAR_SIZE;
+        *len = (size_t)n;
+        return w;
+    default:
+        return lua_tolstring(L, -1, len);
+    }
+}
+
+int duo_lparams_collect(lua_State *L, int idx, int arg, duo_lparams *p)
+{
+    size_t pairs = 0, numbers = 0;
+
+    idx = lua_absindex(L, idx);
+    duo_params_init(&p->list);
+    duo_buf_init(&p->scalars);
+    check_params(L, idx, arg, &pairs, &numbers);
+    if (pairs == 0)
+        return 0;
+    if (duo_buf_reserve(&p->scalars, numbers * SCALAR_SIZE) != 0)
+        goto fail;
+    lua_pushnil(L);
+    while (lua_next(L, idx) != 0) {
+        size_t klen, vlen;
+        const char *k = lua_tolstring(L, -2, &klen), *v;
+        if (lua_type(L, -1) == LUA_TTABLE) {
+            lua_Integer n = (lua_Integer)lua_rawlen(L, -1), i;
+            for (i = 1; i <= n; i++) {
+                lua_rawgeti(L, -1, i);
+                v = scalar_value(L, p, &vlen);
+                lua_pop(L, 1);   /* strings stay alive in the list table */
+                if (duo_params_add(&p->list, k, klen, v, vlen) != 0) {
+                    lua_pop(L, 2);
+                    goto fail;
+                }
+            }
+        } else {
+            v = scalar_value(L, p, &vlen);
+            if (duo_params_add(&p->list, k, klen, v, vlen) != 0) {
+                lua_pop(L, 2);
+                goto fail;
+            }
+        }
+        lua_pop(L, 1);
+    }
+    return 0;
+fail:
+    duo_lparams_free(p);
+    return -1;
+}
+
+void duo_lparams_free(duo_lparams *p)
+{
+    duo_params_free(&p->list);
+    duo_buf_free(&p->scalars);
+}

@@ -1,0 +1,310 @@
+/* duo-lua: a Lua 5.4 interpreter with the duo module built in.
+ * See README.md and `duo-lua --help` for the command line. */
+#define _POSIX_C_SOURCE 200809L
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include "crypto.h"
+#include "host.h"
+#include "json.h"
+#include "lduo.h"
+#include "transport.h"
+#include "version.h"
+
+int luaopen_cjson(lua_State *L);
+int luaopen_cjson_safe(lua_State *L);
+
+#define EXIT_USAGE 2
+#define EXIT_INTERRUPTED 130
+
+static const char usage_text[] =
+    "usage: duo-lua [options] [script [args...]]\n"
+    "       duo-lua [options] -w NAME [args...]\n"
+    "Run a Lua script with the duo module built in; with no script, a REPL\n"
+    "when standard input is a terminal.\n"
+    "\n"
+    "  -e CHUNK          run CHUNK (may repeat)\n"
+    "  -l NAME           require NAME into the global NAME\n"
+    "  -i                enter the REPL after the script\n"
+    "  -w NAME           run a bundled workflow (-w list: list them)\n"
+    "  -p, --profile P   the profile used when a script names none\n"
+    "  -c, --config F    config file (else $DUO_LUA_CONFIG, else\n"
+    "                    $XDG_CONFIG_HOME/duo-lua/config.lua)\n"
+    "  --sandbox[=SEED]  talk to the built-in Duo simulator instead of Duo\n"
+    "  --dry-run         print what each write call would send, send nothing\n"
+    "  -v, --version     versions of duo-lua, Lua, libcurl, Mbed TLS and the CA bundle\n"
+    "  -h, --help        this text\n"
+    "  --                stop handling options\n"
+    "  -                 run standard input as the script\n";
+
+typedef struct options {
+    int interactive;         /* -i */
+    int version;
+    const char *workflow;    /* -w */
+    const char *profile, *config, *sandbox;
+    int dry_run;
+    int script;              /* argv index of the script or workflow args, 0: none */
+    int has_chunks;          /* some -e or -l */
+} options;
+
+static int usage_error(const char *fmt, const char *what)
+{
+    fprintf(stderr, "duo-lua: ");
+    fprintf(stderr, fmt, what);
+    fprintf(stderr, "\nTry 'duo-lua --help'.\n");
+    return EXIT_USAGE;
+}
+
+/* Returns -1 when the options are fine, else an exit status. */
+static int parse_options(int argc, char **argv, options *o)
+{
+    int i;
+
+    memset(o, 0, sizeof(*o));
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-' || strcmp(a, "-") == 0) {
+            o->script = i;
+            return -1;
+        }
+        if (strcmp(a, "--") == 0) {
+            if (i + 1 < argc)
+                o->script = i + 1;
+            return -1;
+        }
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            fputs(usage_text, stdout);
+            return 0;
+        } else if (strcmp(a, "-v") == 0 || strcmp(a, "--version") == 0) {
+            o->version = 1;
+        } else if (strcmp(a, "-i") == 0) {
+            o->interactive = 1;
+        } else if (strcmp(a, "--dry-run") == 0) {
+            o->dry_run = 1;
+        } else if (strcmp(a, "--sandbox") == 0) {
+            o->sandbox = "";
+        } else if (strncmp(a, "--sandbox=", 10) == 0) {
+            if (a[10] == '\0')
+                return usage_error("%s needs a seed file after '='", a);
+            o->sandbox = a + 10;
+        } else if (strcmp(a, "-e") == 0 || strcmp(a, "-l") == 0) {
+            if (++i >= argc)
+                return usage_error("'%s' needs an argument", a);
+            o->has_chunks = 1;
+        } else if (strcmp(a, "-w") == 0) {
+            if (++i >= argc)
+                return usage_error("'%s' needs a workflow name (-w list shows them)", a);
+            o->workflow = argv[i];
+            o->script = i + 1 < argc ? i + 1 : argc;
+            return -1;
+        } else if (strcmp(a, "-p") == 0 || strcmp(a, "--profile") == 0
+                   || strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) {
+            if (++i >= argc || argv[i][0] == '\0')
+                return usage_error("'%s' needs an argument", a);
+            if (a[1] == 'p' || a[2] == 'p')
+                o->profile = argv[i];
+            else
+                o->config = argv[i];
+        } else if (strncmp(a, "--profile=", 10) == 0 && a[10] != '\0') {
+            o->profile = a + 10;
+        } else if (strncmp(a, "--config=", 9) == 0 && a[9] != '\0') {
+            o->config = a + 9;
+        } else {
+            return usage_error("unknown option '%s'", a);
+        }
+    }
+    return -1;
+}
+
+static void print_version(void)
+{
+    int roots = 0;
+
+    duo_pinned_roots(NULL, &roots);
+    printf("duo-lua %s\n", DUO_LUA_VERSION);
+    printf("%s\n", LUA_RELEASE);
+    printf("%s\n", duo_transport_version());
+    printf("Mbed TLS %s\n", duo_crypto_version());
+    printf("CA bundle: Duo's pinned roots, %d certificates built in (ca = \"system\" or a PEM path to change)\n",
+           roots);
+}
+
+/* registry["duo.settings"]: what the command line says to the module. */
+static void store_settings(lua_State *L, const options *o)
+{
+    lua_createtable(L, 0, 4);
+    if (o->profile != NULL) {
+        lua_pushstring(L, o->profile);
+        lua_setfield(L, -2, "profile");
+    }
+    if (o->config != NULL) {
+        lua_pushstring(L, o->config);
+        lua_setfield(L, -2, "config");
+    }
+    if (o->sandbox != NULL) {
+        lua_pushstring(L, o->sandbox);
+        lua_setfield(L, -2, "sandbox");
+    }
+    lua_pushboolean(L, o->dry_run);
+    lua_setfield(L, -2, "dry_run");
+    lua_setfield(L, LUA_REGISTRYINDEX, "duo.settings");
+}
+
+/* The global `arg`: arg[0] the script, arg[1..] its arguments, negative
+ * indices the interpreter and its options, as the stock lua does. */
+static void create_arg_table(lua_State *L, int argc, char **argv, int script)
+{
+    int i, base = script > 0 ? script : argc;
+
+    lua_createtable(L, argc - base, base);
+    for (i = 0; i < argc; i++) {
+        lua_pushstring(L, argv[i]);
+        lua_rawseti(L, -2, i - base);
+    }
+    lua_setglobal(L, "arg");
+}
+
+static void open_libraries(lua_State *L)
+{
+    luaL_openlibs(L);
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+    lua_pushcfunction(L, luaopen_duo);
+    lua_setfield(L, -2, "duo");
+    lua_pushcfunction(L, luaopen_duo_json);
+    lua_setfield(L, -2, "duo.json");
+    lua_pushcfunction(L, luaopen_cjson);
+    lua_setfield(L, -2, "cjson");
+    lua_pushcfunction(L, luaopen_cjson_safe);
+    lua_setfield(L, -2, "cjson.safe");
+    lua_pop(L, 1);
+    duo_open_embedded(L);
+}
+
+/* Runs the -e and -l options in order. */
+static int run_chunks(lua_State *L, int argc, char **argv, int stop)
+{
+    int i;
+
+    for (i = 1; i < stop && i < argc; i++) {
+        int status;
+        if (strcmp(argv[i], "-e") == 0) {
+            const char *chunk = argv[++i];
+            status = luaL_loadbuffer(L, chunk, strlen(chunk), "=(command line)");
+            if (status == LUA_OK)
+                status = duo_host_call(L, 0, 0);
+            else
+                duo_host_report(L, status);
+        } else if (strcmp(argv[i], "-l") == 0) {
+            const char *name = argv[++i];
+            lua_getglobal(L, "require");
+            lua_pushstring(L, name);
+            status = duo_host_call(L, 1, 1);
+            if (status == LUA_OK)
+                lua_setglobal(L, name);
+        } else {
+            if (strcmp(argv[i], "-p") == 0 || strcmp(argv[i], "--profile") == 0
+                || strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0)
+                i++;
+            continue;
+        }
+        if (status != LUA_OK)
+            return status;
+    }
+    return LUA_OK;
+}
+
+/* Pushes the script's arguments (argv[first..]) and returns their count. */
+static int push_script_args(lua_State *L, int argc, char **argv, int first)
+{
+    int i;
+
+    luaL_checkstack(L, argc - first + 3, "too many arguments to the script");
+    for (i = first; i < argc; i++)
+        lua_pushstring(L, argv[i]);
+    return argc - first;
+}
+
+static int run_script(lua_State *L, int argc, char **argv, int script)
+{
+    const char *name = argv[script];
+    int status, n;
+
+    if (strcmp(name, "-") == 0 && script > 0 && strcmp(argv[script - 1], "--") != 0)
+        name = NULL;   /* standard input */
+    status = luaL_loadfile(L, name);
+    if (status != LUA_OK) {
+        duo_host_report(L, status);
+        return status;
+    }
+    n = push_script_args(L, argc, argv, script + 1);
+    return duo_host_call(L, n, 0);
+}
+
+/* -w NAME: the workflow runner in scripts/duo/workflows.lua does the rest. */
+static int run_workflow(lua_State *L, const char *name, int argc, char **argv, int first)
+{
+    int n;
+
+    lua_getglobal(L, "require");
+    lua_pushliteral(L, "duo.workflows");
+    if (duo_host_call(L, 1, 1) != LUA_OK)
+        return LUA_ERRRUN;
+    lua_getfield(L, -1, "run");
+    lua_remove(L, -2);
+    lua_pushstring(L, name);
+    n = push_script_args(L, argc, argv, first);
+    return duo_host_call(L, n + 1, 0);
+}
+
+int main(int argc, char **argv)
+{
+    options o;
+    lua_State *L;
+    int rc, status = LUA_OK;
+
+    rc = parse_options(argc, argv, &o);
+    if (rc >= 0)
+        return rc;
+    if (o.version) {
+        print_version();
+        if (!o.script && !o.has_chunks && !o.interactive && !o.workflow)
+            return 0;
+    }
+    L = luaL_newstate();
+    if (L == NULL) {
+        fprintf(stderr, "duo-lua: cannot create the Lua state: out of memory\n");
+        return 1;
+    }
+    open_libraries(L);
+    store_settings(L, &o);
+    create_arg_table(L, argc, argv, o.workflow ? o.script - 1 : o.script);
+    duo_host_catch_sigint(L);
+
+    status = run_chunks(L, argc, argv, o.script ? o.script : argc);
+    if (status == LUA_OK && o.workflow != NULL)
+        status = run_workflow(L, o.workflow, argc, argv, o.script);
+    else if (status == LUA_OK && o.script)
+        status = run_script(L, argc, argv, o.script);
+    if (status == LUA_OK
+        && (o.interactive || (!o.script && !o.workflow && !o.has_chunks && !o.version))) {
+        if (o.interactive || isatty(STDIN_FILENO)) {
+            duo_repl(L);
+        } else {
+            status = luaL_loadfile(L, NULL);
+            if (status == LUA_OK)
+                status = duo_host_call(L, 0, 0);
+            else
+                duo_host_report(L, status);
+        }
+    }
+    lua_close(L);
+    if (duo_host_interrupted() && status != LUA_OK)
+        return EXIT_INTERRUPTED;
+    return status == LUA_OK ? 0 : 1;
+}

@@ -1,0 +1,82 @@
+#include "buf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void duo_buf_init(duo_buf *b)
+{
+    b->data = NULL;
+    b->len = b->cap = 0;
+    b->failed = 0;
+}
+
+void duo_buf_free(duo_buf *b)
+{
+    free(b->data);
+    duo_buf_init(b);
+}
+
+void duo_buf_clear(duo_buf *b)
+{
+    b->len = 0;
+    b->failed = 0;
+    if (b->data != NULL)
+        b->data[0] = '\0';
+}
+
+int duo_buf_reserve(duo_buf *b, size_t extra)
+{
+    size_t need, cap;
+    char *p;
+
+    if (b->failed)
+        return -1;
+    if (extra > (size_t)-1 - b->len - 1) {
+        b->failed = 1;
+        return -1;
+    }
+    need = b->len + extra + 1;
+    if (need <= b->cap)
+        return 0;
+    cap = b->cap ? b->cap : 64;
+    while (cap < need)
+        cap = cap > (size_t)-1 / 2 ? need : cap * 2;
+    p = realloc(b->data, cap);
+    if (p == NULL) {
+        b->failed = 1;
+        return -1;
+    }
+    b->data = p;
+    b->cap = cap;
+    return 0;
+}
+
+void duo_buf_append(duo_buf *b, const void *p, size_t n)
+{
+    if (duo_buf_reserve(b, n) != 0)
+        return;
+    if (n > 0)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void duo_buf_puts(duo_buf *b, const char *s)
+{
+    duo_buf_append(b, s, strlen(s));
+}
+
+void duo_buf_putc(duo_buf *b, char c)
+{
+    duo_buf_append(b, &c, 1);
+}
+
+int duo_buf_ok(const duo_buf *b)
+{
+    return !b->failed;
+}
+
+const char *duo_buf_str(const duo_buf *b)
+{
+    return b->data != NULL ? b->data : "";
+}

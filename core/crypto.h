@@ -1,0 +1,45 @@
+/* Hashes, HMAC and base64 for request signing. crypto.c is the only file of
+ * the project that includes Mbed TLS. Hex output is lower-case and
+ * NUL-terminated; callers own every buffer they pass in. */
+#ifndef DUO_CRYPTO_H
+#define DUO_CRYPTO_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+typedef enum duo_digest {
+    DUO_DIGEST_SHA1,
+    DUO_DIGEST_SHA512
+} duo_digest;
+
+/* Longest hex digest plus its NUL (SHA-512: 128 hex digits). */
+#define DUO_HEX_MAX 129
+
+/* Lower-case hex SHA-512 of data[0..n) into out (129 bytes). Returns 0 or -1. */
+int duo_sha512_hex(const void *data, size_t n, char out[DUO_HEX_MAX]);
+
+/* A keyed HMAC context: the key is processed once and can sign many
+ * messages. It holds key material; duo_hmac_free wipes it. */
+typedef struct duo_hmac duo_hmac;
+
+/* Returns NULL when out of memory. The key bytes are copied into Mbed TLS's
+ * own state; the caller keeps ownership of `key`. */
+duo_hmac *duo_hmac_new(duo_digest digest, const void *key, size_t key_len);
+void duo_hmac_free(duo_hmac *h);
+/* Lower-case hex HMAC of msg[0..n) into out; *hex_len gets its length
+ * (40 for SHA-1, 128 for SHA-512). Returns 0 or -1. */
+int duo_hmac_hex(duo_hmac *h, const void *msg, size_t n,
+                 char out[DUO_HEX_MAX], size_t *hex_len);
+
+/* Appends the standard base64 (with padding) of data[0..n) to out. */
+int duo_base64_append(duo_buf *out, const void *data, size_t n);
+
+/* Writes n random bytes from the operating system into out (used for retry
+ * jitter). Returns 0 or -1. */
+int duo_random_bytes(void *out, size_t n);
+
+/* The Mbed TLS version string, e.g. "2.28.3". */
+const char *duo_crypto_version(void);
+
+#endif

@@ -1,0 +1,46 @@
+#define _POSIX_C_SOURCE 200809L
+#include "date.h"
+
+#include <stdio.h>
+#include <time.h>
+
+int duo_date_format(long long t, char out[DUO_DATE_SIZE])
+{
+    static const char days[7][4] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+    static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+    time_t tt = (time_t)t;
+    struct tm tm;
+    int n;
+
+    if (gmtime_r(&tt, &tm) == NULL || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 0)
+        return -1;
+    n = snprintf(out, DUO_DATE_SIZE, "%s, %02d %s %04d %02d:%02d:%02d -0000",
+                 days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900,
+                 tm.tm_hour, tm.tm_min, tm.tm_sec);
+    return (n > 0 && n < DUO_DATE_SIZE) ? 0 : -1;
+}
+
+long long duo_clock_system(void *ud)
+{
+    (void)ud;
+    return (long long)time(NULL);
+}
+
+long long duo_monotonic_ms(void)
+{
+    struct timespec ts;
+
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+        return 0;
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void duo_sleep_ms(long long ms)
+{
+    struct timespec ts;
+
+    ts.tv_sec = (time_t)(ms / 1000);
+    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+    nanosleep(&ts, NULL);
+}

@@ -1,0 +1,25 @@
+/* RFC 2822 dates for the Date header, written without the C library's
+ * locale so a user's LC_TIME can never change a signed string, and a clock
+ * that tests can replace. */
+#ifndef DUO_DATE_H
+#define DUO_DATE_H
+
+/* "Tue, 21 Aug 2012 17:29:18 -0000" is 31 characters. */
+#define DUO_DATE_SIZE 32
+
+/* Writes the UTC date of unix time t into out. Returns 0 or -1. */
+int duo_date_format(long long t, char out[DUO_DATE_SIZE]);
+
+/* A clock in unix seconds. */
+typedef long long (*duo_clock_fn)(void *ud);
+
+/* The system clock (time(NULL)); ud is ignored. */
+long long duo_clock_system(void *ud);
+
+/* Milliseconds of a monotonic clock, for timers and timeouts. */
+long long duo_monotonic_ms(void);
+
+/* Sleeps for ms milliseconds (returns early on a signal). */
+void duo_sleep_ms(long long ms);
+
+#endif

@@ -1,0 +1,92 @@
+-- duo.Error: every failure of a Duo call, as one value with named fields
+-- and a one-line tostring. Misuse of the API (a wrong argument type) raises
+-- an ordinary Lua error instead.
+local M = {}
+
+local Error = {}
+Error.__name = "duo.Error"
+Error.__index = Error
+
+local KINDS = { api = true, http = true, network = true, timeout = true, tls = true,
+                config = true, cancelled = true }
+
+local FIELDS = { "kind", "status", "code", "message", "detail", "method", "path",
+                 "host", "account_id", "attempts", "hint" }
+
+-- Application type each API prefix needs, for the 40102 hint.
+local function application_for(path)
+  if type(path) ~= "string" then return nil end
+  if path:find("^/admin/") then
+    return "an Admin API application (or Accounts API keys with a child account_id)"
+  elseif path:find("^/accounts/") then
+    return "an Accounts API application of the parent account"
+  elseif path:find("^/auth/") or path:find("^/rest/") then
+    return "an Auth API application"
+  end
+end
+
+local CODE_HINTS = {
+  [40101] = "the request carried no credentials: give ikey and skey",
+  [40103] = "the signature was refused: check the secret key (skey) and that host belongs to this integration",
+  [40104] = "the request had no Date header",
+  [40105] = "this machine's clock is too far from Duo's: check the system time (NTP)",
+  [40301] = "the application lacks a permission (such as \"Grant read log\" or \"Grant write resource\") "
+            .. "or the endpoint is not enabled for the account: edit the application in the Admin Panel",
+  [42901] = "rate limited: raise max_retries or max_backoff, or lower concurrency",
+}
+
+-- Builds an error value. `fields` holds the named fields; kind and
+-- message are required.
+function M.new(fields)
+  assert(KINDS[fields.kind], "unknown error kind")
+  local e = {}
+  for _, k in ipairs(FIELDS) do e[k] = fields[k] end
+  if e.hint == nil and e.code then
+    if e.code == 40102 then
+      local app = application_for(e.path)
+      e.hint = app and ("this call needs " .. app .. "; 40102 almost always means keys of another application type")
+    else
+      e.hint = CODE_HINTS[e.code]
+    end
+  end
+  return setmetatable(e, Error)
+end
+
+function M.is_error(v)
+  return getmetatable(v) == Error
+end
+
+local function where(e)
+  local parts = {}
+  if e.method and e.path then parts[#parts + 1] = e.method .. " " .. e.path end
+  if e.account_id then parts[#parts + 1] = "account " .. e.account_id end
+  if #parts == 0 then return "" end
+  return " (" .. table.concat(parts, ", ") .. ")"
+end
+
+function Error:__tostring()
+  local text
+  if self.kind == "api" then
+    text = tostring(self.code or self.status) .. " " .. tostring(self.message or "")
+    if self.detail and self.detail ~= "" then text = text .. ": " .. tostring(self.detail) end
+  elseif self.kind == "http" then
+    text = "HTTP " .. tostring(self.status) .. (self.host and (" from " .. self.host) or "")
+           .. ": " .. tostring(self.message)
+  elseif self.kind == "config" then
+    text = tostring(self.message)
+  else
+    text = self.kind .. " error" .. (self.host and (" talking to " .. self.host) or "")
+           .. ": " .. tostring(self.message)
+  end
+  text = "duo: " .. text .. where(self)
+  if self.hint then text = text .. " - " .. self.hint end
+  return (text:gsub("[\r\n]+", " "))
+end
+
+-- Raises a config error (a one-line message, no traceback).
+function M.config(message, ...)
+  error(M.new{ kind = "config", message = string.format(message, ...) }, 0)
+end
+
+M.Error = Error
+return M
