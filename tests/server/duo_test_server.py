@@ -49,7 +49,7 @@ Routes (see ROUTES below; every response is a Duo envelope unless noted):
     *    /test/echo                    what the server saw (method, path, host,
     *    /admin/v1/echo                query, parsed JSON body, content type,
     *    /accounts/v1/echo             user agent, signature version, ikey,
-    *    /auth/v2/echo                 x-duo headers)
+    *    /auth/v2/echo                 x-duo headers, the client's port)
     GET  /test/status/<code>           FAIL with that 5-digit code (HTTP status
                                        = first 3 digits); ?code_as_string=1
                                        sends the code as a JSON string
@@ -411,6 +411,8 @@ def handle_echo(req):
         "user_agent": req.headers.get("User-Agent"),
         "sig_version": req.sig_version,
         "ikey": req.ikey,
+        # the client's port tells tests whether a connection was reused
+        "peer_port": req.handler.client_address[1],
         "x_duo": {name.lower(): value for name, value in req.headers.items()
                   if name.lower().startswith("x-duo-")},
     })
