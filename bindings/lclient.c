@@ -235,6 +235,34 @@ static int l_request(lua_State *L)
     return 1;
 }
 
+/* session:with_host(host) -> a session with the same keys and options for
+ * another host: a child account's api_hostname. */
+static int l_with_host(lua_State *L)
+{
+    session *s = check_session(L), *c;
+    const char *host = luaL_checkstring(L, 2);
+
+    if (host[0] == '\0' || strpbrk(host, "/ \t\r\n?#@") != NULL)
+        luaL_argerror(L, 2, "must be a host name with an optional :port");
+    c = lua_newuserdatauv(L, sizeof(*c), 0);
+    memset(c, 0, sizeof(*c));
+    luaL_setmetatable(L, SESSION_MT);
+    c->cred = duo_credentials_ref(s->cred);
+    c->host = dup_or_null(host);
+    c->opt = s->opt;
+    c->opt.ca_file = dup_or_null(s->opt.ca_file);
+    c->opt.proxy = dup_or_null(s->opt.proxy);
+    c->opt.user_agent = dup_or_null(s->opt.user_agent);
+    c->retry = s->retry;
+    c->sig_version = s->sig_version;
+    if (c->host == NULL || (s->opt.ca_file && !c->opt.ca_file)
+        || (s->opt.proxy && !c->opt.proxy) || (s->opt.user_agent && !c->opt.user_agent)) {
+        session_release(c);
+        return luaL_error(L, "out of memory");
+    }
+    return 1;
+}
+
 static int session_tostring(lua_State *L)
 {
     session *s = luaL_checkudata(L, 1, SESSION_MT);
@@ -265,6 +293,7 @@ static int session_info(lua_State *L)
 static const luaL_Reg session_methods[] = {
     { "request", l_request },
     { "info", session_info },
+    { "with_host", l_with_host },
     { NULL, NULL }
 };
 

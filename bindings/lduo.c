@@ -62,6 +62,7 @@ int luaopen_duo(lua_State *L)
     duo_open_sign(L);
     duo_open_client(L);
     duo_open_loop(L);
+    duo_open_sys(L);
     lua_pushcfunction(L, l_versions);
     lua_setfield(L, -2, "versions");
     lua_pushcfunction(L, l_embedded);

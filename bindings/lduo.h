@@ -20,5 +20,6 @@ void duo_push_embedded_list(lua_State *L, const char *prefix);
 void duo_open_sign(lua_State *L);
 void duo_open_client(lua_State *L);
 void duo_open_loop(lua_State *L);
+void duo_open_sys(lua_State *L);
 
 #endif

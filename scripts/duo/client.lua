@@ -55,13 +55,19 @@ function M.new(api, opts, fname)
     local msg = tostring(session):gsub("^bad argument #1 to '[^']*'", "bad argument #1 to '" .. fname .. "'")
     error(msg, 3)
   end
+  return M.wrap(api, session, opts.host, opts.ikey, opts.account_id, opts.concurrency)
+end
+
+-- A client over an existing session. The secret key lives only in the
+-- session (C memory), never in the client table.
+function M.wrap(api, session, host, ikey, account_id, concurrency)
   return setmetatable({
     api = api,
-    host = opts.host,
-    ikey = opts.ikey,
-    account_id = opts.account_id,
+    host = host,
+    ikey = ikey,
+    account_id = account_id,
+    concurrency = concurrency,
     _session = session,
-    _options = opts,
   }, Client)
 end
 

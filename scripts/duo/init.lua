@@ -4,6 +4,7 @@ local core = ...
 local json = require "duo.json"
 local errors = require "duo.error"
 local client = require "duo.client"
+local config = require "duo.config"
 
 local M = {}
 
@@ -19,19 +20,30 @@ function M.versions()
   return core.versions()
 end
 
+-- duo.admin() / duo.admin "profile" / duo.admin{ host, ikey, skey, ... }
 local function constructor(api)
   local fname = api
   return function(opts)
-    if type(opts) ~= "table" then
-      error(string.format("bad argument #1 to '%s' (options table expected, got %s)",
+    local profile
+    if opts == nil or type(opts) == "string" then
+      opts, profile = config.client_options(api, opts)
+    elseif type(opts) ~= "table" then
+      error(string.format("bad argument #1 to '%s' (profile name or options table expected, got %s)",
                           fname, type(opts)), 2)
     end
-    return client.new(api, opts, fname)
+    local c = client.new(api, opts, fname)
+    c.profile = profile
+    return c
   end
 end
 
 M.admin = constructor("admin")
 M.accounts = constructor("accounts")
 M.auth = constructor("auth")
+
+-- The configured profiles, never their secrets; second result: the file.
+function M.profiles()
+  return config.list()
+end
 
 return M

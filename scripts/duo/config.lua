@@ -1,0 +1,239 @@
+-- Configuration and profiles (SPEC section 2). A profile is one Duo parent
+-- deployment: up to three credential sets, transport options, a mapping
+-- store, and Admin credentials for children the Accounts API cannot reach.
+local core = require "duo.core"
+local errors = require "duo.error"
+
+local M = {}
+
+local APIS = { "admin", "accounts", "auth" }
+local CREDENTIAL_KEYS = { host = "string", ikey = "string", skey = "string" }
+-- Transport options (SPEC section 4), allowed in a profile and in a
+-- credential set.
+M.TRANSPORT_OPTIONS = {
+  timeout = "number", connect_timeout = "number", ca = "string", proxy = "string",
+  max_retries = "number", max_backoff = "number", sig_version = "number",
+  concurrency = "number", user_agent = "string",
+}
+local PROFILE_KEYS = { admin = "table", accounts = "table", auth = "table",
+                       mappings = "string", children = "table" }
+
+local cache = {}   -- path -> loaded config
+
+-- The config file named on the command line, by $DUO_LUA_CONFIG, or the
+-- default place; second result: whether the user asked for it explicitly.
+function M.path()
+  local settings = core.settings()
+  if settings.config then return settings.config, true end
+  local env = os.getenv("DUO_LUA_CONFIG")
+  if env and env ~= "" then return env, true end
+  local base = os.getenv("XDG_CONFIG_HOME")
+  if base == nil or base == "" then
+    local home = os.getenv("HOME")
+    if home == nil or home == "" then return nil, false end
+    base = home .. "/.config"
+  end
+  return base .. "/duo-lua/config.lua", false
+end
+
+local function file_exists(path)
+  local f = io.open(path, "r")
+  if f then f:close() return true end
+  return false
+end
+
+local function dirname(path)
+  return path:match("^(.*)/[^/]*$") or "."
+end
+
+local function check_fields(t, allowed, where, file)
+  for k, v in pairs(t) do
+    local want = allowed[k] or M.TRANSPORT_OPTIONS[k]
+    if want == nil then
+      errors.config("%s: unknown key '%s' in %s", file, tostring(k), where)
+    end
+    if type(v) ~= want then
+      errors.config("%s: '%s' in %s must be a %s, got %s", file, k, where, want, type(v))
+    end
+  end
+end
+
+-- Checks a loaded config table; returns whether any secret key in it was
+-- written into the file rather than read with env().
+local function validate(cfg, file, from_env)
+  if type(cfg) ~= "table" then errors.config("%s: must return a table, got %s", file, type(cfg)) end
+  for k in pairs(cfg) do
+    if k ~= "default" and k ~= "profiles" then
+      errors.config("%s: unknown top-level key '%s' (expected 'default' and 'profiles')", file, tostring(k))
+    end
+  end
+  if type(cfg.profiles) ~= "table" then
+    errors.config("%s: 'profiles' must be a table of named profiles", file)
+  end
+  local has_secret = false
+  local function check_set(set, where)
+    check_fields(set, CREDENTIAL_KEYS, where, file)
+    if set.skey and not from_env[set.skey] then has_secret = true end
+  end
+  for name, p in pairs(cfg.profiles) do
+    if type(name) ~= "string" or type(p) ~= "table" then
+      errors.config("%s: profiles must map names to tables", file)
+    end
+    local where = "profile '" .. name .. "'"
+    check_fields(p, PROFILE_KEYS, where, file)
+    for _, api in ipairs(APIS) do
+      if p[api] then check_set(p[api], where .. " " .. api) end
+    end
+    for id, set in pairs(p.children or {}) do
+      if type(id) ~= "string" or type(set) ~= "table" then
+        errors.config("%s: 'children' in %s must map account IDs to { host, ikey, skey }", file, where)
+      end
+      check_set(set, where .. " children['" .. id .. "']")
+    end
+  end
+  if cfg.default ~= nil and (type(cfg.default) ~= "string" or cfg.profiles[cfg.default] == nil) then
+    errors.config("%s: default profile '%s' is not among the profiles", file, tostring(cfg.default))
+  end
+  return has_secret
+end
+
+-- Loads and checks a config file (cached per path).
+function M.load_file(path)
+  if cache[path] then return cache[path] end
+  local from_env = {}
+  local env = {
+    env = function(name)
+      if type(name) ~= "string" then error("env() needs a variable name", 2) end
+      local v = os.getenv(name)
+      if v ~= nil then from_env[v] = true end
+      return v
+    end,
+  }
+  local chunk, err = loadfile(path, "t", env)
+  if not chunk then errors.config("config file %s", (err:gsub("^" .. path:gsub("%p", "%%%0") .. ":", ""))) end
+  local ok, cfg = pcall(chunk)
+  if not ok then errors.config("config file %s: %s", path, tostring(cfg)) end
+  local has_secret = validate(cfg, path, from_env)
+  if has_secret then
+    local mode = core.file_mode(path)
+    if mode and mode & 0x3f ~= 0 then   -- any group or other permission bit
+      errors.config("config file %s holds a secret key and is readable by group or others: run chmod 600 %s",
+                    path, path)
+    end
+  end
+  cfg.path = path
+  cfg.dir = dirname(path)
+  cache[path] = cfg
+  return cfg
+end
+
+-- The profile built from DUO_ADMIN_*, DUO_ACCOUNTS_*, DUO_AUTH_*.
+local function env_config()
+  local profile = {}
+  for _, api in ipairs(APIS) do
+    local prefix = "DUO_" .. api:upper() .. "_"
+    local set = { host = os.getenv(prefix .. "HOST"), ikey = os.getenv(prefix .. "IKEY"),
+                  skey = os.getenv(prefix .. "SKEY") }
+    if set.host or set.ikey or set.skey then profile[api] = set end
+  end
+  return { default = "env", profiles = { env = profile }, path = nil, dir = "." }
+end
+
+-- The config in force: the file if there is one, else the environment.
+function M.current()
+  local path, explicit = M.path()
+  if path and (explicit or file_exists(path)) then
+    if not file_exists(path) then
+      errors.config("config file %s does not exist", path)
+    end
+    return M.load_file(path)
+  end
+  return env_config()
+end
+
+local function sorted_names(t)
+  local names = {}
+  for k in pairs(t) do names[#names + 1] = k end
+  table.sort(names)
+  return names
+end
+
+-- Returns the profile table and its name. name nil: --profile, then the
+-- config's default, then the only profile.
+function M.profile(name)
+  local cfg = M.current()
+  name = name or core.settings().profile or cfg.default
+  if name == nil then
+    local names = sorted_names(cfg.profiles)
+    if #names == 1 then
+      name = names[1]
+    else
+      errors.config("%s has %d profiles and no default: name one with --profile or set default",
+                    cfg.path or "the config", #names)
+    end
+  end
+  local p = cfg.profiles[name]
+  if p == nil then
+    local known = sorted_names(cfg.profiles)
+    errors.config("unknown profile '%s' (%s)", name,
+                  #known > 0 and ("known: " .. table.concat(known, ", ")) or "no profiles are configured")
+  end
+  return p, name, cfg
+end
+
+-- Options for a client of `api` from a profile: the credential set plus
+-- the profile's transport options (the set's own options win).
+function M.client_options(api, name)
+  local p, pname, cfg = M.profile(name)
+  local set = p[api]
+  if set == nil then
+    if cfg.path == nil then
+      errors.config("no %s credentials: set DUO_%s_HOST, DUO_%s_IKEY and DUO_%s_SKEY, or write a config file (%s)",
+                    api, api:upper(), api:upper(), api:upper(), (M.path()) or "see --config")
+    end
+    errors.config("profile '%s' in %s has no %s credentials: add %s = { host = ..., ikey = ..., skey = ... }",
+                  pname, cfg.path, api, api)
+  end
+  for _, k in ipairs{ "host", "ikey", "skey" } do
+    if (set[k] == nil or set[k] == "") and cfg.path == nil then
+      errors.config("DUO_%s_%s is not set (or write a config file: %s)", api:upper(), k:upper(),
+                    (M.path()) or "see --config")
+    elseif set[k] == nil or set[k] == "" then
+      errors.config("profile '%s'%s: %s has no %s%s", pname, cfg.path and (" in " .. cfg.path) or "", api, k,
+                    k == "skey" and " (if it reads env \"NAME\", is that variable set?)" or "")
+    end
+  end
+  local opts = {}
+  for k in pairs(M.TRANSPORT_OPTIONS) do opts[k] = p[k] end
+  for k, v in pairs(set) do opts[k] = v end
+  return opts, pname, p
+end
+
+-- The mapping store file of a profile (relative to the config's folder).
+function M.mappings_path(name)
+  local p, pname, cfg = M.profile(name)
+  local file = p.mappings or (pname .. ".mappings.json")
+  if file:sub(1, 1) ~= "/" then file = cfg.dir .. "/" .. file end
+  return file
+end
+
+-- A summary of every profile, without secrets: for duo.profiles().
+function M.list()
+  local cfg = M.current()
+  local out = {}
+  for _, name in ipairs(sorted_names(cfg.profiles)) do
+    local p = cfg.profiles[name]
+    local entry = { name = name, default = (name == cfg.default) or nil }
+    for _, api in ipairs(APIS) do
+      if p[api] then entry[api] = { host = p[api].host, ikey = p[api].ikey } end
+    end
+    out[#out + 1] = entry
+  end
+  return out, cfg.path
+end
+
+function M.clear_cache()
+  cache = {}
+end
+
+return M
