@@ -1,0 +1,159 @@
+-- Configuration files and profiles, with real files and real duo-lua
+-- processes for the command-line options.
+local T = require "testing"
+
+local DUO_LUA = arg[-1]   -- the interpreter running this test
+local tmp = os.tmpname()
+os.remove(tmp)
+assert(os.execute("mkdir -p " .. tmp))
+
+local function write(name, text, mode)
+  local path = tmp .. "/" .. name
+  local f = assert(io.open(path, "w"))
+  f:write(text)
+  f:close()
+  assert(os.execute(string.format("chmod %s %s", mode or "600", path)))
+  return path
+end
+
+-- Runs duo-lua with a shell prefix (env vars) and options; returns exit
+-- code, stdout+stderr.
+local function run(prefix, args)
+  local cmd = string.format("%s %s %s 2>&1", prefix or "", DUO_LUA, args)
+  local p = assert(io.popen(cmd))
+  local out = p:read("a")
+  local _, _, code = p:close()
+  return code, out
+end
+
+local CONFIG = [[
+return {
+  default = "main",
+  profiles = {
+    main = {
+      admin = { host = "api-main.example.com", ikey = "DIMAINADMIN", skey = env "T_MAIN_SKEY" },
+      accounts = { host = "api-main.example.com", ikey = "DIMAINACCOUNTS", skey = env "T_MAIN_SKEY" },
+      mappings = "main.mappings.json",
+      timeout = 7,
+    },
+    second = {
+      admin = { host = "api-second.example.com", ikey = "DISECOND", skey = env "T_SECOND_SKEY", timeout = 3 },
+    },
+  },
+}
+]]
+
+local env_path = write("env.lua", CONFIG, "644")   -- secrets come from env(): 644 is fine
+local ENV = "T_MAIN_SKEY=mainsecret T_SECOND_SKEY=secondsecret"
+
+T.test("the default profile, --profile, and named profiles side by side", function()
+  local code, out = run(ENV, "-c " .. env_path .. [[ -e 'local duo = require "duo"
+    print(duo.admin()); print(duo.admin "second"); print(duo.accounts())']])
+  T.eq(code, 0, out)
+  T.truthy(out:find("duo.admin (DIMAINADMIN at api-main.example.com)", 1, true), out)
+  T.truthy(out:find("duo.admin (DISECOND at api-second.example.com)", 1, true), out)
+  T.truthy(out:find("duo.accounts (DIMAINACCOUNTS", 1, true), out)
+  code, out = run(ENV, "--profile second -c " .. env_path .. [[ -e 'print(require("duo").admin())']])
+  T.eq(code, 0, out)
+  T.truthy(out:find("DISECOND", 1, true), out)
+end)
+
+T.test("$DUO_LUA_CONFIG names the file", function()
+  local code, out = run(ENV .. " DUO_LUA_CONFIG=" .. env_path, [[-e 'print(require("duo").admin())']])
+  T.eq(code, 0, out)
+  T.truthy(out:find("DIMAINADMIN", 1, true), out)
+end)
+
+T.test("an unknown profile is one clear line", function()
+  local code, out = run(ENV, "-p nope -c " .. env_path .. [[ -e 'require("duo").admin()']])
+  T.eq(code, 1)
+  T.eq(out, "duo-lua: duo: unknown profile 'nope' (known: main, second)\n")
+end)
+
+T.test("a missing credential set names the profile and the fix", function()
+  local code, out = run(ENV, "-p second -c " .. env_path .. [[ -e 'require("duo").accounts()']])
+  T.eq(code, 1)
+  T.truthy(out:find("profile 'second' in " .. env_path .. " has no accounts credentials", 1, true), out)
+end)
+
+T.test("an env() that is not set is named as the likely cause", function()
+  local code, out = run("", "-c " .. env_path .. [[ -e 'require("duo").admin()']])
+  T.eq(code, 1)
+  T.truthy(out:find("admin has no skey", 1, true), out)
+end)
+
+T.test("a secret in a file readable by others is refused with the chmod that fixes it", function()
+  local path = write("loose.lua", [[return { profiles = { p = { admin = { host = "h", ikey = "DI", skey = "literalsecret" } } } }]], "640")
+  local code, out = run("", "-c " .. path .. [[ -e 'require("duo").admin()']])
+  T.eq(code, 1)
+  T.eq(out, "duo-lua: duo: config file " .. path .. " holds a secret key and is readable by group or others: run chmod 600 "
+             .. path .. "\n")
+  T.truthy(not out:find("literalsecret", 1, true), "no secret in the message")
+  assert(os.execute("chmod 600 " .. path))
+  code, out = run("", "-c " .. path .. [[ -e 'print(require("duo").admin())']])
+  T.eq(code, 0, out)
+end)
+
+T.test("mistakes in the file are named", function()
+  local cases = {
+    { "return {", "expected" },
+    { "return 42", "must return a table" },
+    { "return { profiles = { p = { admin = {}, colour = 'red' } } }", "unknown key 'colour' in profile 'p'" },
+    { "return { profiles = { p = { admin = { host = 1 } } } }", "'host' in profile 'p' admin must be a string" },
+    { "return { default = 'x', profiles = {} }", "default profile 'x'" },
+    { "return { profiles = {}, extra = 1 }", "unknown top%-level key 'extra'" },
+    { "os.exit(3)", "attempt to index a nil value" },
+  }
+  for i, case in ipairs(cases) do
+    local path = write("bad" .. i .. ".lua", case[1])
+    local code, out = run("", "-c " .. path .. [[ -e 'require("duo").admin()']])
+    T.eq(code, 1, case[1])
+    T.truthy(out:find(case[2]), case[1] .. " -> " .. out)
+    T.truthy(select(2, out:gsub("\n", "")) == 1, "one line: " .. out)
+  end
+end)
+
+T.test("a config file named but missing", function()
+  local code, out = run("", "-c " .. tmp .. [[/none.lua -e 'require("duo").admin()']])
+  T.eq(code, 1)
+  T.truthy(out:find("does not exist", 1, true), out)
+end)
+
+T.test("without a config file the environment serves", function()
+  local code, out = run("HOME=" .. tmp .. " XDG_CONFIG_HOME=" .. tmp .. "/none DUO_ADMIN_HOST=api-env.example.com DUO_ADMIN_IKEY=DIENV DUO_ADMIN_SKEY=envsecret",
+                        [[-e 'print(require("duo").admin())']])
+  T.eq(code, 0, out)
+  T.truthy(out:find("duo.admin (DIENV at api-env.example.com)", 1, true), out)
+  code, out = run("HOME=" .. tmp .. " XDG_CONFIG_HOME=" .. tmp .. "/none", [[-e 'require("duo").auth()']])
+  T.eq(code, 1)
+  T.truthy(out:find("no auth credentials: set DUO_AUTH_HOST, DUO_AUTH_IKEY and DUO_AUTH_SKEY", 1, true), out)
+end)
+
+T.test("duo.profiles() lists profiles without secrets", function()
+  local code, out = run(ENV, "-c " .. env_path .. [[ -e 'local duo = require "duo"
+    local list, path = duo.profiles()
+    for _, p in ipairs(list) do print(p.name, p.default, p.admin and p.admin.ikey, p.admin and p.admin.skey) end
+    print(path)']])
+  T.eq(code, 0, out)
+  T.truthy(out:find("main\ttrue\tDIMAINADMIN\tnil", 1, true), out)
+  T.truthy(out:find("second\tnil\tDISECOND\tnil", 1, true), out)
+  T.truthy(not out:find("secret", 1, true) or out:find(env_path, 1, true), out)
+  T.truthy(not out:find("mainsecret", 1, true), "no secret")
+end)
+
+T.test("the mapping store path is relative to the config file", function()
+  local code, out = run(ENV, "-c " .. env_path .. [[ -e 'print(require("duo.config").mappings_path())']])
+  T.eq(code, 0, out)
+  T.eq(out, tmp .. "/main.mappings.json\n")
+end)
+
+T.test("profile transport options reach the client; the set's own win", function()
+  local code, out = run(ENV, "-c " .. env_path .. [[ -e 'local c = require "duo.config"
+    local o = c.client_options("admin"); print(o.timeout)
+    o = c.client_options("admin", "second"); print(o.timeout)']])
+  T.eq(code, 0, out)
+  T.eq(out, "7\n3\n")
+end)
+
+os.execute("rm -rf " .. tmp)
+T.done()
