@@ -224,7 +224,7 @@ T.test("an unknown host name is a network error", function()
 end)
 
 T.test("bad constructor input gives one clear line", function()
-  T.raises(function() duo.admin() end, "options table expected")
+  T.raises(function() duo.admin(42) end, "profile name or options table expected, got number")
   T.raises(function() duo.admin{ host = "h", ikey = "i", skey = "s", colour = "red" } end, "unknown option 'colour'")
   T.raises(function() duo.admin{ host = "h", ikey = "i", skey = "s", timeout = "soon" } end, "'timeout' must be a number")
   T.raises(function() duo.admin{ host = "h", ikey = "i", skey = "s", timeout = -1 } end, "'timeout' must be between")
