@@ -1,6 +1,7 @@
 /* Lua glue of the event loop: run_once, finished operations, timers, and
  * the methods of operation values. The scheduling policy is Lua's
  * (scripts/duo/scheduler.lua); this file only exposes the mechanism. */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,12 +20,26 @@ typedef struct loop_box {
 
 /* The loop a SIGINT handler wakes up; the executable has one state. */
 static duo_loop *volatile interrupt_target = NULL;
+static volatile sig_atomic_t interrupt_pending = 0;
 
 void duo_lua_loop_interrupt(void)
 {
     duo_loop *loop = interrupt_target;
+
+    interrupt_pending = 1;
     if (loop != NULL)
         duo_loop_wakeup(loop);
+}
+
+/* core.interrupted([clear]) -> whether Ctrl-C was pressed (since the last
+ * clear). The scheduler checks it so that a task catching the interrupt
+ * error cannot swallow it. */
+static int l_interrupted(lua_State *L)
+{
+    lua_pushboolean(L, interrupt_pending);
+    if (lua_toboolean(L, 1))
+        interrupt_pending = 0;
+    return 1;
 }
 
 static int loop_gc(lua_State *L)
@@ -335,6 +350,7 @@ static const luaL_Reg loop_functions[] = {
     { "now_ms", l_now_ms },
     { "unix_time", l_unix_time },
     { "pending", l_pending },
+    { "interrupted", l_interrupted },
     { NULL, NULL }
 };
 

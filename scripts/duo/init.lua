@@ -5,6 +5,8 @@ local json = require "duo.json"
 local errors = require "duo.error"
 local client = require "duo.client"
 local config = require "duo.config"
+local scheduler = require "duo.scheduler"
+local parallel = require "duo.parallel"
 
 local M = {}
 
@@ -40,6 +42,31 @@ end
 M.admin = constructor("admin")
 M.accounts = constructor("accounts")
 M.auth = constructor("auth")
+
+M.spawn = scheduler.spawn
+M.sleep = scheduler.sleep
+M.parallel = parallel.parallel
+
+-- Transfers in flight at once: overall, and per host (politeness towards
+-- one Duo deployment; Duo's rate limits are per account).
+local limits = { max_transfers = 64, per_host = 16 }
+core.set_limits(limits.max_transfers, limits.per_host)
+
+function M.configure(opts)
+  if type(opts) ~= "table" then
+    error(string.format("bad argument #1 to 'configure' (table expected, got %s)", type(opts)), 2)
+  end
+  for k, v in pairs(opts) do
+    if limits[k] == nil then
+      error(string.format("bad argument #1 to 'configure' (unknown option '%s')", tostring(k)), 2)
+    end
+    if math.type(v) ~= "integer" or v < 1 then
+      error(string.format("bad argument #1 to 'configure' ('%s' must be a whole number >= 1)", k), 2)
+    end
+  end
+  for k, v in pairs(opts) do limits[k] = v end
+  core.set_limits(limits.max_transfers, limits.per_host)
+end
 
 -- The configured profiles, never their secrets; second result: the file.
 function M.profiles()

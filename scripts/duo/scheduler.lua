@@ -1,11 +1,25 @@
--- Waiting for operations of the event loop (requests, timers). Outside a
--- task a wait simply runs the loop until the operation finishes; tasks
--- (duo.spawn and friends) yield to the scheduler instead.
+-- Tasks on one event loop. A task is a coroutine; an API call inside a task
+-- yields a sentinel with its operation, and the scheduler resumes the task
+-- when the operation finishes. Outside a task a call runs the scheduler
+-- until its own operation finishes (other tasks progress meanwhile), so
+-- scripts need no ceremony. User coroutines inside tasks keep working: the
+-- patched coroutine.resume passes the scheduler's yields through them.
 local core = require "duo.core"
 
 local M = {}
 
--- Answers requests waiting in the outbox (sandbox); set by duo.sandbox.
+local SENTINEL = setmetatable({}, { __name = "duo.wait", __tostring = function() return "duo.wait" end })
+
+local raw_resume, raw_wrap, raw_create = coroutine.resume, coroutine.wrap, coroutine.create
+local running, status, yield, isyieldable = coroutine.running, coroutine.status, coroutine.yield,
+                                             coroutine.isyieldable
+
+local ready = {}          -- queue of tasks to resume
+local ready_head = 1
+local waiting = {}        -- op -> task blocked on it
+local current = nil       -- the task being resumed, if any
+
+-- Answers requests waiting in the outbox (the sandbox sets the handler).
 M.outbox_handler = nil
 
 local function service_outbox()
@@ -19,26 +33,209 @@ local function service_outbox()
 end
 M.service_outbox = service_outbox
 
--- Runs the loop once: transfers, timers, the outbox.
-function M.step(max_wait_ms)
-  core.run_once(max_wait_ms or -1)
-  service_outbox()
+local Task = {}
+Task.__index = Task
+Task.__name = "duo.task"
+
+function Task:__tostring()
+  return "duo.task (" .. self.status .. ")"
 end
 
--- Waits for op to finish, blocking the whole program.
-function M.block(op)
-  service_outbox()
-  while not op:done() do
-    M.step(-1)
+local function push_ready(task)
+  ready[#ready + 1] = task
+end
+
+local function check_interrupt()
+  if core.interrupted() then
+    error("interrupted", 0)
   end
 end
 
--- The waiting strategy used by await; the task scheduler replaces it.
-M.wait = M.block
+local function finish(task, ok, ...)
+  task.status = "done"
+  if ok then
+    task.results = table.pack(...)
+  else
+    task.error = (...)
+  end
+  for _, w in ipairs(task.waiters) do push_ready(w) end
+  task.waiters = {}
+end
+
+-- Resumes a task until it yields a wait or ends.
+local function step(task, ...)
+  local previous = current
+  current = task
+  local r = table.pack(raw_resume(task.co, ...))
+  current = previous
+  if not r[1] then
+    finish(task, false, r[2])
+  elseif status(task.co) == "dead" then
+    finish(task, true, table.unpack(r, 2, r.n))
+  elseif r[2] == SENTINEL then
+    local op = r[3]
+    if op == nil then
+      push_ready(task)   -- a plain yield to the scheduler
+    elseif op.__task then
+      local other = op.__task
+      if other.status == "done" then push_ready(task) else other.waiters[#other.waiters + 1] = task end
+    elseif op:done() then
+      push_ready(task)
+    else
+      waiting[op] = task
+      task.op = op
+    end
+  else
+    -- a bare coroutine.yield at the task's top level: run it again later
+    push_ready(task)
+  end
+end
+
+-- Resumes what is ready, then collects what the loop finished.
+local function dispatch()
+  while ready_head <= #ready do
+    local task = ready[ready_head]
+    ready[ready_head] = nil
+    ready_head = ready_head + 1
+    if task.status ~= "done" and status(task.co) == "suspended" then
+      task.op = nil
+      step(task)
+    elseif task.status ~= "done" then
+      -- resumed from inside itself (a nested blocking wait): retry later
+      push_ready(task)
+      break
+    end
+  end
+  if ready_head > #ready then
+    ready, ready_head = {}, 1
+  end
+end
+
+local function collect()
+  while true do
+    local op = core.next_done()
+    if op == nil then return end
+    local task = waiting[op]
+    if task then
+      waiting[op] = nil
+      push_ready(task)
+    end
+  end
+end
+
+-- Runs the scheduler until done() is true.
+function M.run_until(done)
+  while not done() do
+    check_interrupt()
+    dispatch()
+    if done() then break end
+    core.run_once(ready_head <= #ready and 0 or -1)
+    service_outbox()
+    collect()
+  end
+  check_interrupt()
+end
+
+-- Whether code running now may yield to the scheduler.
+function M.in_task()
+  return current ~= nil and isyieldable()
+end
+
+-- Waits for a loop operation (request or timer) to finish.
+function M.wait(op)
+  if op:done() then return end
+  if M.in_task() then
+    yield(SENTINEL, op)
+    check_interrupt()
+  else
+    service_outbox()
+    M.run_until(function() return op:done() end)
+  end
+end
 
 function M.await(op)
   M.wait(op)
   return op:result()
 end
+
+-- duo.spawn(fn, ...) -> task
+function M.spawn(fn, ...)
+  if type(fn) ~= "function" then
+    error(string.format("bad argument #1 to 'spawn' (function expected, got %s)", type(fn)), 2)
+  end
+  local args = table.pack(...)
+  local task = setmetatable({ status = "ready", waiters = {} }, Task)
+  task.co = raw_create(function() return fn(table.unpack(args, 1, args.n)) end)
+  task.__task = task
+  push_ready(task)
+  return task
+end
+
+-- task:wait() -> what the task's function returned; raises its error.
+function Task:wait()
+  if self.status ~= "done" then
+    if M.in_task() then
+      if current == self then error("a task cannot wait for itself", 2) end
+      while self.status ~= "done" do yield(SENTINEL, self) end
+    else
+      M.run_until(function() return self.status == "done" end)
+    end
+  end
+  if self.error ~= nil then error(self.error, 0) end
+  return table.unpack(self.results, 1, self.results.n)
+end
+
+-- task:result() -> ok, values... or false, error (never raises).
+function Task:result()
+  local ok, r = pcall(function() return table.pack(self:wait()) end)
+  if not ok then return false, r end
+  return true, table.unpack(r, 1, r.n)
+end
+
+function Task:done()
+  return self.status == "done"
+end
+
+-- duo.sleep(seconds): a timer in the loop; inside a task other tasks run.
+function M.sleep(seconds)
+  if type(seconds) ~= "number" or seconds < 0 then
+    error(string.format("bad argument #1 to 'sleep' (non-negative number expected, got %s)",
+                        type(seconds) == "number" and tostring(seconds) or type(seconds)), 2)
+  end
+  local op = core.timer(seconds * 1000)
+  M.wait(op)
+end
+
+-- The patched coroutine functions: a coroutine created by the user inside
+-- a task that makes an API call yields the sentinel to its resumer; pass
+-- it on up to the scheduler and resume the inner coroutine afterwards.
+local function pass_through(co, ...)
+  local r = table.pack(raw_resume(co, ...))
+  while r[1] and r[2] == SENTINEL and status(co) == "suspended" and isyieldable() do
+    yield(SENTINEL, r[3])
+    r = table.pack(raw_resume(co))
+  end
+  return table.unpack(r, 1, r.n)
+end
+
+function M.resume(co, ...)
+  return pass_through(co, ...)
+end
+
+function M.wrap(fn)
+  local co = raw_create(fn)
+  return function(...)
+    local r = table.pack(pass_through(co, ...))
+    if not r[1] then
+      local err = r[2]
+      if type(err) == "string" then error(err, 0) end
+      error(err, 0)
+    end
+    return table.unpack(r, 2, r.n)
+  end
+end
+
+coroutine.resume = M.resume
+coroutine.wrap = M.wrap
 
 return M

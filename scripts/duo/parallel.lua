@@ -1,0 +1,110 @@
+-- duo.parallel: run a function over many items with bounded concurrency;
+-- every item ends with a result or an error, and one failure never stops
+-- the others. Draws a progress line on stderr when it is a terminal.
+local core = require "duo.core"
+local scheduler = require "duo.scheduler"
+
+local M = {}
+
+local OPTIONS = { concurrency = "number", progress = true, label = "string" }
+
+local function check_options(opts)
+  for k, v in pairs(opts) do
+    local want = OPTIONS[k]
+    if want == nil then
+      error(string.format("bad argument #3 to 'parallel' (unknown option '%s')", tostring(k)), 3)
+    end
+    if want ~= true and type(v) ~= want then
+      error(string.format("bad argument #3 to 'parallel' ('%s' must be a %s, got %s)", k, want, type(v)), 3)
+    end
+  end
+  local c = opts.concurrency or 8
+  if c < 1 or c ~= math.floor(c) then
+    error("bad argument #3 to 'parallel' ('concurrency' must be a whole number >= 1)", 3)
+  end
+  local p = opts.progress
+  if p ~= nil and p ~= "auto" and type(p) ~= "boolean" then
+    error("bad argument #3 to 'parallel' ('progress' must be \"auto\", true or false)", 3)
+  end
+  return math.tointeger(c), p == nil and "auto" or p
+end
+
+-- A progress line: done/total, failures, rate and time left.
+local function progress_line(label)
+  local start = core.now_ms()
+  local last = -1000
+  local shown = false
+  local P = {}
+  function P.update(done, total, failed, final)
+    local now = core.now_ms()
+    if not final and now - last < 100 then return end
+    last = now
+    local elapsed = math.max(now - start, 1) / 1000
+    local rate = done / elapsed
+    local left = rate > 0 and (total - done) / rate or 0
+    local line = string.format("%s%d/%d done, %d failed, %.1f/s, %s left",
+                               label and (label .. ": ") or "", done, total, failed, rate,
+                               done < total and string.format("%.0fs", left) or "0s")
+    io.stderr:write("\r\27[K", line)
+    shown = true
+    if final then io.stderr:write("\n") end
+  end
+  function P.clear()
+    if shown then io.stderr:write("\r\27[K") end
+  end
+  return P
+end
+
+-- results[i] = fn(items[i], i) or nil; failures = { {index, item, error} }
+function M.parallel(items, fn, opts)
+  if type(items) ~= "table" then
+    error(string.format("bad argument #1 to 'parallel' (table expected, got %s)", type(items)), 2)
+  end
+  if type(fn) ~= "function" then
+    error(string.format("bad argument #2 to 'parallel' (function expected, got %s)", type(fn)), 2)
+  end
+  if opts ~= nil and type(opts) ~= "table" then
+    error(string.format("bad argument #3 to 'parallel' (table expected, got %s)", type(opts)), 2)
+  end
+  local concurrency, progress = check_options(opts or {})
+  local total = #items
+  local results, failures = {}, {}
+  local next_index, done = 1, 0
+  local bar
+  if progress == true or (progress == "auto" and core.isatty(2)) then
+    bar = progress_line(opts and opts.label)
+  end
+
+  local function worker()
+    while next_index <= total do
+      local i = next_index
+      next_index = i + 1
+      local ok, r = pcall(fn, items[i], i)
+      if ok then
+        results[i] = r
+      else
+        if core.interrupted() then error("interrupted", 0) end
+        failures[#failures + 1] = { index = i, item = items[i], error = r }
+      end
+      done = done + 1
+      if bar then bar.update(done, total, #failures) end
+    end
+  end
+
+  local tasks = {}
+  for w = 1, math.min(concurrency, total) do
+    tasks[w] = scheduler.spawn(worker)
+  end
+  local ok, err = pcall(function()
+    for _, t in ipairs(tasks) do t:wait() end
+  end)
+  if not ok then
+    if bar then bar.clear() end
+    error(err, 0)
+  end
+  if bar then bar.update(done, total, #failures, true) end
+  table.sort(failures, function(a, b) return a.index < b.index end)
+  return results, failures
+end
+
+return M
