@@ -1,9 +1,13 @@
 -- Clients of the Admin, Accounts and Auth APIs: a session (credentials and
--- transport options, held in C) plus the generic signed call.
+-- transport options, held in C) plus the generic signed call, and one
+-- method per row of the endpoint catalogue.
 local core = require "duo.core"
 local json = require "duo.json"
 local errors = require "duo.error"
 local scheduler = require "duo.scheduler"
+local catalogue = require "duo.catalogue"
+local methods = require "duo.methods"
+local paging = require "duo.paging"
 
 local M = {}
 
@@ -19,8 +23,10 @@ local BODY_METHODS = { POST = true, PUT = true, PATCH = true }
 local METHODS = { GET = true, POST = true, PUT = true, PATCH = true, DELETE = true }
 
 local Client = {}
-Client.__index = Client
 M.Client = Client
+
+-- Set by duo.sandbox: requests go to the in-process simulation.
+M.outbox = false
 
 -- Checks an options table: every key known, every value of its type.
 function M.check_options(opts, fname, allowed_sets)
@@ -37,8 +43,8 @@ function M.check_options(opts, fname, allowed_sets)
   end
 end
 
--- Creates a client of the given API ("admin", "accounts", "auth") from a
--- complete options table.
+-- Creates a client of `api` ("admin", "accounts", "auth") from a complete
+-- options table.
 function M.new(api, opts, fname)
   M.check_options(opts, fname, { SESSION_OPTIONS, CLIENT_OPTIONS })
   for _, k in ipairs{ "host", "ikey", "skey" } do
@@ -116,34 +122,98 @@ local function decode(result, ctx)
   if envelope.stat == "FAIL" or code then
     local detail = envelope.message_detail
     if detail == json.null then detail = nil end
+    local hint
+    if ctx.row and code then hint = catalogue.hint(ctx.row, code) end
     fail{ kind = "api", status = result.status, code = code and math.tointeger(code) or code,
           message = envelope.message ~= json.null and envelope.message or "request failed",
-          detail = detail }
+          detail = detail, hint = hint }
   end
   fail{ kind = "http", status = result.status, message = "unexpected response envelope" }
 end
+M.decode = decode
 
--- Starts a request and returns its operation (for fan-out helpers).
-function Client:_start(method, path, params, extra)
-  local req = { method = method, path = path }
-  params = params or {}
-  if self.account_id and params.account_id == nil then
+-- Starts a request: { verb, path, params | body, headers, unsigned, raw,
+-- row }. Returns a handle for _receive.
+function Client:_send(request)
+  local verb = request.verb
+  local req = { method = verb, path = request.path, headers = request.headers,
+                unsigned = request.unsigned, outbox = M.outbox or nil }
+  local params = request.params or {}
+  if self.account_id and request.body == nil and params.account_id == nil then
     local copy = {}
     for k, v in pairs(params) do copy[k] = v end
     copy.account_id = self.account_id
     params = copy
   end
-  if BODY_METHODS[method] and self._session:info().sig_version == 5 then
+  if request.body ~= nil then
+    local body = request.body
+    if self.account_id and body.account_id == nil then
+      local copy = {}
+      for k, v in pairs(body) do copy[k] = v end
+      copy.account_id = self.account_id
+      body = copy
+    end
+    req.body = json.encode(body)
+  elseif BODY_METHODS[verb] and self._session:info().sig_version == 5 then
     req.body = json.encode(params)
   else
     req.params = params
   end
-  if extra then
-    req.headers = extra.headers
-    req.unsigned = extra.unsigned
+  return { op = self._session:request(req), request = request, client = self }
+end
+
+-- Waits for a request started by _send and decodes it.
+function Client:_receive(handle)
+  local result = scheduler.await(handle.op)
+  local request = handle.request
+  local ok, response, metadata = pcall(decode, result, {
+    method = request.verb, path = request.path, host = self.host, account_id = self.account_id,
+    raw = request.raw, row = request.row })
+  if ok then return response, metadata end
+  -- A child account moved or was re-created: refresh the parent's list
+  -- once and retry on its current host.
+  local e = response
+  if errors.is_error(e) and (e.status == 403 or e.status == 404) and self._parent and not handle.retried
+     and self._parent:_refresh_child(self) then
+    local again = self:_send(request)
+    again.retried = true
+    return self:_receive(again)
   end
-  req.outbox = M.outbox
-  return self._session:request(req)
+  error(e, 0)
+end
+
+-- The catalogue row of a generic request, when it is one.
+local function row_for(verb, path)
+  local ep = catalogue.route(verb, path)
+  return ep and ep.rows[1]
+end
+
+local function dry_run_enabled()
+  return core.settings().dry_run
+end
+
+-- Prints what a write would send (never a secret) and reports whether
+-- the call is skipped.
+function Client:_dry_run(request)
+  local row = request.row
+  if not dry_run_enabled() or (row and not row.writes) or (not row and request.verb == "GET") then
+    return false
+  end
+  local shown = {}
+  for k, v in pairs(request.body or (row and methods.redacted(row, request.params)) or request.params or {}) do
+    shown[k] = v
+  end
+  if self.account_id then shown.account_id = self.account_id end
+  io.stderr:write(string.format("dry-run: %s %s%s %s\n", request.verb, self.host, request.path,
+                                json.encode(shown)))
+  return true
+end
+
+-- One request, waited for: response, metadata (nil, nil under --dry-run
+-- for writes).
+function Client:_do(request)
+  if self:_dry_run(request) then return nil end
+  return self:_receive(self:_send(request))
 end
 
 -- client:call(method, path [, params [, opts]]) -> response, metadata
@@ -164,12 +234,126 @@ function Client:call(method, path, params, opts)
   if params ~= nil and type(params) ~= "table" then
     error(string.format("bad argument #3 to 'call' (table expected, got %s)", type(params)), 2)
   end
+  if opts ~= nil and type(opts) ~= "table" then
+    error(string.format("bad argument #4 to 'call' (table expected, got %s)", type(opts)), 2)
+  end
   opts = opts or {}
-  local op = self:_start(method, path, params, opts)
-  local result = scheduler.await(op)
-  return decode(result, { method = method, path = path, host = self.host,
-                          account_id = self.account_id, raw = opts.raw })
+  for k in pairs(opts) do
+    if k ~= "raw" and k ~= "headers" and k ~= "unsigned" then
+      error(string.format("bad argument #4 to 'call' (unknown option '%s')", tostring(k)), 2)
+    end
+  end
+  return self:_do{ verb = method, path = path, params = params, raw = opts.raw,
+                   headers = opts.headers, unsigned = opts.unsigned, row = row_for(method, path) }
 end
 
-M.decode = decode
+-- for obj in client:each(path [, params]) do ... end: any offset-paged
+-- listing, streamed page by page.
+function Client:each(path, params)
+  if type(path) ~= "string" or path:sub(1, 1) ~= "/" then
+    error("bad argument #1 to 'each' (a path starting with '/' expected)", 2)
+  end
+  if params ~= nil and type(params) ~= "table" then
+    error(string.format("bad argument #2 to 'each' (table expected, got %s)", type(params)), 2)
+  end
+  local row = row_for("GET", path)
+  return paging.offset_stream(self, { verb = "GET", path = path, params = params or {}, row = row },
+                              row and row.max_limit or 100)
+end
+
+-- Runs one catalogue method; the generated client methods call this.
+local function invoke(self, row, fname, iterate, ...)
+  if row.accounts_only and not self._parent then
+    errors.config("%s needs the parent's Accounts API keys on a child account: use accounts:child(...):%s()",
+                  fname, fname)
+  end
+  local args = methods.parse_args(row, fname, ...)
+  local request = methods.build(row, fname, args)
+  row = request.row
+  local p = row.paging
+  if p == "logs-v2" or p == "cursor" then
+    local mintime, maxtime = request.params.mintime, request.params.maxtime
+    if mintime ~= nil and maxtime ~= nil then paging.check_window_ms(fname, mintime, maxtime) end
+  elseif p == "logs-v1" then
+    paging.check_mintime_s(fname, request.params.mintime)
+  end
+  local single = p == "none" or (p == "page-or-all" and args.limit ~= nil)
+                 or (p == "logs-v2" and not iterate and (args.limit ~= nil or args.next_offset ~= nil))
+  if single and not iterate then
+    return self:_do(request)
+  end
+  local stream
+  if p == "offset" or p == "page-or-all" then
+    stream = paging.offset_stream(self, request, row.max_limit or 100)
+  elseif p == "logs-v2" then
+    stream = paging.cursor_stream(self, request, row.items, row.max_limit, "next_offset")
+  elseif p == "cursor" then
+    stream = paging.cursor_stream(self, request, row.items, row.max_limit, "offset")
+  elseif p == "logs-v1" then
+    stream = paging.logs_v1_stream(self, request)
+  else
+    error(string.format("bad argument #1 to 'iterate' ('%s' is not a paged method)", fname), 3)
+  end
+  if iterate or p == "offset" or p == "cursor" then return stream end
+  return paging.collect(stream)
+end
+
+-- for r in client:iterate(name [, args...]) do ... end: streams any paged
+-- catalogue method (logs included) page by page.
+function Client:iterate(name, ...)
+  local row = type(name) == "string" and catalogue.by_name[self.api] and catalogue.by_name[self.api][name]
+  if not row then
+    error(string.format("bad argument #1 to 'iterate' (no method '%s' on a %s client)", tostring(name),
+                        self.api), 2)
+  end
+  return invoke(self, row, name, true, ...)
+end
+
+-- Generated methods, built once per api on first use.
+local generated = {}
+local function method_of(api, name)
+  local t = generated[api]
+  if t == nil then
+    t = {}
+    generated[api] = t
+  end
+  local fn = t[name]
+  if fn == nil then
+    local row = catalogue.by_name[api] and catalogue.by_name[api][name]
+    if row == nil then return nil end
+    fn = function(self, ...)
+      if getmetatable(self) ~= Client then
+        error(string.format("calling '%s' on bad self (use client:%s(...))", name, name), 2)
+      end
+      return invoke(self, row, name, false, ...)
+    end
+    t[name] = fn
+  end
+  return fn
+end
+
+-- Per-api extensions (accounts:child, ...), installed by other modules.
+M.extensions = { admin = {}, accounts = {}, auth = {} }
+
+function Client.__index(self, key)
+  local v = Client[key]
+  if v ~= nil then return v end
+  local api = rawget(self, "api")
+  v = M.extensions[api] and M.extensions[api][key]
+  if v ~= nil then return v end
+  if type(key) == "string" and key:sub(1, 1) ~= "_" then
+    return method_of(api, key)
+  end
+end
+
+-- Method names of a client's API, for completion and docs.
+function M.method_names(api)
+  local names = {}
+  for name in pairs(catalogue.by_name[api] or {}) do names[#names + 1] = name end
+  for name in pairs(M.extensions[api] or {}) do names[#names + 1] = name end
+  for _, name in ipairs{ "call", "each", "iterate" } do names[#names + 1] = name end
+  table.sort(names)
+  return names
+end
+
 return M

@@ -7,6 +7,7 @@ local client = require "duo.client"
 local config = require "duo.config"
 local scheduler = require "duo.scheduler"
 local parallel = require "duo.parallel"
+require "duo.accounts"   -- installs accounts:child and accounts:each_child
 
 local M = {}
 

@@ -1,0 +1,134 @@
+-- Child accounts: accounts:child(id or exact name) gives an Admin client
+-- for the child (its api_hostname, account_id on every request), and
+-- accounts:each_child runs a function for every child concurrently.
+local client = require "duo.client"
+local config = require "duo.config"
+local errors = require "duo.error"
+local parallel = require "duo.parallel"
+
+local M = {}
+local ext = client.extensions.accounts
+
+-- The parent's child-account list, cached on the Accounts client.
+local function child_list(self, refresh)
+  if refresh or rawget(self, "_children") == nil then
+    local list = self:get_child_accounts()
+    local by_id = {}
+    for _, a in ipairs(list) do by_id[a.account_id] = a end
+    rawset(self, "_children", { list = list, by_id = by_id })
+  end
+  return rawget(self, "_children")
+end
+
+-- Lower-case letters and digits only, for "did you mean" matching.
+local function squash(s)
+  return (tostring(s):lower():gsub("[^%w]", ""))
+end
+
+local function close_matches(list, wanted)
+  local w = squash(wanted)
+  local found = {}
+  for _, a in ipairs(list) do
+    local n = squash(a.name)
+    if #w > 0 and (n:find(w, 1, true) or w:find(n, 1, true)) then
+      found[#found + 1] = string.format("'%s' (%s)", a.name, a.account_id)
+    end
+  end
+  table.sort(found)
+  return found
+end
+
+-- Finds one account by account_id or exact name; raises on none or many.
+local function find(self, wanted)
+  for attempt = 1, 2 do
+    local c = child_list(self, attempt == 2)
+    if c.by_id[wanted] then return c.by_id[wanted] end
+    local named = {}
+    for _, a in ipairs(c.list) do
+      if a.name == wanted then named[#named + 1] = a end
+    end
+    if #named == 1 then return named[1] end
+    if #named > 1 then
+      local ids = {}
+      for i, a in ipairs(named) do ids[i] = a.account_id end
+      errors.config("%d child accounts are named '%s' (%s): use the account_id", #named, wanted,
+                    table.concat(ids, ", "))
+    end
+  end
+  local close = close_matches(child_list(self).list, wanted)
+  errors.config("no child account with the ID or exact name '%s'%s", wanted,
+                #close > 0 and ("; close matches: " .. table.concat(close, ", ")) or "")
+end
+
+-- Per-child Admin credentials from the profile, for sub-accounts the
+-- Accounts API cannot reach.
+local function profile_child(self, account_id)
+  if rawget(self, "profile") == nil then return nil end
+  local p = config.profile(self.profile)
+  local set = p.children and p.children[account_id]
+  if set == nil then return nil end
+  local opts = {}
+  for k in pairs(config.TRANSPORT_OPTIONS) do opts[k] = p[k] end
+  for k, v in pairs(set) do opts[k] = v end
+  return client.new("admin", opts, "child")
+end
+
+-- accounts:child(account_id | exact name) -> Admin client for that child.
+function ext.child(self, wanted)
+  if type(wanted) ~= "string" or wanted == "" then
+    error(string.format("bad argument #1 to 'child' (account ID or name expected, got %s)",
+                        type(wanted) == "string" and "an empty string" or type(wanted)), 2)
+  end
+  local direct = profile_child(self, wanted)
+  if direct then return direct end
+  local account = find(self, wanted)
+  direct = profile_child(self, account.account_id)
+  if direct then return direct end
+  local c = client.wrap("admin", self._session:with_host(account.api_hostname), account.api_hostname,
+                        self.ikey, account.account_id, self.concurrency)
+  c._parent = self
+  c.name = account.name
+  return c
+end
+
+-- Called when a child answered 403/404: refresh the list; returns true
+-- when the child's host changed (so the request is worth retrying).
+function ext._refresh_child(self, child)
+  local account = child_list(self, true).by_id[child.account_id]
+  if account == nil or account.api_hostname == child.host then return false end
+  child._session = self._session:with_host(account.api_hostname)
+  child.host = account.api_hostname
+  return true
+end
+
+-- accounts:each_child(fn, opts) -> per_child[account_id] = { account,
+-- result, error }; fn(child_client, account) runs concurrently.
+function ext.each_child(self, fn, opts)
+  if type(fn) ~= "function" then
+    error(string.format("bad argument #1 to 'each_child' (function expected, got %s)", type(fn)), 2)
+  end
+  if opts ~= nil and type(opts) ~= "table" then
+    error(string.format("bad argument #2 to 'each_child' (table expected, got %s)", type(opts)), 2)
+  end
+  local popts = { concurrency = self.concurrency or 8, label = "child accounts" }
+  for k, v in pairs(opts or {}) do popts[k] = v end
+  local list = child_list(self, rawget(self, "_children") == nil).list
+  local results, failures = parallel.parallel(list, function(account)
+    return fn(ext.child(self, account.account_id), account)
+  end, popts)
+  local per_child = {}
+  for i, account in ipairs(list) do
+    per_child[account.account_id] = { account = account, result = results[i] }
+  end
+  for _, f in ipairs(failures) do
+    per_child[f.item.account_id].error = f.error
+  end
+  return per_child
+end
+
+-- The cached child accounts (fetched on first use).
+function ext.children(self, refresh)
+  return child_list(self, refresh).list
+end
+
+return M

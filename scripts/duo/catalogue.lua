@@ -1,0 +1,1239 @@
+-- The endpoint catalogue: one row per method of the Duo Admin, Accounts and
+-- Auth APIs. Client methods, argument checking, --dry-run, the reference
+-- docs and the sandbox's routing are generated from these rows; adding an
+-- endpoint is adding a row. Plain data plus a checker: loadable from stock
+-- lua5.4, no globals, no I/O.
+--
+-- A row (fields that are not given take the value in brackets):
+--   name        method name, as in the most complete official client
+--   api         "admin" | "accounts" | "auth" | "auth_v1"      [from its section]
+--   resource    grouping for docs and ordering, e.g. "users"   [from its section]
+--   app         application type whose keys sign the call:
+--               "admin" | "accounts" | "auth"                   [from its section]
+--   verb, path  HTTP verb and path template; {x} is a path parameter, taken
+--               from the argument x and percent-encoded before signing
+--   args        required arguments, positional, in this order            [{}]
+--   named       optional arguments, by name (client-side names)          [{}]
+--   wire        client name -> wire name where they differ; a wire name
+--               ending in "*" is a prefix (see encoding "flatten")       [{}]
+--   required    wire parameters the request always carries               [{}]
+--   optional    wire parameters it may carry                             [{}]
+--               (limit/offset/next_offset implied by `paging` are not listed)
+--   fixed       wire parameters with a constant value                    [{}]
+--   defaults    client argument -> value used when the caller gives none:
+--               a string/number/boolean, or one of clock(), when(), json()
+--   encode      client argument -> encoding (M.encodings); others "scalar"
+--   ignored     arguments accepted for compatibility but never sent
+--   redact      arguments whose values --dry-run and traces must mask
+--   exclusive   at most one of these arguments may be given
+--   one_of      exactly one of these arguments must be given
+--   at_least_one  true: the call needs at least one optional argument
+--   paging      "none" | "offset" | "page-or-all" | "logs-v1" | "logs-v2"
+--               | "cursor" (M.pagings)                              ["none"]
+--   items       key of the record array inside `response` (logs-v2, cursor)
+--   max_limit   largest page size the endpoint accepts
+--   writes      changes state: --dry-run prints it instead of sending
+--               [verb ~= "GET"]
+--   permission  Admin API permission the call needs (M.permissions), or
+--               nil [section's read or write permission, by `writes`]
+--   accounts_only  true: only through Accounts API credentials on a child
+--   body_arg    the argument whose value (a table) is the whole JSON body
+--   nest        body object -> list of arguments nested inside it
+--   raw         true: the answer is bytes (a PNG), not a JSON envelope
+--   unsigned    true: sent without Date/Authorization
+--   sig, form   legacy rows: signature version 2, form-encoded body
+--   only_when   argument -> { other_argument = { values... } }: sent only
+--               when the other argument has one of those values
+--   variants    version -> fields overriding the row (path, paging, ...);
+--               variant_arg names the argument that picks one,
+--               default_variant the one used when it is absent
+--   deprecated  text: why a row, variant or argument should not be used
+--   secret_response  true: the answer holds another integration's secret
+--   summary     one line for the docs
+--   path_params (derived) the {x} names of path, in order
+-- Rows are checked when this module loads (M.check): a malformed row fails
+-- at require time, naming the row and the problem.
+--
+-- The module: M.methods (admin, accounts, auth rows, grouped by api then
+-- resource), M.legacy (auth_v1 rows), M.by_name[api][name], M.endpoints and
+-- M.route(verb, path) (distinct endpoints, for the sandbox), M.variant(row,
+-- version), M.default_value(spec, args, now), M.hint(row, code), M.check(rows),
+-- and the vocabularies M.apis, M.apps, M.permissions, M.pagings, M.encodings.
+
+local M = {}
+
+local DAY = 86400
+
+-- Defaults that are not plain values.
+-- now in `unit` ("s" or "ms") plus `offset` seconds, at call time
+local function clock(unit, offset) return { kind = "clock", unit = unit, offset = offset or 0 } end
+-- `value` when the argument `arg` is truthy, else nothing
+local function when(arg, value) return { kind = "when", arg = arg, value = value } end
+-- a JSON value (text), decoded by the caller's JSON codec so arrays stay arrays
+local function json(text) return { kind = "json", text = text } end
+M.clock, M.when, M.json = clock, when, json
+
+-- Vocabularies -----------------------------------------------------------
+
+M.verbs = { GET = true, POST = true, PUT = true, DELETE = true }
+local BODY_VERBS = { POST = true, PUT = true }
+
+M.apis = {
+  admin = {
+    title = "Admin API", prefix = "/admin/", app = "admin",
+    credentials = "the integration key, secret key and API hostname of an \"Admin API\" "
+      .. "application (Admin Panel: Applications > Protect an Application > Admin API), "
+      .. "with the permissions the call needs",
+  },
+  accounts = {
+    title = "Accounts API", prefix = "/accounts/", app = "accounts",
+    credentials = "the integration key, secret key and API hostname of the parent "
+      .. "account's \"Accounts API\" application",
+  },
+  auth = {
+    title = "Auth API", prefix = "/auth/v2/", app = "auth",
+    credentials = "the integration key, secret key and API hostname of an \"Auth API\" "
+      .. "application",
+  },
+  auth_v1 = {
+    title = "Auth API v1 (legacy)", prefix = "/rest/v1/", app = "auth",
+    credentials = "the keys of an \"Auth API\" application; signature version 2 only",
+  },
+}
+
+-- Application types: which keys a call needs (hints for error 40102).
+M.apps = {
+  admin = { application = "Admin API", profile = "admin", env = "DUO_ADMIN_*",
+    hint = "this call needs Admin API keys (profile field 'admin'); 40102 almost always "
+      .. "means keys of another application type, such as Auth API or Accounts API keys" },
+  accounts = { application = "Accounts API", profile = "accounts", env = "DUO_ACCOUNTS_*",
+    hint = "this call needs the parent's Accounts API keys (profile field 'accounts')" },
+  auth = { application = "Auth API", profile = "auth", env = "DUO_AUTH_*",
+    hint = "this call needs Auth API keys (profile field 'auth'), not Admin API keys" },
+}
+
+-- Admin API permissions (hints for error 40301). `panel` is the label newer
+-- versions of the Admin Panel and of Duo's docs use for the same grant.
+M.permissions = {
+  ["Grant read resource"] = { panel = "Grant resource - Read",
+    covers = "read users, groups, phones, tokens, bypass codes, U2F/WebAuthn, endpoints, "
+      .. "registered devices, policies, Passport, identity verification" },
+  ["Grant write resource"] = { panel = "Grant resource - Write",
+    covers = "change the same objects; directory sync of one user" },
+  ["Grant read log"] = { panel = "Grant read log",
+    covers = "authentication, administrator, telephony, offline enrollment and activity "
+      .. "logs; Trust Monitor events" },
+  ["Grant settings"] = { panel = "Grant settings", covers = "account settings and logo" },
+  ["Grant administrators"] = { panel = "Grant administrators - Read/Write",
+    covers = "administrators, activations, administrative units, admin auth methods" },
+  ["Grant applications"] = { panel = "Grant applications - Read/Write",
+    covers = "integrations (applications) and their secret keys" },
+  ["Grant read information"] = { panel = "Grant read information",
+    covers = "account summary, telephony credits used, authentication attempt reports" },
+}
+
+-- Paging modes: the wire parameters each implies, and what it means.
+M.pagings = {
+  ["none"] = { params = {}, doc = "one request, one answer" },
+  ["offset"] = { params = { "limit", "offset" },
+    doc = "a stream: send limit and offset (from 0), then offset = metadata.next_offset "
+      .. "until it is absent or null; records are `response` itself" },
+  ["page-or-all"] = { params = { "limit", "offset" },
+    doc = "with a limit: that one page (limit, offset); without: every page, as one array" },
+  ["logs-v1"] = { params = {},
+    doc = "mintime in Unix seconds; up to 1000 records per call, no metadata: page by "
+      .. "asking again from the largest timestamp seen" },
+  ["logs-v2"] = { params = { "limit", "next_offset" },
+    doc = "mintime/maxtime in Unix milliseconds; records in response[items], "
+      .. "response.metadata.next_offset sent back (comma-joined) as next_offset" },
+  ["cursor"] = { params = { "limit", "offset" },
+    doc = "first call without offset, then offset = response.metadata.next_offset (opaque) "
+      .. "until absent; records in response[items]" },
+}
+
+-- Encodings of a client argument into wire parameters. `types` are the Lua
+-- types argument checking accepts.
+M.encodings = {
+  scalar = { types = { "string", "number" },
+    doc = "a string as is; an integral number as a decimal string" },
+  bool10 = { types = { "boolean", "number" }, doc = "true/false (or 1/0) as \"1\"/\"0\"" },
+  truefalse = { types = { "boolean" }, doc = "true/false as the strings \"true\"/\"false\"" },
+  flag = { types = { "boolean" }, doc = "true as \"1\"; false: the parameter is left out" },
+  json = { types = { "string", "number", "boolean", "table" },
+    doc = "sent as the JSON value given (booleans stay booleans, tables become "
+      .. "objects/arrays); body requests only" },
+  json_string = { types = { "table" }, doc = "an array, JSON-encoded into one string" },
+  csv = { types = { "table", "string", "number" },
+    doc = "an array joined with \",\" (elements as scalars); a string as is" },
+  list = { types = { "table", "string", "number" },
+    doc = "an array as a repeated parameter (one key=value pair per element)" },
+  base64 = { types = { "string" }, doc = "bytes, base64-encoded" },
+  flatten = { types = { "table" },
+    doc = "a table {k = v} as one parameter per key: <wire prefix>k = v" },
+  urlencoded = { types = { "table", "string" },
+    doc = "a table {k = v} as one form-encoded string \"k=v&k2=v2\" (sorted); a string as is" },
+}
+
+-- Rows ---------------------------------------------------------------------
+
+local RR, WR = "Grant read resource", "Grant write resource"
+local ADMINS, APPS = "Grant administrators", "Grant applications"
+local SETTINGS, INFO, LOG = "Grant settings", "Grant read information", "Grant read log"
+
+local list = {}        -- M.methods, in order
+local legacy = {}      -- M.legacy: auth_v1 rows
+
+-- Adds rows with the section's common fields; `read`/`write` are the
+-- permissions of reading and writing rows.
+local function section(common, rows, into)
+  for _, row in ipairs(rows) do
+    for k, v in pairs(common) do
+      if k ~= "read" and k ~= "write" and row[k] == nil then row[k] = v end
+    end
+    if row.permission == nil and (common.read or common.write) then
+      local writes = row.writes
+      if writes == nil then writes = row.verb ~= "GET" end
+      row.permission = writes and common.write or common.read
+    end
+    table.insert(into or list, row)
+  end
+end
+
+-- a new list: a's elements, then b's
+local function concat(a, b)
+  local t = {}
+  for _, v in ipairs(a) do t[#t + 1] = v end
+  for _, v in ipairs(b) do t[#t + 1] = v end
+  return t
+end
+-- a new map: a's pairs, then b's
+local function merge(a, b)
+  local t = {}
+  for k, v in pairs(a) do t[k] = v end
+  for k, v in pairs(b) do t[k] = v end
+  return t
+end
+
+local function admin(resource, read, write)
+  return { api = "admin", app = "admin", resource = resource, read = read, write = write }
+end
+
+section(admin("users", RR, WR), {
+  { name = "get_users_iterator", verb = "GET", path = "/admin/v1/users",
+    paging = "offset", max_limit = 300, summary = "Every user, streamed page by page." },
+  { name = "get_users", verb = "GET", path = "/admin/v1/users", named = { "limit", "offset" },
+    paging = "page-or-all", max_limit = 300,
+    summary = "Users: one page with a limit, else all of them." },
+  { name = "get_user_by_id", verb = "GET", path = "/admin/v1/users/{user_id}", args = { "user_id" },
+    summary = "One user by user ID." },
+  { name = "get_user_by_email", verb = "GET", path = "/admin/v1/users", args = { "email" },
+    required = { "email" }, summary = "The users (0 or 1) with this email address." },
+  { name = "get_users_by_name", verb = "GET", path = "/admin/v1/users", args = { "username" },
+    required = { "username" }, summary = "The users (0 or 1) with this username or alias." },
+  { name = "get_users_by_names", verb = "GET", path = "/admin/v1/users", args = { "usernames" },
+    wire = { usernames = "username_list" }, required = { "username_list" },
+    encode = { usernames = "json_string" }, paging = "offset", max_limit = 300,
+    summary = "Users by a list of usernames or aliases (up to 100), streamed." },
+  { name = "get_users_by_ids", verb = "GET", path = "/admin/v1/users", args = { "user_ids" },
+    wire = { user_ids = "user_id_list" }, required = { "user_id_list" },
+    encode = { user_ids = "json_string" }, paging = "offset", max_limit = 300,
+    summary = "Users by a list of user IDs (up to 100), streamed." },
+  { name = "add_user", verb = "POST", path = "/admin/v1/users", args = { "username" },
+    named = { "alias1", "alias2", "alias3", "alias4", "aliases", "custom_attribute_map", "email",
+              "firstname", "lastname", "notes", "realname", "status" },
+    wire = { custom_attribute_map = "custom_attributes.*" }, required = { "username" },
+    optional = { "alias1", "alias2", "alias3", "alias4", "aliases", "custom_attributes.*", "email",
+                 "firstname", "lastname", "notes", "realname", "status" },
+    encode = { custom_attribute_map = "flatten", aliases = "urlencoded" },
+    summary = "Create a user." },
+  { name = "update_user", verb = "POST", path = "/admin/v1/users/{user_id}", args = { "user_id" },
+    named = { "alias1", "alias2", "alias3", "alias4", "aliases", "email", "firstname", "lastname",
+              "notes", "realname", "status", "username" },
+    optional = { "alias1", "alias2", "alias3", "alias4", "aliases", "email", "firstname", "lastname",
+                 "notes", "realname", "status", "username" },
+    encode = { aliases = "urlencoded" }, summary = "Change a user's attributes." },
+  { name = "delete_user", verb = "DELETE", path = "/admin/v1/users/{user_id}", args = { "user_id" },
+    summary = "Delete a user at once (not via the trash)." },
+  { name = "enroll_user", verb = "POST", path = "/admin/v1/users/enroll", args = { "username", "email" },
+    named = { "valid_secs" }, required = { "email", "username" }, optional = { "valid_secs" },
+    summary = "Create the user if needed and email an enrollment link." },
+  { name = "add_user_bypass_codes", verb = "POST", path = "/admin/v1/users/{user_id}/bypass_codes",
+    args = { "user_id" },
+    named = { "codes", "count", "endpoint_verification", "preserve_existing", "remaining_uses", "valid_secs" },
+    wire = { remaining_uses = "reuse_count" },
+    optional = { "codes", "count", "endpoint_verification", "preserve_existing", "reuse_count", "valid_secs" },
+    encode = { codes = "csv", preserve_existing = "json", endpoint_verification = "truefalse" },
+    exclusive = { "count", "codes" }, redact = { "codes" },
+    summary = "Generate (or set) bypass codes; replaces existing ones unless preserve_existing." },
+  { name = "get_user_bypass_codes_iterator", verb = "GET", path = "/admin/v1/users/{user_id}/bypass_codes",
+    args = { "user_id" }, paging = "offset", max_limit = 500,
+    summary = "A user's bypass codes (metadata, not the codes), streamed." },
+  { name = "get_user_bypass_codes", verb = "GET", path = "/admin/v1/users/{user_id}/bypass_codes",
+    args = { "user_id" }, named = { "limit", "offset" }, paging = "page-or-all", max_limit = 500,
+    summary = "A user's bypass codes (metadata): one page or all." },
+  { name = "get_user_phones_iterator", verb = "GET", path = "/admin/v1/users/{user_id}/phones",
+    args = { "user_id" }, paging = "offset", max_limit = 500, summary = "A user's phones, streamed." },
+  { name = "get_user_phones", verb = "GET", path = "/admin/v1/users/{user_id}/phones",
+    args = { "user_id" }, named = { "limit", "offset" }, paging = "page-or-all", max_limit = 500,
+    summary = "A user's phones: one page or all." },
+  { name = "add_user_phone", verb = "POST", path = "/admin/v1/users/{user_id}/phones",
+    args = { "user_id", "phone_id" }, required = { "phone_id" }, summary = "Associate a phone with a user." },
+  { name = "delete_user_phone", verb = "DELETE", path = "/admin/v1/users/{user_id}/phones/{phone_id}",
+    args = { "user_id", "phone_id" }, summary = "Disassociate a phone from a user (the phone remains)." },
+  { name = "get_user_tokens_iterator", verb = "GET", path = "/admin/v1/users/{user_id}/tokens",
+    args = { "user_id" }, paging = "offset", max_limit = 500,
+    summary = "A user's hardware tokens, streamed." },
+  { name = "get_user_tokens", verb = "GET", path = "/admin/v1/users/{user_id}/tokens",
+    args = { "user_id" }, named = { "limit", "offset" }, paging = "page-or-all", max_limit = 500,
+    summary = "A user's hardware tokens: one page or all." },
+  { name = "add_user_token", verb = "POST", path = "/admin/v1/users/{user_id}/tokens",
+    args = { "user_id", "token_id" }, required = { "token_id" },
+    summary = "Associate a hardware token with a user." },
+  { name = "delete_user_token", verb = "DELETE", path = "/admin/v1/users/{user_id}/tokens/{token_id}",
+    args = { "user_id", "token_id" }, summary = "Disassociate a hardware token from a user." },
+  { name = "get_user_u2ftokens_iterator", verb = "GET", path = "/admin/v1/users/{user_id}/u2ftokens",
+    args = { "user_id" }, paging = "offset", max_limit = 500, summary = "A user's U2F tokens, streamed." },
+  { name = "get_user_u2ftokens", verb = "GET", path = "/admin/v1/users/{user_id}/u2ftokens",
+    args = { "user_id" }, named = { "limit", "offset" }, paging = "page-or-all", max_limit = 500,
+    summary = "A user's U2F tokens: one page or all." },
+  { name = "get_user_webauthncredentials_iterator", verb = "GET",
+    path = "/admin/v1/users/{user_id}/webauthncredentials", args = { "user_id" },
+    paging = "offset", max_limit = 500, summary = "A user's WebAuthn credentials, streamed." },
+  { name = "get_user_webauthncredentials", verb = "GET",
+    path = "/admin/v1/users/{user_id}/webauthncredentials", args = { "user_id" },
+    named = { "limit", "offset" }, paging = "page-or-all", max_limit = 500,
+    summary = "A user's WebAuthn credentials: one page or all." },
+  { name = "get_user_groups_iterator", verb = "GET", path = "/admin/v1/users/{user_id}/groups",
+    args = { "user_id" }, paging = "offset", max_limit = 500, summary = "A user's groups, streamed." },
+  { name = "get_user_groups", verb = "GET", path = "/admin/v1/users/{user_id}/groups",
+    args = { "user_id" }, named = { "limit", "offset" }, paging = "page-or-all", max_limit = 500,
+    summary = "A user's groups: one page or all." },
+  { name = "add_user_group", verb = "POST", path = "/admin/v1/users/{user_id}/groups",
+    args = { "user_id", "group_id" }, required = { "group_id" }, summary = "Add a user to a group." },
+  { name = "delete_user_group", verb = "DELETE", path = "/admin/v1/users/{user_id}/groups/{group_id}",
+    args = { "user_id", "group_id" }, summary = "Remove a user from a group." },
+  { name = "sync_user", verb = "POST", path = "/admin/v1/users/directorysync/{directory_key}/syncuser",
+    args = { "username", "directory_key" }, required = { "username" },
+    summary = "Directory sync of one user now: create, update or mark for deletion." },
+  { name = "send_verification_push", verb = "POST", path = "/admin/v1/users/{user_id}/send_verification_push",
+    args = { "user_id", "phone_id" }, required = { "phone_id" },
+    summary = "Send a verification push to one of a user's phones; answers a push_id." },
+  { name = "get_verification_push_response", verb = "GET",
+    path = "/admin/v1/users/{user_id}/verification_push_response", args = { "user_id", "push_id" },
+    required = { "push_id" }, summary = "The user's answer to a verification push." },
+})
+
+section(admin("bypass_codes", RR, WR), {
+  { name = "get_bypass_codes_generator", verb = "GET", path = "/admin/v1/bypass_codes",
+    paging = "offset", max_limit = 500, summary = "Every bypass code (metadata), streamed." },
+  { name = "get_bypass_codes", verb = "GET", path = "/admin/v1/bypass_codes", named = { "limit", "offset" },
+    paging = "page-or-all", max_limit = 500, summary = "Bypass codes (metadata): one page or all." },
+  { name = "delete_bypass_code_by_id", verb = "DELETE", path = "/admin/v1/bypass_codes/{bypass_code_id}",
+    args = { "bypass_code_id" }, summary = "Delete one bypass code." },
+})
+
+local PHONE_FIELDS = { "extension", "name", "number", "platform", "postdelay", "predelay", "type" }
+section(admin("phones", RR, WR), {
+  { name = "get_phones_generator", verb = "GET", path = "/admin/v1/phones",
+    paging = "offset", max_limit = 500, summary = "Every phone, streamed." },
+  { name = "get_phones", verb = "GET", path = "/admin/v1/phones", named = { "limit", "offset" },
+    paging = "page-or-all", max_limit = 500, summary = "Phones: one page or all." },
+  { name = "get_phone_by_id", verb = "GET", path = "/admin/v1/phones/{phone_id}", args = { "phone_id" },
+    summary = "One phone by phone ID." },
+  { name = "get_phones_by_number", verb = "GET", path = "/admin/v1/phones", args = { "number" },
+    named = { "extension" }, required = { "number" }, optional = { "extension" },
+    summary = "The phones (0 or 1) with this number (E.164) and extension." },
+  { name = "add_phone", verb = "POST", path = "/admin/v1/phones", named = PHONE_FIELDS,
+    optional = PHONE_FIELDS, summary = "Create a phone." },
+  { name = "update_phone", verb = "POST", path = "/admin/v1/phones/{phone_id}", args = { "phone_id" },
+    named = PHONE_FIELDS, optional = PHONE_FIELDS, summary = "Change a phone." },
+  { name = "delete_phone", verb = "DELETE", path = "/admin/v1/phones/{phone_id}", args = { "phone_id" },
+    summary = "Delete a phone." },
+  { name = "send_sms_activation_to_phone", verb = "POST", path = "/admin/v1/phones/{phone_id}/send_sms_activation",
+    args = { "phone_id" }, named = { "activation_msg", "install", "installation_msg", "valid_secs" },
+    optional = { "activation_msg", "install", "installation_msg", "valid_secs" }, encode = { install = "bool10" },
+    summary = "Text a Duo Mobile activation link (and optionally an install link) to the phone." },
+  { name = "create_activation_url", verb = "POST", path = "/admin/v1/phones/{phone_id}/activation_url",
+    args = { "phone_id" }, named = { "install", "valid_secs" }, optional = { "install", "valid_secs" },
+    encode = { install = "bool10" }, summary = "A new Duo Mobile activation URL for the phone." },
+  { name = "send_sms_installation", verb = "POST", path = "/admin/v1/phones/{phone_id}/send_sms_installation",
+    args = { "phone_id" }, named = { "installation_msg" }, optional = { "installation_msg" },
+    summary = "Text a Duo Mobile installation link to the phone." },
+})
+
+section(admin("tokens", RR, WR), {
+  { name = "get_tokens_generator", verb = "GET", path = "/admin/v1/tokens",
+    paging = "offset", max_limit = 500, summary = "Every hardware token, streamed." },
+  { name = "get_tokens", verb = "GET", path = "/admin/v1/tokens", named = { "limit", "offset" },
+    paging = "page-or-all", max_limit = 500, summary = "Hardware tokens: one page or all." },
+  { name = "get_token_by_id", verb = "GET", path = "/admin/v1/tokens/{token_id}", args = { "token_id" },
+    summary = "One hardware token by token ID." },
+  { name = "get_tokens_by_serial", verb = "GET", path = "/admin/v1/tokens", args = { "type", "serial" },
+    required = { "serial", "type" },
+    summary = "The tokens (0 or 1) of this type (h6, h8, t6, t8, yk, d1) and serial." },
+  { name = "delete_token", verb = "DELETE", path = "/admin/v1/tokens/{token_id}", args = { "token_id" },
+    summary = "Delete a hardware token." },
+  { name = "add_hotp6_token", verb = "POST", path = "/admin/v1/tokens", args = { "serial", "secret" },
+    named = { "counter" }, fixed = { type = "h6" }, required = { "secret", "serial", "type" },
+    optional = { "counter" }, redact = { "secret" }, summary = "Import a 6-digit HOTP token." },
+  { name = "add_hotp8_token", verb = "POST", path = "/admin/v1/tokens", args = { "serial", "secret" },
+    named = { "counter" }, fixed = { type = "h8" }, required = { "secret", "serial", "type" },
+    optional = { "counter" }, redact = { "secret" }, summary = "Import an 8-digit HOTP token." },
+  { name = "add_totp6_token", verb = "POST", path = "/admin/v1/tokens", args = { "serial", "secret" },
+    named = { "totp_step" }, fixed = { type = "t6" }, required = { "secret", "serial", "type" },
+    optional = { "totp_step" }, redact = { "secret" }, summary = "Import a 6-digit TOTP token." },
+  { name = "add_totp8_token", verb = "POST", path = "/admin/v1/tokens", args = { "serial", "secret" },
+    named = { "totp_step" }, fixed = { type = "t8" }, required = { "secret", "serial", "type" },
+    optional = { "totp_step" }, redact = { "secret" }, summary = "Import an 8-digit TOTP token." },
+  { name = "add_yubikey_token", verb = "POST", path = "/admin/v1/tokens",
+    args = { "serial", "private_id", "aes_key" },
+    fixed = { type = "yk" }, required = { "aes_key", "private_id", "serial", "type" },
+    redact = { "private_id", "aes_key" }, summary = "Import a YubiKey (Yubico OTP) token." },
+  { name = "update_token", verb = "POST", path = "/admin/v1/tokens/{token_id}", args = { "token_id" },
+    named = { "totp_step" }, optional = { "totp_step" }, summary = "Change a TOTP token's time step." },
+  { name = "resync_hotp_token", verb = "POST", path = "/admin/v1/tokens/{token_id}/resync",
+    args = { "token_id", "code1", "code2", "code3" }, required = { "code1", "code2", "code3" },
+    summary = "Resynchronize an HOTP token from three consecutive codes." },
+})
+
+section(admin("u2ftokens", RR, WR), {
+  { name = "get_u2ftokens", verb = "GET", path = "/admin/v1/u2ftokens", named = { "limit", "offset" },
+    paging = "page-or-all", max_limit = 500, summary = "U2F tokens: one page or all." },
+  { name = "get_u2ftokens_iterator", verb = "GET", path = "/admin/v1/u2ftokens",
+    paging = "offset", max_limit = 500, summary = "Every U2F token, streamed." },
+  { name = "get_u2ftoken_by_id", verb = "GET", path = "/admin/v1/u2ftokens/{registration_id}",
+    args = { "registration_id" }, summary = "One U2F token by registration ID." },
+  { name = "delete_u2ftoken", verb = "DELETE", path = "/admin/v1/u2ftokens/{registration_id}",
+    args = { "registration_id" }, summary = "Delete a U2F token." },
+})
+
+section(admin("webauthncredentials", RR, WR), {
+  { name = "get_webauthncredentials", verb = "GET", path = "/admin/v1/webauthncredentials",
+    named = { "limit", "offset" }, paging = "page-or-all", max_limit = 500,
+    summary = "WebAuthn credentials: one page or all." },
+  { name = "get_webauthncredentials_iterator", verb = "GET", path = "/admin/v1/webauthncredentials",
+    paging = "offset", max_limit = 500, summary = "Every WebAuthn credential, streamed." },
+  { name = "get_webauthncredential_by_id", verb = "GET", path = "/admin/v1/webauthncredentials/{webauthnkey}",
+    args = { "webauthnkey" }, summary = "One WebAuthn credential by key." },
+  { name = "delete_webauthncredential", verb = "DELETE", path = "/admin/v1/webauthncredentials/{webauthnkey}",
+    args = { "webauthnkey" }, summary = "Delete a WebAuthn credential." },
+})
+
+section(admin("desktoptokens", RR, WR), {
+  { name = "get_desktoptokens_generator", verb = "GET", path = "/admin/v1/desktoptokens",
+    paging = "offset", max_limit = 500, summary = "Every desktop token, streamed." },
+  { name = "get_desktoptokens", verb = "GET", path = "/admin/v1/desktoptokens", named = { "limit", "offset" },
+    paging = "page-or-all", max_limit = 500, summary = "Desktop tokens: one page or all." },
+  { name = "get_desktoptoken_by_id", verb = "GET", path = "/admin/v1/desktoptokens/{desktoptoken_id}",
+    args = { "desktoptoken_id" }, summary = "One desktop token by ID." },
+  { name = "add_desktoptoken", verb = "POST", path = "/admin/v1/desktoptokens", args = { "platform" },
+    named = { "name" }, required = { "platform" }, optional = { "name" }, summary = "Create a desktop token." },
+  { name = "delete_desktoptoken", verb = "DELETE", path = "/admin/v1/desktoptokens/{desktoptoken_id}",
+    args = { "desktoptoken_id" }, summary = "Delete a desktop token." },
+  { name = "update_desktoptoken", verb = "POST", path = "/admin/v1/desktoptokens/{desktoptoken_id}",
+    args = { "desktoptoken_id" }, named = { "name", "platform" }, optional = { "name", "platform" },
+    summary = "Change a desktop token's name or platform." },
+  { name = "activate_desktoptoken", verb = "POST", path = "/admin/v1/desktoptokens/{desktoptoken_id}/activate",
+    args = { "desktoptoken_id" }, named = { "valid_secs" }, optional = { "valid_secs" },
+    summary = "A new activation URL for a desktop token." },
+})
+
+section(admin("endpoints", RR, WR), {
+  { name = "get_endpoint", verb = "GET", path = "/admin/v1/endpoints/{epkey}", args = { "epkey" },
+    summary = "One endpoint by endpoint key." },
+  { name = "get_endpoints_iterator", verb = "GET", path = "/admin/v1/endpoints",
+    paging = "offset", max_limit = 500, summary = "Every endpoint, streamed." },
+  { name = "get_endpoints", verb = "GET", path = "/admin/v1/endpoints", named = { "limit", "offset" },
+    paging = "page-or-all", max_limit = 500, summary = "Endpoints: one page or all." },
+})
+
+section(admin("registered_devices", RR, WR), {
+  { name = "get_registered_devices_generator", verb = "GET", path = "/admin/v1/registered_devices",
+    paging = "offset", max_limit = 500, summary = "Every Duo Desktop registered device, streamed." },
+  { name = "get_registered_devices", verb = "GET", path = "/admin/v1/registered_devices",
+    named = { "limit", "offset" }, paging = "page-or-all", max_limit = 500,
+    summary = "Duo Desktop registered devices: one page or all." },
+  { name = "get_registered_device_by_id", verb = "GET",
+    path = "/admin/v1/registered_devices/{registered_device_id}", args = { "registered_device_id" },
+    summary = "One registered device by ID (compkey)." },
+  { name = "delete_registered_device", verb = "DELETE",
+    path = "/admin/v1/registered_devices/{registered_device_id}", args = { "registered_device_id" },
+    summary = "Delete a registered device." },
+})
+
+local GROUP_BOOLS = { mobile_otp_enabled = "bool10", push_enabled = "bool10", sms_enabled = "bool10",
+                      u2f_enabled = "bool10", voice_enabled = "bool10" }
+local GROUP_FIELDS = { "desc", "mobile_otp_enabled", "push_enabled", "sms_enabled", "status",
+                       "u2f_enabled", "voice_enabled" }
+section(admin("groups", RR, WR), {
+  { name = "get_groups_generator", verb = "GET", path = "/admin/v1/groups",
+    paging = "offset", max_limit = 100, summary = "Every group, streamed." },
+  { name = "get_groups", verb = "GET", path = "/admin/v1/groups", named = { "limit", "offset" },
+    paging = "page-or-all", max_limit = 100, summary = "Groups: one page or all." },
+  { name = "get_groups_by_group_ids", verb = "GET", path = "/admin/v1/groups", args = { "group_ids" },
+    wire = { group_ids = "group_id_list" }, required = { "group_id_list" },
+    encode = { group_ids = "json_string" }, summary = "Groups by a list of group IDs (up to 100), one call." },
+  { name = "get_group", verb = "GET", args = { "group_id" }, named = { "api_version" },
+    variant_arg = "api_version", default_variant = 2,
+    variants = {
+      [1] = { path = "/admin/v1/groups/{group_id}",
+              deprecated = "the v1 group handler is deprecated by Duo; use api_version 2" },
+      [2] = { path = "/admin/v2/groups/{group_id}" },
+    },
+    summary = "One group by group ID (v2 by default; api_version = 1 for the legacy form)." },
+  { name = "get_group_users", verb = "GET", path = "/admin/v2/groups/{group_id}/users", args = { "group_id" },
+    named = { "limit", "offset" }, paging = "page-or-all", max_limit = 500,
+    summary = "A group's members ({user_id, username}): one page or all." },
+  { name = "get_group_users_iterator", verb = "GET", path = "/admin/v2/groups/{group_id}/users",
+    args = { "group_id" }, paging = "offset", max_limit = 500, summary = "A group's members, streamed." },
+  { name = "create_group", verb = "POST", path = "/admin/v1/groups", args = { "name" }, named = GROUP_FIELDS,
+    required = { "name" }, optional = GROUP_FIELDS, encode = GROUP_BOOLS, summary = "Create a group." },
+  { name = "delete_group", verb = "DELETE", path = "/admin/v1/groups/{group_id}", args = { "group_id" },
+    summary = "Delete a group." },
+  { name = "modify_group", verb = "POST", path = "/admin/v1/groups/{group_id}", args = { "group_id" },
+    named = concat(GROUP_FIELDS, { "name" }), optional = concat(GROUP_FIELDS, { "name" }),
+    encode = GROUP_BOOLS, summary = "Change a group." },
+})
+
+local ADMIN_AUTH_METHODS = { "hardware_token_enabled", "mobile_otp_enabled", "push_enabled", "sms_enabled",
+                             "verified_push_enabled", "verified_push_length", "voice_enabled", "yubikey_enabled" }
+section(admin("admins", ADMINS, ADMINS), {
+  { name = "get_admins", verb = "GET", path = "/admin/v1/admins", named = { "limit", "offset" },
+    paging = "page-or-all", max_limit = 500, summary = "Administrators: one page or all." },
+  { name = "get_admins_iterator", verb = "GET", path = "/admin/v1/admins",
+    paging = "offset", max_limit = 500, summary = "Every administrator, streamed." },
+  { name = "get_admin", verb = "GET", path = "/admin/v1/admins/{admin_id}", args = { "admin_id" },
+    summary = "One administrator by admin ID." },
+  { name = "add_admin", verb = "POST", path = "/admin/v1/admins", args = { "name", "email", "phone", "password" },
+    named = { "role", "subaccount_role" }, required = { "email", "name", "phone" },
+    optional = { "role", "subaccount_role" }, ignored = { "password" }, redact = { "password" },
+    deprecated = "password: deprecated by Duo and never sent (pass nil); kept for positional compatibility",
+    summary = "Create an administrator." },
+  { name = "update_admin", verb = "POST", path = "/admin/v1/admins/{admin_id}", args = { "admin_id" },
+    named = { "name", "password", "password_change_required", "phone", "role", "status", "subaccount_role" },
+    optional = { "name", "password_change_required", "phone", "role", "status", "subaccount_role" },
+    encode = { password_change_required = "json" }, ignored = { "password" }, redact = { "password" },
+    deprecated = "password: deprecated by Duo and never sent",
+    summary = "Change an administrator." },
+  { name = "delete_admin", verb = "DELETE", path = "/admin/v1/admins/{admin_id}", args = { "admin_id" },
+    summary = "Delete an administrator." },
+  { name = "reset_admin", verb = "POST", path = "/admin/v1/admins/{admin_id}/reset", args = { "admin_id" },
+    summary = "Clear an administrator's failed authentication attempts (lockout)." },
+  { name = "activate_admin", verb = "POST", path = "/admin/v1/admins/activations", args = { "email" },
+    named = { "admin_role", "send_email", "valid_days" }, required = { "email", "send_email" },
+    optional = { "admin_role", "valid_days" }, defaults = { send_email = false },
+    encode = { send_email = "bool10" },
+    summary = "An activation link for a new administrator, optionally emailed." },
+  { name = "get_external_password_mgmt_statuses", verb = "GET", path = "/admin/v1/admins/password_mgmt",
+    named = { "limit", "offset" }, paging = "page-or-all", max_limit = 500,
+    summary = "Which administrators use external password management: one page or all." },
+  { name = "get_external_password_mgmt_status_for_admin", verb = "GET",
+    path = "/admin/v1/admins/{admin_id}/password_mgmt", args = { "admin_id" },
+    summary = "One administrator's external password management status." },
+  { name = "update_admin_password_mgmt_status", verb = "POST", path = "/admin/v1/admins/{admin_id}/password_mgmt",
+    args = { "admin_id" }, named = { "has_external_password_mgmt", "password" },
+    optional = { "has_external_password_mgmt", "password" }, encode = { has_external_password_mgmt = "truefalse" },
+    redact = { "password" }, summary = "Turn external password management on or off; optionally set the password." },
+  { name = "set_allowed_admin_auth_methods", verb = "POST", path = "/admin/v1/admins/allowed_auth_methods",
+    named = ADMIN_AUTH_METHODS, optional = ADMIN_AUTH_METHODS,
+    defaults = { verified_push_length = when("verified_push_enabled", 3) },
+    encode = { hardware_token_enabled = "bool10", mobile_otp_enabled = "bool10", push_enabled = "bool10",
+               sms_enabled = "bool10", verified_push_enabled = "bool10", voice_enabled = "bool10",
+               yubikey_enabled = "bool10", verified_push_length = "json" },
+    summary = "Set the factors administrators may use to log in to the Admin Panel." },
+  { name = "get_allowed_admin_auth_methods", verb = "GET", path = "/admin/v1/admins/allowed_auth_methods",
+    summary = "The factors administrators may use to log in to the Admin Panel." },
+})
+
+section(admin("administrative_units", ADMINS, ADMINS), {
+  { name = "get_administrative_units", verb = "GET", path = "/admin/v1/administrative_units",
+    named = { "admin_id", "group_id", "integration_key", "limit", "offset" },
+    optional = { "admin_id", "group_id", "integration_key" },
+    exclusive = { "admin_id", "group_id", "integration_key" }, paging = "page-or-all", max_limit = 500,
+    summary = "Administrative units, optionally those of one admin, group or integration: one page or all." },
+  { name = "get_administrative_units_iterator", verb = "GET", path = "/admin/v1/administrative_units",
+    named = { "admin_id", "group_id", "integration_key" }, optional = { "admin_id", "group_id", "integration_key" },
+    exclusive = { "admin_id", "group_id", "integration_key" }, paging = "offset", max_limit = 500,
+    summary = "Administrative units, streamed." },
+})
+
+local INTEGRATION_FIELDS = { "adminapi_admins", "adminapi_info", "adminapi_integrations", "adminapi_read_log",
+  "adminapi_read_resource", "adminapi_settings", "adminapi_write_resource", "enroll_policy", "greeting",
+  "groups_allowed", "ip_whitelist", "ip_whitelist_enroll_policy", "notes", "self_service_allowed", "sso",
+  "trusted_device_days", "user_access", "username_normalization_policy", "visual_style" }
+local INTEGRATION_ENCODE = { adminapi_admins = "bool10", adminapi_info = "bool10",
+  adminapi_integrations = "bool10", adminapi_read_log = "bool10", adminapi_read_resource = "bool10",
+  adminapi_settings = "bool10", adminapi_write_resource = "bool10", self_service_allowed = "bool10",
+  ip_whitelist = "csv", groups_allowed = "csv", sso = "json", user_access = "json" }
+section(admin("integrations", APPS, APPS), {
+  { name = "get_integrations_generator", verb = "GET", path = "/admin/v3/integrations",
+    paging = "offset", max_limit = 300, summary = "Every integration (application), streamed." },
+  { name = "get_integrations", verb = "GET", path = "/admin/v3/integrations", named = { "limit", "offset" },
+    paging = "page-or-all", max_limit = 300, summary = "Integrations: one page or all." },
+  { name = "get_integration", verb = "GET", path = "/admin/v3/integrations/{integration_key}",
+    args = { "integration_key" }, summary = "One integration by integration key." },
+  { name = "create_integration", verb = "POST", path = "/admin/v3/integrations",
+    args = { "name", "integration_type" },
+    named = INTEGRATION_FIELDS, wire = { integration_type = "type" }, required = { "name", "type" },
+    optional = INTEGRATION_FIELDS, encode = INTEGRATION_ENCODE,
+    summary = "Create an integration; the answer holds its new keys." },
+  { name = "delete_integration", verb = "DELETE", path = "/admin/v3/integrations/{integration_key}",
+    args = { "integration_key" }, summary = "Delete an integration (not the one signing the call)." },
+  { name = "update_integration", verb = "POST", path = "/admin/v3/integrations/{integration_key}",
+    args = { "integration_key" }, named = concat(INTEGRATION_FIELDS, { "name", "reset_secret_key" }),
+    optional = concat(INTEGRATION_FIELDS, { "name", "reset_secret_key" }),
+    encode = merge(INTEGRATION_ENCODE, { reset_secret_key = "flag" }), at_least_one = true,
+    summary = "Change an integration, or reset its secret key." },
+  { name = "get_secret_key", verb = "GET", path = "/admin/v1/integrations/{integration_key}/skey",
+    args = { "integration_key" }, secret_response = true, summary = "An integration's secret key." },
+})
+
+local SETTINGS_FIELDS = { "caller_id", "email_activity_notification_enabled", "enrollment_universal_prompt_enabled",
+  "fraud_email", "fraud_email_enabled", "helpdesk_bypass", "helpdesk_bypass_expiration",
+  "helpdesk_can_send_enroll_email", "helpdesk_message", "inactive_user_expiration", "keypress_confirm",
+  "keypress_fraud", "lockout_expire_duration", "lockout_threshold", "log_retention_days",
+  "minimum_password_length", "password_requires_lower_alpha", "password_requires_numeric",
+  "password_requires_special", "password_requires_upper_alpha", "pending_deletion_days",
+  "push_activity_notification_enabled", "security_checkup_enabled", "sms_batch", "sms_expiration",
+  "sms_message", "sms_refresh",
+  "telephony_warning_min", "timezone", "unenrolled_user_lockout_threshold",
+  "user_managers_can_put_users_in_bypass", "user_telephony_cost_max" }
+local SETTINGS_IGNORED = { "mobile_otp_enabled", "push_enabled", "reactivation_integration_key",
+  "reactivation_url", "sms_enabled", "u2f_enabled", "voice_enabled" }
+section(admin("settings", SETTINGS, SETTINGS), {
+  { name = "get_settings", verb = "GET", path = "/admin/v1/settings", summary = "The account's global settings." },
+  { name = "update_settings", verb = "POST", path = "/admin/v1/settings",
+    named = concat(SETTINGS_FIELDS, SETTINGS_IGNORED), optional = SETTINGS_FIELDS,
+    encode = { email_activity_notification_enabled = "bool10", enrollment_universal_prompt_enabled = "bool10",
+      fraud_email_enabled = "bool10", helpdesk_can_send_enroll_email = "bool10",
+      password_requires_lower_alpha = "bool10", password_requires_numeric = "bool10",
+      password_requires_special = "bool10", password_requires_upper_alpha = "bool10",
+      push_activity_notification_enabled = "bool10", security_checkup_enabled = "bool10",
+      sms_refresh = "bool10", user_managers_can_put_users_in_bypass = "bool10" },
+    ignored = SETTINGS_IGNORED, at_least_one = true,
+    deprecated = "mobile_otp_enabled, push_enabled, sms_enabled, u2f_enabled, voice_enabled: deprecated "
+      .. "by Duo and never sent (use set_allowed_admin_auth_methods or policies); reactivation_url, "
+      .. "reactivation_integration_key: accepted but not sent by the official client either",
+    summary = "Change global settings (at least one)." },
+})
+
+section(admin("logo", SETTINGS, SETTINGS), {
+  { name = "get_logo", verb = "GET", path = "/admin/v1/logo", raw = true,
+    summary = "The logo shown in Duo Mobile, as PNG bytes." },
+  { name = "update_logo", verb = "POST", path = "/admin/v1/logo", args = { "logo" }, required = { "logo" },
+    encode = { logo = "base64" }, summary = "Set the logo (PNG bytes)." },
+  { name = "delete_logo", verb = "DELETE", path = "/admin/v1/logo", summary = "Remove the logo." },
+})
+
+section(admin("info", INFO, INFO), {
+  { name = "get_info_summary", verb = "GET", path = "/admin/v1/info/summary",
+    summary = "Counts of users, admins, integrations, telephony credits." },
+  { name = "get_info_telephony_credits_used", verb = "GET", path = "/admin/v1/info/telephony_credits_used",
+    named = { "maxtime", "mintime" }, optional = { "maxtime", "mintime" },
+    summary = "Telephony credits used in a period (Unix seconds; default the last 30 days)." },
+  { name = "get_authentication_attempts", verb = "GET", path = "/admin/v1/info/authentication_attempts",
+    named = { "maxtime", "mintime" }, optional = { "maxtime", "mintime" },
+    summary = "Authentication attempts per result in a period (Unix seconds)." },
+  { name = "get_user_authentication_attempts", verb = "GET", path = "/admin/v1/info/user_authentication_attempts",
+    named = { "maxtime", "mintime" }, optional = { "maxtime", "mintime" },
+    summary = "Users with at least one attempt per result in a period (Unix seconds)." },
+})
+
+local AUTHLOG_FILTERS = { "applications", "assessment", "detections", "event_types", "factors", "groups",
+                          "reasons", "results", "users" }
+local AUTHLOG_V2 = concat(AUTHLOG_FILTERS, { "api_version", "limit", "maxtime", "mintime", "next_offset", "sort" })
+local AUTHLOG_ENCODE = { next_offset = "csv" }
+for _, f in ipairs(AUTHLOG_FILTERS) do AUTHLOG_ENCODE[f] = "list" end
+section(admin("logs", LOG, LOG), {
+  { name = "get_administrator_log", verb = "GET", path = "/admin/v1/logs/administrator", named = { "mintime" },
+    required = { "mintime" }, defaults = { mintime = 0 }, paging = "logs-v1",
+    summary = "Administrator actions since mintime (Unix seconds), up to 1000 per call." },
+  { name = "get_offline_log", verb = "GET", path = "/admin/v1/logs/offline_enrollment", named = { "mintime" },
+    required = { "mintime" }, defaults = { mintime = 0 }, paging = "logs-v1",
+    summary = "Offline enrollment events since mintime (Unix seconds), up to 1000 per call." },
+  { name = "get_authentication_log", verb = "GET", variant_arg = "api_version", default_variant = 2,
+    variants = {
+      [1] = { path = "/admin/v1/logs/authentication", paging = "logs-v1", named = { "api_version", "mintime" },
+              required = { "mintime" }, defaults = { mintime = 0 },
+              deprecated = "the v1 authentication log is deprecated by Duo; use api_version 2" },
+      [2] = { path = "/admin/v2/logs/authentication", paging = "logs-v2", items = "authlogs", max_limit = 1000,
+              named = AUTHLOG_V2, required = { "maxtime", "mintime" },
+              optional = concat(AUTHLOG_FILTERS, { "next_offset", "sort" }),
+              defaults = { mintime = clock("ms", -DAY), maxtime = clock("ms") }, encode = AUTHLOG_ENCODE },
+    },
+    summary = "Authentication events in [mintime, maxtime] (v2, Unix ms; default the last day)." },
+  { name = "get_activity_logs", verb = "GET", path = "/admin/v2/logs/activity",
+    named = { "limit", "maxtime", "mintime", "next_offset", "sort" },
+    required = { "maxtime", "mintime" }, optional = { "next_offset", "sort" },
+    defaults = { mintime = clock("ms", -180 * DAY), maxtime = clock("ms") }, encode = { next_offset = "csv" },
+    paging = "logs-v2", items = "items", max_limit = 1000,
+    summary = "Activity events in [mintime, maxtime] (Unix ms; default the last 180 days)." },
+  { name = "get_telephony_log", verb = "GET", variant_arg = "api_version", default_variant = 2,
+    variants = {
+      [1] = { path = "/admin/v1/logs/telephony", paging = "logs-v1", named = { "api_version", "mintime" },
+              required = { "mintime" }, defaults = { mintime = 0 },
+              deprecated = "the v1 telephony log is deprecated by Duo; use api_version 2" },
+      [2] = { path = "/admin/v2/logs/telephony", paging = "logs-v2", items = "items", max_limit = 1000,
+              named = { "api_version", "filters", "limit", "maxtime", "mintime", "next_offset", "sort" },
+              required = { "maxtime", "mintime" }, optional = { "filters", "next_offset", "sort" },
+              defaults = { mintime = clock("ms", -180 * DAY), maxtime = clock("ms") },
+              encode = { next_offset = "csv" } },
+    },
+    summary = "Telephony events in [mintime, maxtime] (v2, Unix ms; default the last 180 days)." },
+})
+
+section(admin("trust_monitor", LOG, LOG), {
+  { name = "get_trust_monitor_events_iterator", verb = "GET", path = "/admin/v1/trust_monitor/events",
+    args = { "mintime", "maxtime" }, named = { "event_type" }, wire = { event_type = "type" },
+    required = { "maxtime", "mintime" }, optional = { "type" }, paging = "cursor", items = "events",
+    max_limit = 200, summary = "Trust Monitor events in [mintime, maxtime] (Unix ms), streamed." },
+  { name = "get_trust_monitor_events_by_offset", verb = "GET", path = "/admin/v1/trust_monitor/events",
+    args = { "mintime", "maxtime" }, named = { "event_type", "limit", "offset" }, wire = { event_type = "type" },
+    required = { "maxtime", "mintime" }, optional = { "limit", "offset", "type" }, max_limit = 200,
+    summary = "One page of Trust Monitor events ({events, metadata}); offset is the previous next_offset." },
+})
+
+section(admin("policies", RR, WR), {
+  { name = "get_policies_v2_iterator", verb = "GET", path = "/admin/v2/policies",
+    paging = "offset", max_limit = 100, summary = "Every policy with its sections, streamed." },
+  { name = "get_policies_v2", verb = "GET", path = "/admin/v2/policies", named = { "limit", "offset" },
+    paging = "page-or-all", max_limit = 100, summary = "Policies: one page or all." },
+  { name = "delete_policy_v2", verb = "DELETE", path = "/admin/v2/policies/{policy_key}", args = { "policy_key" },
+    summary = "Delete a custom policy." },
+  { name = "update_policy_v2", verb = "PUT", path = "/admin/v2/policies/{policy_key}",
+    args = { "policy_key", "json_request" }, body_arg = "json_request",
+    summary = "Update one policy; json_request is the JSON body (policy_name, sections, ...)." },
+  { name = "update_policies_v2", verb = "PUT", path = "/admin/v2/policies/update",
+    args = { "sections", "sections_to_delete", "edit_list" }, named = { "edit_all_policies" },
+    required = { "policies_to_update", "policy_changes" },
+    nest = { policies_to_update = { "edit_all_policies", "edit_list" },
+             policy_changes = { "sections", "sections_to_delete" } },
+    defaults = { edit_all_policies = false },
+    encode = { sections = "json", sections_to_delete = "json", edit_list = "json", edit_all_policies = "json" },
+    summary = "Apply section changes to many policies (edit_list, or all with edit_all_policies)." },
+  { name = "create_policy_v2", verb = "POST", path = "/admin/v2/policies", args = { "json_request" },
+    body_arg = "json_request", summary = "Create a policy; json_request is the JSON body." },
+  { name = "copy_policy_v2", verb = "POST", path = "/admin/v2/policies/copy",
+    args = { "policy_key", "new_policy_names_list" }, required = { "new_policy_names_list", "policy_key" },
+    encode = { new_policy_names_list = "json" }, summary = "Copy a policy once per new name." },
+  { name = "get_policy_v2", verb = "GET", path = "/admin/v2/policies/{policy_key}", args = { "policy_key" },
+    summary = "One policy by policy key (\"global\" for the global policy)." },
+  { name = "get_policy_summary_v2", verb = "GET", path = "/admin/v2/policies/summary",
+    summary = "Policies with the applications and groups they apply to." },
+  { name = "calculate_policy", verb = "GET", path = "/admin/v2/policies/calculate",
+    args = { "integration_key", "user_id" }, required = { "integration_key", "user_id" },
+    summary = "The effective policy for a user on an application." },
+})
+
+section(admin("passport", RR, WR), {
+  { name = "get_passport_config", verb = "GET", path = "/admin/v2/passport/config",
+    summary = "The Duo Passport configuration." },
+  { name = "update_passport_config", verb = "POST", path = "/admin/v2/passport/config", args = { "enabled_status" },
+    named = { "custom_supported_browsers", "disabled_groups", "enabled_groups" },
+    required = { "custom_supported_browsers", "disabled_groups", "enabled_groups", "enabled_status" },
+    defaults = { custom_supported_browsers = json('{"macos":[],"windows":[]}'), disabled_groups = json("[]"),
+                 enabled_groups = json("[]") },
+    encode = { custom_supported_browsers = "json", disabled_groups = "json", enabled_groups = "json" },
+    summary = "Set the Duo Passport configuration (enabled_status: disabled, enabled, "
+      .. "enabled-for-groups, enabled-with-exceptions)." },
+})
+
+section(admin("identity_verification", RR, WR), {
+  { name = "start_idv", verb = "POST", path = "/admin/v2/identity_verification/{user_id}/start",
+    args = { "user_id" }, summary = "Start an identity verification for a user." },
+  { name = "cancel_idv", verb = "POST", path = "/admin/v2/identity_verification/{user_id}/cancel",
+    args = { "user_id", "inquiry_id" }, required = { "inquiry_id" }, summary = "Cancel an identity verification." },
+  { name = "get_idv_status", verb = "GET", path = "/admin/v2/identity_verification/{user_id}/status",
+    args = { "user_id" }, summary = "The status of a user's identity verification." },
+})
+
+-- Admin API paths, but only with the parent's Accounts API keys on a child
+-- account (child hostname + account_id); enabled by Duo support on request.
+section({ api = "admin", app = "accounts", resource = "billing", accounts_only = true, permission = false }, {
+  { name = "get_edition", verb = "GET", path = "/admin/v1/billing/edition", summary = "A child account's edition." },
+  { name = "set_edition", verb = "POST", path = "/admin/v1/billing/edition", args = { "edition" },
+    required = { "edition" }, summary = "Set a child account's edition (e.g. ENTERPRISE, PLATFORM, BEYOND)." },
+  { name = "get_telephony_credits", verb = "GET", path = "/admin/v1/billing/telephony_credits",
+    summary = "A child account's telephony credits." },
+  { name = "set_telephony_credits", verb = "POST", path = "/admin/v1/billing/telephony_credits", args = { "credits" },
+    required = { "credits" }, summary = "Set a child's credit total; the difference comes from the parent." },
+})
+
+section({ api = "accounts", app = "accounts", resource = "accounts", permission = false }, {
+  { name = "get_child_accounts", verb = "POST", path = "/accounts/v1/account/list", writes = false,
+    summary = "The child accounts: account_id, name, api_hostname." },
+  { name = "create_account", verb = "POST", path = "/accounts/v1/account/create", args = { "name" },
+    required = { "name" }, summary = "Create a child account." },
+  { name = "delete_account", verb = "POST", path = "/accounts/v1/account/delete", args = { "account_id" },
+    required = { "account_id" }, summary = "Delete a child account." },
+})
+
+section({ api = "auth", app = "auth", resource = "auth", permission = false }, {
+  { name = "ping", verb = "GET", path = "/auth/v2/ping", unsigned = true,
+    summary = "Liveness and the service's clock ({time}); unsigned." },
+  { name = "check", verb = "GET", path = "/auth/v2/check", summary = "Check the keys and signature ({time})." },
+  { name = "logo", verb = "GET", path = "/auth/v2/logo", raw = true, summary = "The account's logo, as PNG bytes." },
+  { name = "enroll", verb = "POST", path = "/auth/v2/enroll", named = { "bypass_codes", "username", "valid_secs" },
+    optional = { "bypass_codes", "username", "valid_secs" },
+    summary = "Create a user and an activation code for Duo Mobile." },
+  { name = "enroll_status", verb = "POST", path = "/auth/v2/enroll_status", args = { "user_id", "activation_code" },
+    required = { "activation_code", "user_id" }, writes = false,
+    summary = "Whether an activation code was used: success, waiting or invalid." },
+  { name = "preauth", verb = "POST", path = "/auth/v2/preauth",
+    named = { "client_supports_verified_push", "ipaddr", "trusted_device_token", "user_id", "username" },
+    optional = { "client_supports_verified_push", "ipaddr", "trusted_device_token", "user_id", "username" },
+    encode = { client_supports_verified_push = "json" }, one_of = { "username", "user_id" }, writes = false,
+    summary = "Whether and with which devices a user may authenticate." },
+  { name = "auth", verb = "POST", path = "/auth/v2/auth", args = { "factor" },
+    named = { "async_txn", "device", "display_username", "ipaddr", "passcode", "pushinfo", "txid", "type",
+              "user_id", "username" },
+    wire = { async_txn = "async" }, required = { "async", "factor" },
+    optional = { "device", "display_username", "ipaddr", "passcode", "pushinfo", "txid", "type", "user_id",
+                 "username" },
+    defaults = { async_txn = false }, encode = { async_txn = "bool10", pushinfo = "urlencoded" },
+    redact = { "passcode" },
+    summary = "Authenticate a user (factor: auto, push, passcode, sms, phone); with async_txn, a txid." },
+  { name = "auth_status", verb = "GET", path = "/auth/v2/auth_status", args = { "txid" }, required = { "txid" },
+    summary = "Long-poll an asynchronous authentication: waiting, allow or deny." },
+})
+
+-- Legacy Auth API v1 (/rest/v1): kept apart in M.legacy; not in M.methods.
+section({ api = "auth_v1", app = "auth", resource = "auth_v1", permission = false, sig = 2 }, {
+  { name = "ping", verb = "GET", path = "/rest/v1/ping", summary = "Liveness: answers \"pong\"." },
+  { name = "check", verb = "GET", path = "/rest/v1/check", summary = "Check the keys: answers \"valid\"." },
+  { name = "logo", verb = "GET", path = "/rest/v1/logo", raw = true, summary = "The logo, as PNG bytes." },
+  { name = "preauth", verb = "POST", path = "/rest/v1/preauth", args = { "username" }, named = { "ipaddr" },
+    wire = { username = "user" }, required = { "user" }, optional = { "ipaddr" }, form = true, writes = false,
+    summary = "Whether and how a user may authenticate (v1)." },
+  { name = "auth", verb = "POST", path = "/rest/v1/auth", args = { "username" },
+    named = { "async_txn", "auto", "factor", "ipaddr", "passcode", "phone", "pushinfo" },
+    wire = { username = "user", async_txn = "async", passcode = "code" },
+    required = { "factor", "phone", "user" }, optional = { "async", "auto", "code", "ipaddr", "pushinfo" },
+    defaults = { factor = "phone", phone = "phone1" }, encode = { async_txn = "flag", pushinfo = "urlencoded" },
+    only_when = { auto = { factor = { "auto" } }, passcode = { factor = { "passcode" } },
+                  phone = { factor = { "phone", "sms", "push" } } },
+    redact = { "passcode" }, form = true,
+    summary = "Authenticate a user (v1); factor phone by default, on device phone1." },
+  { name = "status", verb = "GET", path = "/rest/v1/status", args = { "txid" }, required = { "txid" },
+    summary = "The state of an asynchronous v1 authentication." },
+}, legacy)
+
+-- Normalization ------------------------------------------------------------
+
+local LIST_FIELDS = { "args", "named", "required", "optional", "ignored", "redact", "exclusive", "one_of" }
+local MAP_FIELDS = { "wire", "fixed", "defaults", "encode", "only_when", "nest" }
+local VARIANT_FIELDS = { path = true, paging = true, items = true, max_limit = true, named = true,
+  required = true, optional = true, defaults = true, encode = true, wire = true, deprecated = true }
+
+-- The {x} parameters of a path template, in order.
+function M.path_params(path)
+  local out = {}
+  for p in path:gmatch("{([^}]*)}") do out[#out + 1] = p end
+  return out
+end
+
+local function copy_list(t)
+  if type(t) ~= "table" then return t end
+  local c = {} for i, v in ipairs(t) do c[i] = v end return c
+end
+local function copy_map(t)
+  if type(t) ~= "table" then return t end
+  local c = {} for k, v in pairs(t) do c[k] = v end return c
+end
+
+-- A variant row's own fields, before its default variant is merged in.
+local base_of = setmetatable({}, { __mode = "k" })
+
+-- Overlays variant `v` on the fields `base`, into `r`.
+local function apply_variant(r, base, v)
+  for f in pairs(VARIANT_FIELDS) do r[f] = base[f] end
+  for f, val in pairs(v) do r[f] = val end
+  for _, f in ipairs(LIST_FIELDS) do if VARIANT_FIELDS[f] then r[f] = copy_list(r[f] or {}) end end
+  for _, f in ipairs(MAP_FIELDS) do if VARIANT_FIELDS[f] then r[f] = copy_map(r[f] or {}) end end
+  r.paging = r.paging or "none"
+  r.path_params = type(r.path) == "string" and M.path_params(r.path) or {}
+end
+
+local function normalize(row)
+  for _, f in ipairs(LIST_FIELDS) do row[f] = copy_list(row[f] or {}) end
+  for _, f in ipairs(MAP_FIELDS) do row[f] = copy_map(row[f] or {}) end
+  if row.permission == false then row.permission = nil end
+  if row.writes == nil then row.writes = row.verb ~= "GET" end
+  if type(row.variants) == "table" and type(row.variants[row.default_variant]) == "table" then
+    -- the row's own fields are those of its default variant; M.variant()
+    -- gives the others
+    local base = {}
+    for f in pairs(VARIANT_FIELDS) do base[f] = row[f] end
+    base_of[row] = base
+    local deprecated = row.deprecated
+    apply_variant(row, base, row.variants[row.default_variant])
+    row.deprecated = deprecated
+  else
+    if row.paging == nil then row.paging = "none" end
+    row.path_params = type(row.path) == "string" and M.path_params(row.path) or {}
+  end
+  return row
+end
+
+for _, row in ipairs(list) do normalize(row) end
+for _, row in ipairs(legacy) do normalize(row) end
+
+M.methods = list
+M.legacy = legacy
+
+-- The row as it is for one variant (version, default: the row's default):
+-- the variant's fields overlay the row's own. A row without variants comes
+-- back unchanged; an unknown version gives nil.
+function M.variant(row, version)
+  if not row.variants then return row end
+  if version == nil then version = row.default_variant end
+  local v = row.variants[version]
+  if type(v) ~= "table" then return nil end
+  local r = {}
+  for k, val in pairs(row) do r[k] = val end
+  apply_variant(r, base_of[row] or {}, v)
+  r.variant = version
+  return r
+end
+
+-- The wire name of a client argument.
+function M.wire_name(row, arg)
+  return row.wire[arg] or arg
+end
+
+-- A default's value for one call: `args` the caller's arguments, `now` the
+-- current time in (fractional) Unix seconds. nil: no default applies.
+-- kind "json" comes back as { json = text } for the caller's codec.
+function M.default_value(spec, args, now)
+  if type(spec) ~= "table" then return spec end
+  if spec.kind == "clock" then
+    local t = (now or os.time()) + spec.offset
+    if spec.unit == "ms" then return math.floor(t * 1000) end
+    return math.floor(t)
+  elseif spec.kind == "when" then
+    if args and args[spec.arg] then return spec.value end
+    return nil
+  elseif spec.kind == "json" then
+    return { json = spec.text }
+  end
+end
+
+-- Indexes ------------------------------------------------------------------
+
+M.by_name = {}
+for _, row in ipairs(list) do
+  M.by_name[row.api] = M.by_name[row.api] or {}
+  M.by_name[row.api][row.name] = row
+end
+for _, row in ipairs(legacy) do
+  M.by_name[row.api] = M.by_name[row.api] or {}
+  M.by_name[row.api][row.name] = row
+end
+
+-- Endpoints: distinct (verb, path template) pairs, each with the rows that
+-- use it (several methods share one endpoint: get_users, get_users_iterator,
+-- get_user_by_email, ...). Variant paths count as endpoints of their row.
+local function build_endpoints(rows)
+  local eps, seen = {}, {}
+  local function add(verb, path, row, variant)
+    local key = verb .. " " .. path
+    local ep = seen[key]
+    if not ep then
+      local segs = {}
+      for s in path:gmatch("[^/]+") do segs[#segs + 1] = s end
+      ep = { verb = verb, path = path, segments = segs, rows = {}, variants = {} }
+      seen[key] = ep
+      eps[#eps + 1] = ep
+    end
+    ep.rows[#ep.rows + 1] = row
+    ep.variants[#ep.rows] = variant
+  end
+  for _, row in ipairs(rows) do
+    if row.variants then
+      local versions = {}
+      for v in pairs(row.variants) do versions[#versions + 1] = v end
+      table.sort(versions)
+      for _, v in ipairs(versions) do add(row.verb, row.variants[v].path, row, v) end
+    else
+      add(row.verb, row.path, row)
+    end
+  end
+  return eps
+end
+
+local all_rows = {}
+for _, row in ipairs(list) do all_rows[#all_rows + 1] = row end
+for _, row in ipairs(legacy) do all_rows[#all_rows + 1] = row end
+M.endpoints = build_endpoints(all_rows)
+
+local function unescape(s)
+  return (s:gsub("%%(%x%x)", function(h) return string.char(tonumber(h, 16)) end))
+end
+
+-- Routes a request (the sandbox's view): the endpoint whose template matches
+-- `path` (without query), literal segments winning over parameters, and the
+-- decoded path parameters. nil when nothing matches.
+function M.route(verb, path)
+  local segs = {}
+  for s in path:gsub("%?.*$", ""):gmatch("[^/]+") do segs[#segs + 1] = s end
+  local best, best_params, best_score
+  for _, ep in ipairs(M.endpoints) do
+    if ep.verb == verb and #ep.segments == #segs then
+      local params, score, ok = {}, "", true
+      for i, tmpl in ipairs(ep.segments) do
+        local p = tmpl:match("^{(.*)}$")
+        if p then
+          params[p] = unescape(segs[i]); score = score .. "0"
+        elseif tmpl == segs[i] then
+          score = score .. "1"
+        else
+          ok = false; break
+        end
+      end
+      if ok and (not best_score or score > best_score) then
+        best, best_params, best_score = ep, params, score
+      end
+    end
+  end
+  return best, best_params
+end
+
+-- Hints for error codes 40102 (wrong application type) and 40301 (missing
+-- permission), or nil.
+function M.hint(row, code)
+  code = tonumber(code)
+  if code == 40102 then
+    local app = M.apps[row.app]
+    local h = app.hint
+    if row.accounts_only then
+      h = "this call needs the parent's Accounts API keys on a child account "
+        .. "(accounts:child(...)), and Duo support must enable billing endpoints"
+    end
+    return h
+  elseif code == 40301 then
+    if row.accounts_only then
+      return "billing endpoints must be enabled for the parent account by Duo support"
+    end
+    local p = row.permission and M.permissions[row.permission]
+    if p then
+      return string.format("the %s application needs the '%s' permission (Admin Panel: '%s')",
+                           M.apps[row.app].application, row.permission, p.panel)
+    end
+    return "the endpoint may not be enabled for this account or edition"
+  end
+end
+
+-- Checking -----------------------------------------------------------------
+
+local KNOWN_FIELDS = {}
+for f in ([[name api resource app verb path path_params args named wire required optional fixed
+  defaults encode ignored redact exclusive one_of at_least_one paging items max_limit writes
+  permission accounts_only body_arg nest raw unsigned sig form only_when variants variant_arg
+  default_variant variant deprecated secret_response summary]]):gmatch("%S+") do
+  KNOWN_FIELDS[f] = true
+end
+local FLAG_FIELDS = { at_least_one = true, accounts_only = true, raw = true, unsigned = true,
+                      form = true, secret_response = true }
+local PAGED = { offset = true, ["page-or-all"] = true, ["logs-v2"] = true, cursor = true }
+
+local function set_of(t) local s = {} for _, v in ipairs(t) do s[v] = true end return s end
+
+local function check_row(row, fail)
+  local function need(cond, fmt, ...) if not cond then fail(string.format(fmt, ...)) end end
+  for k in pairs(row) do need(KNOWN_FIELDS[k], "unknown field '%s'", tostring(k)) end
+  need(type(row.name) == "string" and row.name:match("^[%a_][%w_]*$"), "name must be an identifier")
+  need(M.apis[row.api], "unknown api '%s'", tostring(row.api))
+  need(M.apps[row.app], "unknown app '%s'", tostring(row.app))
+  need(type(row.resource) == "string", "resource missing")
+  need(M.verbs[row.verb], "bad verb '%s'", tostring(row.verb))
+  need(type(row.path) == "string" and row.path:sub(1, 1) == "/", "path must start with '/'")
+  need(row.path:sub(1, #M.apis[row.api].prefix) == M.apis[row.api].prefix or row.accounts_only,
+       "path '%s' is outside the %s prefix", row.path, row.api)
+  need(M.pagings[row.paging], "bad paging '%s'", tostring(row.paging))
+  need(type(row.writes) == "boolean", "writes must be a boolean")
+  need(type(row.summary) == "string" and #row.summary > 0, "summary missing")
+  need(row.permission == nil or M.permissions[row.permission],
+       "unknown permission '%s'", tostring(row.permission))
+  need(row.app ~= "admin" or row.permission, "an Admin API row needs a permission")
+  for f in pairs(FLAG_FIELDS) do need(row[f] == nil or row[f] == true, "%s must be true or absent", f) end
+  need(row.sig == nil or row.sig == 2 or row.sig == 5, "sig must be 2 or 5")
+  need(not row.accounts_only or (row.api == "admin" and row.app == "accounts"),
+       "accounts_only rows are admin paths called with accounts keys")
+  need(not row.unsigned or row.verb == "GET", "only a GET may be unsigned")
+  need(not row.form or BODY_VERBS[row.verb], "form bodies need POST/PUT")
+  need(row.deprecated == nil or type(row.deprecated) == "string", "deprecated must be text")
+
+  -- lists: strings, no duplicates
+  for _, f in ipairs(LIST_FIELDS) do
+    local seen = {}
+    for i, v in ipairs(row[f]) do
+      need(type(v) == "string", "%s[%d] must be a string", f, i)
+      need(not seen[v], "%s lists '%s' twice", f, v)
+      seen[v] = true
+    end
+  end
+
+  local pp = set_of(row.path_params)
+  local args, named = set_of(row.args), set_of(row.named)
+  local client = {}
+  for a in pairs(args) do client[a] = true end
+  for a in pairs(named) do
+    need(not args[a], "'%s' is both required and optional", a)
+    client[a] = true
+  end
+  for p in pairs(pp) do need(args[p], "path parameter '%s' is not a required argument", p) end
+
+  local required, optional = set_of(row.required), set_of(row.optional)
+  for w in pairs(required) do need(not optional[w], "wire '%s' both required and optional", w) end
+  local wire_ok = {}
+  for w in pairs(required) do wire_ok[w] = true end
+  for w in pairs(optional) do wire_ok[w] = true end
+  local implied = set_of(M.pagings[row.paging].params)
+  for w in pairs(implied) do wire_ok[w] = true end
+  local nest_leaf = {}
+  for top, leaves in pairs(row.nest) do
+    need(required[top], "nest key '%s' is not a required wire parameter", top)
+    need(type(leaves) == "table", "nest '%s' must list arguments", top)
+    for _, l in ipairs(leaves) do nest_leaf[l] = top; need(client[l], "nest leaf '%s' is not an argument", l) end
+  end
+  need(next(row.nest) == nil or BODY_VERBS[row.verb], "nest needs a body (POST/PUT)")
+  local ignored = set_of(row.ignored)
+  for a in pairs(ignored) do need(client[a], "ignored '%s' is not an argument", a) end
+
+  -- every argument goes somewhere
+  local produced = {}    -- wire name -> produced by a required arg or a default
+  for a in pairs(client) do
+    local w = M.wire_name(row, a)
+    if pp[a] then
+      need(row.wire[a] == nil, "path parameter '%s' cannot be renamed", a)
+    elseif ignored[a] then
+      need(row.wire[a] == nil, "ignored '%s' cannot be renamed", a)
+    elseif a == row.body_arg then
+      need(BODY_VERBS[row.verb] and args[a], "body_arg '%s' must be a required argument of a POST/PUT", a)
+    elseif nest_leaf[a] then
+      need(row.wire[a] == nil, "nested '%s' cannot be renamed", a)
+    elseif a == row.variant_arg then
+      need(named[a], "variant_arg '%s' must be optional", a)
+    else
+      local pattern = w:sub(-1) == "*"
+      need(wire_ok[w], "argument '%s' maps to wire '%s', which is neither required, optional nor "
+           .. "implied by paging", a, w)
+      need(not pattern or row.encode[a] == "flatten", "prefix wire '%s' needs encoding flatten", w)
+      if args[a] or row.defaults[a] ~= nil then produced[w] = true end
+    end
+  end
+  for top in pairs(row.nest) do produced[top] = true end
+  for w in pairs(row.fixed) do
+    need(wire_ok[w], "fixed '%s' is not a wire parameter", w)
+    produced[w] = true
+  end
+  for w in pairs(required) do
+    need(produced[w], "required wire '%s' comes from no required argument, default or fixed value", w)
+  end
+  for w in pairs(optional) do
+    local from = false
+    for a in pairs(client) do if M.wire_name(row, a) == w then from = true end end
+    need(from, "optional wire '%s' comes from no argument", w)
+  end
+  for a, w in pairs(row.wire) do
+    need(client[a], "wire maps '%s', which is not an argument", a)
+    need(type(w) == "string", "wire name of '%s' must be a string", a)
+  end
+  for a in pairs(row.fixed) do
+    for c in pairs(client) do need(M.wire_name(row, c) ~= a, "fixed '%s' is also an argument", a) end
+  end
+
+  for a, e in pairs(row.encode) do
+    need(client[a], "encode names '%s', which is not an argument", a)
+    need(M.encodings[e], "unknown encoding '%s' for '%s'", tostring(e), a)
+    need(e ~= "json" or BODY_VERBS[row.verb], "encoding json for '%s' needs a body (POST/PUT)", a)
+    need(not pp[a], "path parameter '%s' cannot have an encoding", a)
+  end
+  for a, d in pairs(row.defaults) do
+    need(client[a] and not args[a], "default for '%s', which is not an optional argument", a)
+    if type(d) == "table" then
+      need(d.kind == "clock" or d.kind == "when" or d.kind == "json", "default for '%s' has a bad kind", a)
+      if d.kind == "when" then need(client[d.arg], "default for '%s' depends on unknown '%s'", a, tostring(d.arg)) end
+      if d.kind == "clock" then need((d.unit == "s" or d.unit == "ms") and math.type(d.offset) == "integer",
+                                     "clock default for '%s' needs unit s|ms and an integer offset", a) end
+    end
+  end
+  for _, f in ipairs{ "redact", "exclusive", "one_of" } do
+    for _, a in ipairs(row[f]) do need(client[a], "%s names '%s', which is not an argument", f, a) end
+  end
+  for _, f in ipairs{ "exclusive", "one_of" } do
+    for _, a in ipairs(row[f]) do need(named[a], "%s names '%s', which must be optional", f, a) end
+    need(#row[f] == 0 or #row[f] >= 2, "%s needs at least two arguments", f)
+  end
+  need(not row.at_least_one or #row.named > 0, "at_least_one without optional arguments")
+  for a, cond in pairs(row.only_when) do
+    need(client[a], "only_when names '%s', which is not an argument", a)
+    for other, values in pairs(cond) do
+      need(client[other] and type(values) == "table" and #values > 0,
+           "only_when '%s' needs an argument and a list of values", a)
+    end
+  end
+
+  -- paging
+  if row.paging ~= "none" then need(row.verb == "GET", "paging needs a GET") end
+  if PAGED[row.paging] then
+    need(math.type(row.max_limit) == "integer" and row.max_limit > 0, "paging '%s' needs max_limit", row.paging)
+  end
+  need(row.max_limit == nil or wire_ok.limit, "max_limit without a limit parameter")
+  if row.paging == "logs-v2" or row.paging == "cursor" then
+    need(type(row.items) == "string", "paging '%s' needs items (the records' key)", row.paging)
+  else
+    need(row.items == nil, "items only goes with logs-v2 or cursor paging")
+  end
+  if row.paging == "page-or-all" then
+    need(named.limit and named.offset, "page-or-all needs the optional arguments limit and offset")
+  end
+  if row.body_arg then need(#row.required == 0 and #row.optional == 0, "body_arg rows have no other params") end
+end
+
+-- Checks the rows (default: every row of M.methods and M.legacy); raises on
+-- the first bad one, naming it. Rows given explicitly are normalized first
+-- (in place), as the catalogue's own rows are at load.
+function M.check(rows)
+  local explicit = rows ~= nil
+  local groups = explicit and { rows } or { list, legacy }
+  local names = {}
+  for _, group in ipairs(groups) do
+    for i, row in ipairs(group) do
+      local label = string.format("%s.%s", tostring(row.api), tostring(row.name or ("#" .. i)))
+      local function fail(msg) error("catalogue: row " .. label .. ": " .. msg, 0) end
+      if explicit and row.path_params == nil then normalize(row) end
+      check_row(row, fail)
+      if row.variants then
+        if type(row.variants) ~= "table" or row.variant_arg == nil or row.default_variant == nil then
+          fail("variants need variant_arg and default_variant")
+        end
+        if not row.variants[row.default_variant] then fail("default_variant has no variant") end
+        for v, spec in pairs(row.variants) do
+          if math.type(v) ~= "integer" then fail("variant keys must be integers") end
+          for k in pairs(spec) do
+            if not VARIANT_FIELDS[k] then fail(string.format("variant %d: field '%s' cannot vary", v, k)) end
+          end
+          if type(spec.path) ~= "string" then fail(string.format("variant %d needs a path", v)) end
+          local ok, err = pcall(check_row, M.variant(row, v), function(msg)
+            error(string.format("variant %d: %s", v, msg), 0)
+          end)
+          if not ok then fail(err) end
+          if not set_of(M.variant(row, v).named)[row.variant_arg] then
+            fail(string.format("variant %d must accept '%s'", v, row.variant_arg))
+          end
+        end
+      elseif row.variant_arg ~= nil or row.default_variant ~= nil then
+        fail("variant_arg/default_variant without variants")
+      end
+      local key = tostring(row.api) .. "." .. tostring(row.name)
+      if names[key] then fail("duplicate name within api " .. tostring(row.api)) end
+      names[key] = true
+    end
+  end
+  return true
+end
+
+M.check()
+
+return M

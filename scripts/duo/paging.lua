@@ -1,0 +1,157 @@
+-- Paging: offset listings, logs v1 (by timestamp), logs v2 and Trust
+-- Monitor cursors. Streams hold one page at a time and ask for the next
+-- page while the caller works on the current one.
+local core = require "duo.core"
+local json = require "duo.json"
+
+local M = {}
+
+local DAY_MS = 86400 * 1000
+local RETENTION_DAYS = 180
+
+local function is_null(v) return v == nil or v == json.null end
+
+-- Checks a v2 log or Trust Monitor time window (Unix milliseconds) before
+-- anything is sent: Duo answers 40002 for these, one request later.
+function M.check_window_ms(fname, mintime, maxtime)
+  local now_ms = core.unix_time() * 1000
+  for name, v in pairs{ mintime = mintime, maxtime = maxtime } do
+    if math.type(v) == nil and tonumber(v) == nil then
+      error(string.format("%s: '%s' must be Unix milliseconds, got %s", fname, name, type(v)), 4)
+    end
+    if tonumber(v) < 1e11 then
+      error(string.format("%s: '%s' = %s looks like seconds; this log takes Unix milliseconds (multiply by 1000)",
+                          fname, name, tostring(v)), 4)
+    end
+  end
+  mintime, maxtime = tonumber(mintime), tonumber(maxtime)
+  if mintime >= maxtime then
+    error(string.format("%s: mintime (%d) must be before maxtime (%d)", fname, mintime, maxtime), 4)
+  end
+  if mintime < now_ms - RETENTION_DAYS * DAY_MS - 60000 then
+    error(string.format("%s: mintime is more than %d days ago; Duo keeps logs for %d days",
+                        fname, RETENTION_DAYS, RETENTION_DAYS), 4)
+  end
+end
+
+-- Checks a v1 log mintime (Unix seconds).
+function M.check_mintime_s(fname, mintime)
+  local v = tonumber(mintime)
+  if v == nil then
+    error(string.format("%s: 'mintime' must be Unix seconds, got %s", fname, type(mintime)), 4)
+  end
+  if v > 1e11 then
+    error(string.format("%s: 'mintime' = %s looks like milliseconds; this log takes Unix seconds", fname,
+                        tostring(mintime)), 4)
+  end
+end
+
+-- A stream of pages. `fetch(state)` starts the request for the page after
+-- `state` (nil: the first) and returns an operation handle; `open(handle)`
+-- waits for it and returns items, next_state (nil at the end).
+local function page_stream(fetch, open)
+  local pending = fetch(nil)
+  local items, index, done = nil, 0, false
+  return function()
+    while true do
+      if items and index < #items then
+        index = index + 1
+        local item = items[index]
+        items[index] = nil   -- the caller holds it now; keep memory to one page
+        return item
+      end
+      if done or pending == nil then return nil end
+      local next_state
+      items, next_state = open(pending)
+      index = 0
+      if next_state == nil then
+        done, pending = true, nil
+      else
+        pending = fetch(next_state)
+        core.run_once(0)    -- get the next request on the wire now
+      end
+    end
+  end
+end
+
+local function with(params, k, v)
+  local t = {}
+  for key, val in pairs(params) do t[key] = val end
+  t[k] = v
+  return t
+end
+
+-- Offset paging: records are `response`; metadata.next_offset (top level
+-- or inside response.metadata) gives the next offset.
+function M.offset_stream(client, request, page_size)
+  local base = with(request.params, "limit", request.params.limit or page_size)
+  base.offset = base.offset or 0
+  return page_stream(function(offset)
+    local req = { verb = request.verb, path = request.path, row = request.row,
+                  params = offset and with(base, "offset", offset) or base }
+    return client:_send(req)
+  end, function(handle)
+    local response, metadata = client:_receive(handle)
+    local records = response
+    if type(response) == "table" and not json.is_array(response) and response.items then
+      records = response.items
+    end
+    local next_offset = metadata and metadata.next_offset
+    if is_null(next_offset) or type(records) ~= "table" or #records == 0 then next_offset = nil end
+    return records or {}, next_offset
+  end)
+end
+
+-- Cursor paging (logs v2, Trust Monitor): records in response[items_key],
+-- response.metadata.next_offset sent back as `cursor_param`.
+function M.cursor_stream(client, request, items_key, page_size, cursor_param)
+  local base = with(request.params, "limit", request.params.limit or page_size)
+  return page_stream(function(cursor)
+    local params = base
+    if cursor ~= nil then
+      if type(cursor) == "table" then
+        local parts = {}
+        for i, v in ipairs(cursor) do parts[i] = tostring(v) end
+        cursor = table.concat(parts, ",")
+      end
+      params = with(base, cursor_param, cursor)
+    end
+    return client:_send{ verb = request.verb, path = request.path, row = request.row, params = params }
+  end, function(handle)
+    local response = client:_receive(handle)
+    local records = type(response) == "table" and response[items_key] or {}
+    local meta = type(response) == "table" and response.metadata
+    local cursor = type(meta) == "table" and meta.next_offset or nil
+    if is_null(cursor) or (type(cursor) == "table" and #cursor == 0) or #records == 0 then cursor = nil end
+    return records, cursor
+  end)
+end
+
+-- Logs v1: up to 1000 records a call; ask again from the largest
+-- timestamp seen + 1 while full pages come back.
+function M.logs_v1_stream(client, request)
+  local FULL = 1000
+  return page_stream(function(mintime)
+    local params = mintime and with(request.params, "mintime", mintime) or request.params
+    return client:_send{ verb = request.verb, path = request.path, row = request.row, params = params }
+  end, function(handle)
+    local records = client:_receive(handle)
+    if type(records) ~= "table" then return {}, nil end
+    local latest
+    for _, r in ipairs(records) do
+      local ts = type(r) == "table" and tonumber(r.timestamp)
+      if ts and (latest == nil or ts > latest) then latest = ts end
+    end
+    if #records < FULL or latest == nil then return records, nil end
+    return records, math.tointeger(latest + 1) or latest + 1
+  end)
+end
+
+-- Drains a stream into one array.
+function M.collect(stream)
+  local all = json.array{}
+  for item in stream do all[#all + 1] = item end
+  return all
+end
+
+return M
