@@ -23,6 +23,16 @@ static const embedded_file *find_file(const char *path)
     return NULL;
 }
 
+const char *duo_embedded_data(const char *path, size_t *len)
+{
+    const embedded_file *f = find_file(path);
+
+    if (f == NULL)
+        return NULL;
+    *len = f->len;
+    return f->data;
+}
+
 int duo_load_embedded(lua_State *L, const char *path)
 {
     const embedded_file *f = find_file(path);

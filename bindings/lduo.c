@@ -34,6 +34,18 @@ static int l_embedded(lua_State *L)
     return 1;
 }
 
+/* core.read_embedded(path) -> the bytes of an embedded file, or nil. */
+static int l_read_embedded(lua_State *L)
+{
+    size_t len;
+    const char *data = duo_embedded_data(luaL_checkstring(L, 1), &len);
+
+    if (data == NULL)
+        return 0;
+    lua_pushlstring(L, data, len);
+    return 1;
+}
+
 static int l_load_embedded(lua_State *L)
 {
     if (duo_load_embedded(L, luaL_checkstring(L, 1)) != LUA_OK)
@@ -67,6 +79,8 @@ int luaopen_duo(lua_State *L)
     lua_setfield(L, -2, "versions");
     lua_pushcfunction(L, l_embedded);
     lua_setfield(L, -2, "embedded");
+    lua_pushcfunction(L, l_read_embedded);
+    lua_setfield(L, -2, "read_embedded");
     lua_pushcfunction(L, l_load_embedded);
     lua_setfield(L, -2, "load_embedded");
     lua_pushcfunction(L, l_settings);

@@ -13,6 +13,8 @@ void duo_open_embedded(lua_State *L);
 /* Loads the embedded file at path (e.g. "duo/init.lua") as a chunk named
  * "@path"; returns a lua_load status, pushing the chunk or a message. */
 int duo_load_embedded(lua_State *L, const char *path);
+/* The bytes of an embedded file (NULL if there is none). */
+const char *duo_embedded_data(const char *path, size_t *len);
 /* Pushes a list of the embedded paths that start with prefix. */
 void duo_push_embedded_list(lua_State *L, const char *prefix);
 

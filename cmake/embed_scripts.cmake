@@ -1,6 +1,8 @@
-# Turns the Lua sources under SOURCE_DIR into a C file of byte arrays, so
-# duo-lua and duo.so carry their Lua half and run from any directory.
-file(GLOB_RECURSE files RELATIVE "${SOURCE_DIR}" "${SOURCE_DIR}/*.lua")
+# Turns the Lua sources (and the data files beside them: .csv, .json) under
+# SOURCE_DIR into a C file of byte arrays, so duo-lua and duo.so carry their
+# Lua half and run from any directory.
+file(GLOB_RECURSE files RELATIVE "${SOURCE_DIR}" "${SOURCE_DIR}/*.lua" "${SOURCE_DIR}/*.csv"
+     "${SOURCE_DIR}/*.json")
 list(SORT files)
 set(out "/* Generated from scripts/ by cmake/embed_scripts.cmake. */\n#include <stddef.h>\n\n")
 set(table "")

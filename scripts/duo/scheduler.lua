@@ -111,6 +111,8 @@ local function dispatch()
   end
 end
 
+local callbacks = {}      -- op -> function run when it finishes
+
 local function collect()
   while true do
     local op = core.next_done()
@@ -120,7 +122,18 @@ local function collect()
       waiting[op] = nil
       push_ready(task)
     end
+    local fn = callbacks[op]
+    if fn then
+      callbacks[op] = nil
+      fn(op)
+    end
   end
+end
+
+-- Runs fn(op) from the scheduler once op finishes (the sandbox answers
+-- requests after a simulated latency this way). Keeps op alive until then.
+function M.on_done(op, fn)
+  callbacks[op] = fn
 end
 
 -- Runs the scheduler until done() is true.
