@@ -12,9 +12,11 @@ void duo_check_options(lua_State *L, int idx, int arg, const char *const allowed
         int known = 0;
         lua_pop(L, 1);
         if (lua_type(L, -1) == LUA_TSTRING) {
-            const char *k = lua_tostring(L, -1);
+            size_t kn;
+            const char *k = lua_tolstring(L, -1, &kn);
             for (int i = 0; allowed[i] != NULL && !known; i++)
-                known = strcmp(k, allowed[i]) == 0;
+                known = k[0] == allowed[i][0] && strlen(allowed[i]) == kn
+                        && memcmp(k, allowed[i], kn) == 0;
             if (!known)
                 luaL_argerror(L, arg, lua_pushfstring(L, "unknown option '%s'", k));
         } else {

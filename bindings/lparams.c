@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <lauxlib.h>
 
@@ -12,6 +13,29 @@
 static int is_scalar(int t)
 {
     return t == LUA_TSTRING || t == LUA_TNUMBER || t == LUA_TBOOLEAN;
+}
+
+/* A non-finite number has no form Duo would accept. */
+static void check_finite(lua_State *L, int arg, const char *key)
+{
+    if (lua_type(L, -1) == LUA_TNUMBER && !lua_isinteger(L, -1)) {
+        lua_Number x = lua_tonumber(L, -1);
+        if (x != x || x == HUGE_VAL || x == -HUGE_VAL)
+            luaL_argerror(L, arg, lua_pushfstring(L, "parameter '%s' must be a finite number", key));
+    }
+}
+
+/* Entries of the table on top of the stack. */
+static lua_Integer count_entries(lua_State *L)
+{
+    lua_Integer n = 0;
+
+    lua_pushnil(L);
+    while (lua_next(L, -2) != 0) {
+        n++;
+        lua_pop(L, 1);
+    }
+    return n;
 }
 
 /* Pass 1: types only; counts the pairs and the numbers to format. */
@@ -24,16 +48,21 @@ static void check_params(lua_State *L, int idx, int arg, size_t *pairs, size_t *
             luaL_argerror(L, arg, lua_pushfstring(L, "parameter names must be strings, got %s",
                                                   luaL_typename(L, -2)));
         if (is_scalar(t)) {
+            check_finite(L, arg, lua_tostring(L, -2));
             (*pairs)++;
             *numbers += t == LUA_TNUMBER;
         } else if (t == LUA_TTABLE) {
             lua_Integer n = (lua_Integer)lua_rawlen(L, -1), i;
+            if (count_entries(L) != n)
+                luaL_argerror(L, arg, lua_pushfstring(L,
+                    "parameter '%s' must be a list of values (keys 1..n)", lua_tostring(L, -2)));
             for (i = 1; i <= n; i++) {
                 int et = lua_rawgeti(L, -1, i);
                 if (!is_scalar(et))
                     luaL_argerror(L, arg, lua_pushfstring(L,
                         "parameter '%s' item %d must be a string, number or boolean, got %s",
                         lua_tostring(L, -3), (int)i, luaL_typename(L, -1)));
+                check_finite(L, arg, lua_tostring(L, -3));
                 *numbers += et == LUA_TNUMBER;
                 lua_pop(L, 1);
             }
@@ -61,13 +90,27 @@ static const char *scalar_value(lua_State *L, duo_lparams *p, size_t *len)
     case LUA_TNUMBER:
         w = p->scalars.data + p->scalars.len;
         if (lua_isinteger(L, -1)) {
-            n = snprintf(w, SCALAR_SIZE, LUA_INTEGER_FMT, (LUAI_UACINT)lua_tointeger(L, -1));
+            lua_Integer v = lua_tointeger(L, -1);
+            unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+            char tmp[24], *e = tmp + sizeof(tmp);
+            do { *--e = (char)('0' + u % 10); u /= 10; } while (u != 0);
+            if (v < 0) *--e = '-';
+            n = (int)(tmp + sizeof(tmp) - e);
+            memcpy(w, e, (size_t)n);
+            w[n] = '\0';
         } else {
             lua_Number x = lua_tonumber(L, -1);
-            if (x == floor(x) && fabs(x) < 9.2e18)
+            if (x == floor(x) && fabs(x) < 9.2e18) {
                 n = snprintf(w, SCALAR_SIZE, "%lld", (long long)x);
-            else
-                n = snprintf(w, SCALAR_SIZE, "%.17g", (double)x);
+            } else {
+                /* the shortest form that reads back as the same number,
+                 * as the JSON encoder writes it */
+                for (int digits = 15; digits <= 17; digits++) {
+                    n = snprintf(w, SCALAR_SIZE, "%.*g", digits, (double)x);
+                    if (strtod(w, NULL) == (double)x)
+                        break;
+                }
+            }
         }
         if (n < 0 || n >= SCALAR_SIZE)
             n = 0;

@@ -1,5 +1,9 @@
 /* duo.canonicalize and duo.sign: the signing core exposed to Lua for tests,
- * debugging and custom transports. */
+ * debugging and custom transports.
+ *
+ * Signing is on the hot path of benchmarks and bulk work, so the argument
+ * table is read in one pass, buffers start on the stack, and the keyed HMAC
+ * context of the last secret key is kept (see cached_hmac). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,19 +13,25 @@
 #include "crypto.h"
 #include "date.h"
 #include "lduo.h"
-#include "lopts.h"
 #include "lparams.h"
 #include "sign.h"
 
 #define MAX_HEADERS 64
 
-static const char *const canon_options[] = {
-    "version", "method", "host", "path", "params", "date", "body", "headers", NULL
+enum field {
+    F_VERSION, F_METHOD, F_HOST, F_PATH, F_PARAMS, F_DATE, F_BODY, F_HEADERS,
+    F_IKEY, F_SKEY, F_DIGEST, F_COUNT
 };
-static const char *const sign_options[] = {
+
+static const char *const field_names[F_COUNT] = {
     "version", "method", "host", "path", "params", "date", "body", "headers",
-    "ikey", "skey", "digest", NULL
+    "ikey", "skey", "digest"
 };
+
+/* Stack slots of the function: 1 the argument, then the tables found in it. */
+#define SLOT_PARAMS 2
+#define SLOT_HEADERS 3
+#define SLOT_SKEY 4
 
 typedef struct sign_input {
     duo_canon_request req;
@@ -29,29 +39,79 @@ typedef struct sign_input {
     char date[DUO_DATE_SIZE];
     duo_lparams params;
     int has_params;
+    const char *str[F_COUNT];
+    size_t len[F_COUNT];
+    lua_Integer version;
 } sign_input;
 
-static const char *required_string(lua_State *L, int field_arg, const char *field)
+static int field_of(const char *k, size_t n, int signing)
 {
-    const char *s = duo_opt_string(L, 1, field_arg, field, NULL);
-    if (s == NULL)
-        luaL_argerror(L, field_arg, lua_pushfstring(L, "'%s' is required", field));
-    return s;
+    int last = signing ? F_COUNT : F_IKEY;
+
+    for (int f = 0; f < last; f++)
+        if (field_names[f][0] == k[0] && strlen(field_names[f]) == n
+            && memcmp(field_names[f], k, n) == 0)
+            return f;
+    return -1;
+}
+
+static void field_type_error(lua_State *L, int f, const char *want)
+{
+    luaL_argerror(L, 1, lua_pushfstring(L, "'%s' must be %s, got %s", field_names[f], want,
+                                        luaL_typename(L, -1)));
+}
+
+/* One pass over the argument table: every key known, every value of its
+ * type. Strings are borrowed from the table; params and headers tables
+ * are parked in their stack slots. */
+static void scan_fields(lua_State *L, sign_input *in, int signing)
+{
+    memset(in->str, 0, sizeof(in->str));
+    in->version = 5;
+    lua_pushnil(L);
+    while (lua_next(L, 1) != 0) {
+        size_t n;
+        const char *k;
+        int f, t = lua_type(L, -1);
+        if (lua_type(L, -2) != LUA_TSTRING)
+            luaL_argerror(L, 1, lua_pushfstring(L, "option names must be strings, got %s",
+                                                luaL_typename(L, -2)));
+        k = lua_tolstring(L, -2, &n);
+        f = field_of(k, n, signing);
+        if (f < 0)
+            luaL_argerror(L, 1, lua_pushfstring(L, "unknown option '%s'", k));
+        if (f == F_VERSION) {
+            if (!lua_isinteger(L, -1))
+                field_type_error(L, f, "an integer");
+            in->version = lua_tointeger(L, -1);
+        } else if (f == F_PARAMS || f == F_HEADERS) {
+            if (t != LUA_TTABLE)
+                field_type_error(L, f, "a table");
+            lua_pushvalue(L, -1);
+            lua_replace(L, f == F_PARAMS ? SLOT_PARAMS : SLOT_HEADERS);
+        } else {
+            if (t != LUA_TSTRING)
+                field_type_error(L, f, "a string");
+            in->str[f] = lua_tolstring(L, -1, &in->len[f]);
+            if (f == F_SKEY) {
+                lua_pushvalue(L, -1);
+                lua_replace(L, SLOT_SKEY);
+            }
+        }
+        lua_pop(L, 1);
+    }
 }
 
 static void read_headers(lua_State *L, sign_input *in)
 {
     size_t n = 0;
 
-    if (lua_getfield(L, 1, "headers") == LUA_TNIL) {
-        lua_pop(L, 1);
+    if (lua_isnil(L, SLOT_HEADERS))
         return;
-    }
-    if (!lua_istable(L, -1))
-        luaL_argerror(L, 1, lua_pushfstring(L, "'headers' must be a table, got %s",
-                                            luaL_typename(L, -1)));
+    if (in->version != 5)
+        luaL_argerror(L, 1, "'headers' are signed only by version 5");
     lua_pushnil(L);
-    while (lua_next(L, -2) != 0) {
+    while (lua_next(L, SLOT_HEADERS) != 0) {
         if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
             luaL_argerror(L, 1, "'headers' must map header names to string values");
         if (n == MAX_HEADERS)
@@ -61,48 +121,46 @@ static void read_headers(lua_State *L, sign_input *in)
         n++;
         lua_pop(L, 1);
     }
-    lua_pop(L, 1);   /* the argument table keeps the strings alive */
     in->req.headers = in->headers;
     in->req.header_count = n;
 }
 
-/* Reads and checks every field of argument 1; may raise. Allocates only
- * the parameter list, as the very last step. */
-static void read_input(lua_State *L, sign_input *in, const char *const allowed[])
+/* Reads and checks argument 1; may raise. Allocates only the parameter
+ * list, as the very last step. */
+static void read_input(lua_State *L, sign_input *in, int signing)
 {
-    lua_Integer version;
-    const char *date;
+    static const int required[] = { F_METHOD, F_HOST, F_PATH };
 
     luaL_checktype(L, 1, LUA_TTABLE);
-    duo_check_options(L, 1, 1, allowed);
-    memset(&in->req, 0, sizeof(in->req));
-    version = duo_opt_integer(L, 1, 1, "version", 5);
-    if (version != 1 && version != 2 && version != 4 && version != 5)
+    lua_settop(L, 1);
+    lua_settop(L, SLOT_SKEY);
+    scan_fields(L, in, signing);
+    if (in->version != 1 && in->version != 2 && in->version != 4 && in->version != 5)
         luaL_argerror(L, 1, "'version' must be 1, 2, 4 or 5");
-    in->req.version = (int)version;
-    in->req.method = required_string(L, 1, "method");
-    in->req.host = required_string(L, 1, "host");
-    in->req.path = required_string(L, 1, "path");
-    date = duo_opt_string(L, 1, 1, "date", NULL);
-    if (date == NULL) {
+    for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+        if (in->str[required[i]] == NULL)
+            luaL_argerror(L, 1, lua_pushfstring(L, "'%s' is required", field_names[required[i]]));
+    memset(&in->req, 0, sizeof(in->req));
+    in->req.version = (int)in->version;
+    in->req.method = in->str[F_METHOD];
+    in->req.host = in->str[F_HOST];
+    in->req.path = in->str[F_PATH];
+    in->req.date = in->str[F_DATE];
+    if (in->req.date == NULL) {
         if (duo_date_format(duo_clock_system(NULL), in->date) != 0)
             luaL_error(L, "the system clock is out of range");
-        date = in->date;
+        in->req.date = in->date;
     }
-    in->req.date = date;
-    in->req.body = duo_opt_string(L, 1, 1, "body", &in->req.body_len);
+    in->req.body = in->str[F_BODY];
+    in->req.body_len = in->len[F_BODY];
     read_headers(L, in);
     in->has_params = 0;
-    if (lua_getfield(L, 1, "params") != LUA_TNIL) {
-        if (!lua_istable(L, -1))
-            luaL_argerror(L, 1, lua_pushfstring(L, "'params' must be a table, got %s",
-                                                luaL_typename(L, -1)));
-        if (duo_lparams_collect(L, -1, 1, &in->params) != 0)
+    if (!lua_isnil(L, SLOT_PARAMS)) {
+        if (duo_lparams_collect(L, SLOT_PARAMS, 1, &in->params) != 0)
             luaL_error(L, "out of memory");
         in->has_params = 1;
         in->req.params = &in->params.list;
     }
-    lua_pop(L, 1);
 }
 
 static void free_input(sign_input *in)
@@ -114,11 +172,13 @@ static void free_input(sign_input *in)
 static int l_canonicalize(lua_State *L)
 {
     sign_input in;
-    duo_buf out = DUO_BUF_INIT;
+    char storage[2048];
+    duo_buf out;
     const char *err = NULL;
     int rc;
 
-    read_input(L, &in, canon_options);
+    read_input(L, &in, 0);
+    duo_buf_use(&out, storage, sizeof(storage));
     rc = duo_canonicalize(&in.req, &out, &err);
     free_input(&in);
     if (rc != 0) {
@@ -130,31 +190,86 @@ static int l_canonicalize(lua_State *L)
     return 1;
 }
 
+/* A one-entry cache of the keyed HMAC context for the last (digest, skey)
+ * pair: signing many requests with one key absorbs the key once. The skey
+ * string is the cache's user value, so the check is a string comparison
+ * that Lua short-cuts for the same string object. The context is wiped
+ * when another key replaces it or the state closes. */
+typedef struct key_cache {
+    duo_hmac *hmac;
+    duo_digest digest;
+} key_cache;
+
+static int key_cache_gc(lua_State *L)
+{
+    key_cache *c = lua_touserdata(L, 1);
+    duo_hmac_free(c->hmac);
+    c->hmac = NULL;
+    return 0;
+}
+
+static duo_hmac *cached_hmac(lua_State *L, duo_digest d)
+{
+    key_cache *c;
+    size_t len;
+    const char *skey;
+
+    if (lua_getfield(L, LUA_REGISTRYINDEX, "duo.sign.keycache") != LUA_TUSERDATA) {
+        lua_pop(L, 1);
+        c = lua_newuserdatauv(L, sizeof(*c), 1);
+        c->hmac = NULL;
+        if (luaL_newmetatable(L, "duo.sign.keycache")) {
+            lua_pushcfunction(L, key_cache_gc);
+            lua_setfield(L, -2, "__gc");
+        }
+        lua_setmetatable(L, -2);
+        lua_pushvalue(L, -1);
+        lua_setfield(L, LUA_REGISTRYINDEX, "duo.sign.keycache");
+    }
+    c = lua_touserdata(L, -1);
+    lua_getiuservalue(L, -1, 1);
+    if (c->hmac != NULL && c->digest == d && lua_rawequal(L, -1, SLOT_SKEY)) {
+        lua_pop(L, 2);
+        return c->hmac;
+    }
+    lua_pop(L, 1);
+    duo_hmac_free(c->hmac);
+    skey = lua_tolstring(L, SLOT_SKEY, &len);
+    c->hmac = duo_hmac_new(d, skey, len);
+    c->digest = d;
+    lua_pushvalue(L, SLOT_SKEY);
+    lua_setiuservalue(L, -2, 1);
+    lua_pop(L, 1);
+    return c->hmac;
+}
+
 static int l_sign(lua_State *L)
 {
     sign_input in;
-    duo_buf canonical = DUO_BUF_INIT, auth = DUO_BUF_INIT;
-    const char *ikey, *skey, *digest, *err = "out of memory";
-    size_t ikey_len, skey_len;
+    char canonical_storage[2048], auth_storage[512];
+    duo_buf canonical, auth;
+    const char *digest, *err = "out of memory";
     duo_digest d = DUO_DIGEST_SHA512;
     duo_hmac *hmac;
     int rc;
 
-    luaL_checktype(L, 1, LUA_TTABLE);
-    ikey = duo_opt_string(L, 1, 1, "ikey", &ikey_len);
-    skey = duo_opt_string(L, 1, 1, "skey", &skey_len);
-    if (ikey == NULL || skey == NULL)
-        luaL_argerror(L, 1, ikey == NULL ? "'ikey' is required" : "'skey' is required");
-    digest = duo_opt_string(L, 1, 1, "digest", NULL);
-    if (digest != NULL && strcmp(digest, "sha1") == 0)
+    read_input(L, &in, 1);
+    digest = in.str[F_DIGEST];
+    if (in.str[F_IKEY] == NULL || in.str[F_SKEY] == NULL) {
+        free_input(&in);
+        return luaL_argerror(L, 1, in.str[F_IKEY] == NULL ? "'ikey' is required" : "'skey' is required");
+    }
+    if (digest != NULL && strcmp(digest, "sha1") == 0) {
         d = DUO_DIGEST_SHA1;
-    else if (digest != NULL && strcmp(digest, "sha512") != 0)
-        luaL_argerror(L, 1, "'digest' must be \"sha512\" or \"sha1\"");
-    read_input(L, &in, sign_options);
-
-    hmac = duo_hmac_new(d, skey, skey_len);
-    rc = hmac != NULL ? duo_sign(&in.req, hmac, ikey, ikey_len, &canonical, &auth, &err) : -1;
-    duo_hmac_free(hmac);
+    } else if (digest != NULL && strcmp(digest, "sha512") != 0) {
+        free_input(&in);
+        return luaL_argerror(L, 1, "'digest' must be \"sha512\" or \"sha1\"");
+    }
+    hmac = cached_hmac(L, d);
+    duo_buf_use(&canonical, canonical_storage, sizeof(canonical_storage));
+    duo_buf_use(&auth, auth_storage, sizeof(auth_storage));
+    rc = hmac != NULL ? duo_sign(&in.req, hmac, in.str[F_IKEY], in.len[F_IKEY],
+                                 &canonical, &auth, &err) : -1;
     free_input(&in);
     if (rc != 0) {
         duo_buf_free(&canonical);

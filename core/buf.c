@@ -8,11 +8,24 @@ void duo_buf_init(duo_buf *b)
     b->data = NULL;
     b->len = b->cap = 0;
     b->failed = 0;
+    b->borrowed = 0;
+}
+
+void duo_buf_use(duo_buf *b, char *storage, size_t size)
+{
+    duo_buf_init(b);
+    if (size > 0) {
+        b->data = storage;
+        b->cap = size;
+        b->borrowed = 1;
+        storage[0] = '\0';
+    }
 }
 
 void duo_buf_free(duo_buf *b)
 {
-    free(b->data);
+    if (!b->borrowed)
+        free(b->data);
     duo_buf_init(b);
 }
 
@@ -41,13 +54,20 @@ int duo_buf_reserve(duo_buf *b, size_t extra)
     cap = b->cap ? b->cap : 64;
     while (cap < need)
         cap = cap > (size_t)-1 / 2 ? need : cap * 2;
-    p = realloc(b->data, cap);
+    if (b->borrowed) {
+        p = malloc(cap);
+        if (p != NULL && b->len > 0)
+            memcpy(p, b->data, b->len + 1);
+    } else {
+        p = realloc(b->data, cap);
+    }
     if (p == NULL) {
         b->failed = 1;
         return -1;
     }
     b->data = p;
     b->cap = cap;
+    b->borrowed = 0;
     return 0;
 }
 

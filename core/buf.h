@@ -10,15 +10,20 @@
 #include <stddef.h>
 
 typedef struct duo_buf {
-    char *data;   /* owned; NULL until the first append */
+    char *data;   /* NULL until the first append */
     size_t len;   /* bytes used, not counting the trailing NUL */
-    size_t cap;   /* bytes allocated */
+    size_t cap;   /* bytes available at data */
     int failed;   /* non-zero once an allocation failed */
+    int borrowed; /* data is the caller's storage (duo_buf_use), not malloc'd */
 } duo_buf;
 
-#define DUO_BUF_INIT { NULL, 0, 0, 0 }
+#define DUO_BUF_INIT { NULL, 0, 0, 0, 0 }
 
 void duo_buf_init(duo_buf *b);
+/* Starts b on caller-owned storage (a stack array, say), so short
+ * contents need no allocation; it moves to the heap if it outgrows it.
+ * duo_buf_free is still required. */
+void duo_buf_use(duo_buf *b, char *storage, size_t size);
 /* Releases the storage and resets b to empty. */
 void duo_buf_free(duo_buf *b);
 /* Forgets the contents but keeps the storage (and clears the failure flag). */

@@ -138,12 +138,31 @@ done:
     return rc;
 }
 
+/* An upper bound of the canonical string's length, reserved at once so
+ * the appends below never reallocate. */
+static size_t size_bound(const duo_canon_request *r)
+{
+    size_t n = strlen(r->method) + strlen(r->host) + strlen(r->path) + 2 * 129 + 8
+               + (r->date != NULL ? strlen(r->date) : 0);
+
+    if (r->params_canonical != NULL)
+        n += strlen(r->params_canonical);
+    else if (r->params != NULL)
+        for (size_t i = 0; i < r->params->count; i++)
+            n += 3 * (r->params->items[i].key_len + r->params->items[i].value_len) + 2;
+    return n;
+}
+
 int duo_canonicalize(const duo_canon_request *r, duo_buf *out, const char **err)
 {
     char hex[DUO_HEX_MAX];
 
     if (r->version != 1 && r->version != 2 && r->version != 4 && r->version != 5) {
         *err = "signature version must be 1, 2, 4 or 5";
+        return -1;
+    }
+    if (duo_buf_reserve(out, size_bound(r)) != 0) {
+        *err = "out of memory";
         return -1;
     }
     if (r->version != 1) {

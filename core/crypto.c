@@ -2,14 +2,18 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <mbedtls/base64.h>
 #include <mbedtls/md.h>
 #include <mbedtls/platform_util.h>
 #include <mbedtls/version.h>
 
+/* The key is absorbed once: inner and outer hold the hash states right
+ * after H(key ^ ipad) and H(key ^ opad), so each message costs only its own
+ * blocks plus one block for the outer hash (RFC 2104's precomputation). */
 struct duo_hmac {
-    mbedtls_md_context_t ctx;
+    mbedtls_md_context_t inner, outer, work;
     size_t size;   /* digest bytes */
 };
 
@@ -36,64 +40,107 @@ int duo_sha512_hex(const void *data, size_t n, char out[DUO_HEX_MAX])
     return 0;
 }
 
+void duo_hmac_free(duo_hmac *h)
+{
+    if (h == NULL)
+        return;
+    mbedtls_md_free(&h->inner);
+    mbedtls_md_free(&h->outer);
+    mbedtls_md_free(&h->work);
+    mbedtls_platform_zeroize(h, sizeof(*h));
+    free(h);
+}
+
 duo_hmac *duo_hmac_new(duo_digest digest, const void *key, size_t key_len)
 {
     const mbedtls_md_info_t *info = mbedtls_md_info_from_type(
         digest == DUO_DIGEST_SHA1 ? MBEDTLS_MD_SHA1 : MBEDTLS_MD_SHA512);
+    unsigned char pad[128], hashed[64];
+    size_t block, i;
     duo_hmac *h;
+    int ok;
 
     if (info == NULL)
         return NULL;
     h = malloc(sizeof(*h));
     if (h == NULL)
         return NULL;
-    mbedtls_md_init(&h->ctx);
-    if (mbedtls_md_setup(&h->ctx, info, 1) != 0
-        || mbedtls_md_hmac_starts(&h->ctx, key, key_len) != 0) {
-        mbedtls_md_free(&h->ctx);
-        free(h);
+    mbedtls_md_init(&h->inner);
+    mbedtls_md_init(&h->outer);
+    mbedtls_md_init(&h->work);
+    h->size = mbedtls_md_get_size(info);
+    block = digest == DUO_DIGEST_SHA1 ? 64 : 128;
+    ok = mbedtls_md_setup(&h->inner, info, 0) == 0 && mbedtls_md_setup(&h->outer, info, 0) == 0
+         && mbedtls_md_setup(&h->work, info, 0) == 0;
+    if (ok && key_len > block) {
+        ok = mbedtls_md(info, key, key_len, hashed) == 0;
+        key = hashed;
+        key_len = h->size;
+    }
+    if (ok) {
+        memset(pad, 0x36, block);
+        for (i = 0; i < key_len; i++)
+            pad[i] ^= ((const unsigned char *)key)[i];
+        ok = mbedtls_md_starts(&h->inner) == 0 && mbedtls_md_update(&h->inner, pad, block) == 0;
+        memset(pad, 0x5c, block);
+        for (i = 0; i < key_len; i++)
+            pad[i] ^= ((const unsigned char *)key)[i];
+        ok = ok && mbedtls_md_starts(&h->outer) == 0 && mbedtls_md_update(&h->outer, pad, block) == 0;
+    }
+    mbedtls_platform_zeroize(pad, sizeof(pad));
+    mbedtls_platform_zeroize(hashed, sizeof(hashed));
+    if (!ok) {
+        duo_hmac_free(h);
         return NULL;
     }
-    h->size = mbedtls_md_get_size(info);
     return h;
-}
-
-void duo_hmac_free(duo_hmac *h)
-{
-    if (h == NULL)
-        return;
-    mbedtls_md_free(&h->ctx);   /* zeroizes the key pads */
-    mbedtls_platform_zeroize(h, sizeof(*h));
-    free(h);
 }
 
 int duo_hmac_hex(duo_hmac *h, const void *msg, size_t n,
                  char out[DUO_HEX_MAX], size_t *hex_len)
 {
     unsigned char mac[MBEDTLS_MD_MAX_SIZE];
+    int rc = mbedtls_md_clone(&h->work, &h->inner) == 0
+             && mbedtls_md_update(&h->work, msg, n) == 0
+             && mbedtls_md_finish(&h->work, mac) == 0
+             && mbedtls_md_clone(&h->work, &h->outer) == 0
+             && mbedtls_md_update(&h->work, mac, h->size) == 0
+             && mbedtls_md_finish(&h->work, mac) == 0 ? 0 : -1;
 
-    /* reset rewinds to the state right after the key was absorbed. */
-    if (mbedtls_md_hmac_reset(&h->ctx) != 0
-        || mbedtls_md_hmac_update(&h->ctx, msg, n) != 0
-        || mbedtls_md_hmac_finish(&h->ctx, mac) != 0)
-        return -1;
-    to_hex(mac, h->size, out);
-    *hex_len = 2 * h->size;
+    if (rc == 0) {
+        to_hex(mac, h->size, out);
+        *hex_len = 2 * h->size;
+    }
     mbedtls_platform_zeroize(mac, sizeof(mac));
-    return 0;
+    return rc;
 }
 
 int duo_base64_append(duo_buf *out, const void *data, size_t n)
 {
-    size_t need = 4 * ((n + 2) / 3), written = 0;
+    static const char tab[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const unsigned char *p = data;
+    size_t need = 4 * ((n + 2) / 3), i;
+    char *w;
 
     if (duo_buf_reserve(out, need) != 0)
         return -1;
-    /* Mbed TLS writes a terminating NUL too, hence need + 1 (reserved). */
-    if (mbedtls_base64_encode((unsigned char *)out->data + out->len, need + 1,
-                              &written, data, n) != 0)
-        return -1;
-    out->len += written;
+    w = out->data + out->len;
+    for (i = 0; i + 3 <= n; i += 3) {
+        unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
+        *w++ = tab[v >> 18];
+        *w++ = tab[(v >> 12) & 63];
+        *w++ = tab[(v >> 6) & 63];
+        *w++ = tab[v & 63];
+    }
+    if (i < n) {
+        unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0);
+        *w++ = tab[v >> 18];
+        *w++ = tab[(v >> 12) & 63];
+        *w++ = i + 1 < n ? tab[(v >> 6) & 63] : '=';
+        *w++ = '=';
+    }
+    out->len += need;
     out->data[out->len] = '\0';
     return 0;
 }

@@ -69,12 +69,14 @@ static int compare_pairs(const void *pa, const void *pb)
 int duo_params_canonical(const duo_params *p, duo_buf *out)
 {
     encoded_pair stack_pairs[16], *pairs = stack_pairs;
-    duo_buf scratch = DUO_BUF_INIT;
-    size_t i;
+    char stack_scratch[1024];
+    duo_buf scratch;
+    size_t i, total = 0;
     int rc = -1;
 
     if (p->count == 0)
         return 0;
+    duo_buf_use(&scratch, stack_scratch, sizeof(stack_scratch));
     if (p->count > sizeof(stack_pairs) / sizeof(stack_pairs[0])) {
         if (p->count > ((size_t)-1) / sizeof(*pairs))
             return -1;
@@ -82,6 +84,10 @@ int duo_params_canonical(const duo_params *p, duo_buf *out)
         if (pairs == NULL)
             return -1;
     }
+    for (i = 0; i < p->count; i++)
+        total += 3 * (p->items[i].key_len + p->items[i].value_len);
+    if (duo_buf_reserve(&scratch, total) != 0)
+        goto done;
     for (i = 0; i < p->count; i++) {
         pairs[i].key_off = scratch.len;
         duo_percent_encode(&scratch, p->items[i].key, p->items[i].key_len);

@@ -1,5 +1,7 @@
 #include "percent.h"
 
+#include <string.h>
+
 /* 1 for the bytes kept as they are. */
 static const unsigned char unreserved[256] = {
     ['-'] = 1, ['.'] = 1, ['_'] = 1, ['~'] = 1,
@@ -30,7 +32,12 @@ void duo_percent_encode(duo_buf *out, const char *s, size_t n)
         return;
     }
     w = out->data + out->len;
-    for (i = 0; i < n; i++) {
+    /* Most names and values need no escaping: copy the clean prefix. */
+    for (i = 0; i < n && unreserved[p[i]]; i++)
+        ;
+    memcpy(w, s, i);
+    w += i;
+    for (; i < n; i++) {
         if (unreserved[p[i]]) {
             *w++ = (char)p[i];
         } else {
