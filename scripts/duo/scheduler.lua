@@ -5,6 +5,7 @@
 -- scripts need no ceremony. User coroutines inside tasks keep working: the
 -- patched coroutine.resume passes the scheduler's yields through them.
 local core = require "duo.core"
+local errors = require "duo.error"
 
 local M = {}
 
@@ -14,8 +15,8 @@ local raw_resume, raw_wrap, raw_create = coroutine.resume, coroutine.wrap, corou
 local running, status, yield, isyieldable = coroutine.running, coroutine.status, coroutine.yield,
                                              coroutine.isyieldable
 
-local ready = {}          -- queue of tasks to resume
-local ready_head = 1
+local ready = {}          -- queue of tasks to resume: ready[head..tail]
+local ready_head, ready_tail = 1, 0
 local waiting = {}        -- op -> task blocked on it
 local current = nil       -- the task being resumed, if any
 
@@ -42,7 +43,12 @@ function Task:__tostring()
 end
 
 local function push_ready(task)
-  ready[#ready + 1] = task
+  ready_tail = ready_tail + 1
+  ready[ready_tail] = task
+end
+
+local function has_ready()
+  return ready_head <= ready_tail
 end
 
 local function check_interrupt()
@@ -93,21 +99,17 @@ end
 
 -- Resumes what is ready, then collects what the loop finished.
 local function dispatch()
-  while ready_head <= #ready do
+  local last = ready_tail   -- tasks made ready meanwhile wait for the next round
+  while ready_head <= last do
     local task = ready[ready_head]
     ready[ready_head] = nil
     ready_head = ready_head + 1
+    -- a task that is not suspended is running further up the stack (a
+    -- blocking wait inside it) and goes on when that returns
     if task.status ~= "done" and status(task.co) == "suspended" then
       task.op = nil
       step(task)
-    elseif task.status ~= "done" then
-      -- resumed from inside itself (a nested blocking wait): retry later
-      push_ready(task)
-      break
     end
-  end
-  if ready_head > #ready then
-    ready, ready_head = {}, 1
   end
 end
 
@@ -142,7 +144,7 @@ function M.run_until(done)
     check_interrupt()
     dispatch()
     if done() then break end
-    core.run_once(ready_head <= #ready and 0 or -1)
+    core.run_once(has_ready() and 0 or -1)
     service_outbox()
     collect()
   end
@@ -207,6 +209,23 @@ end
 
 function Task:done()
   return self.status == "done"
+end
+
+-- task:cancel(): stops a task that has not finished: its pending request
+-- or timer is cancelled, its coroutine closed (to-be-closed variables
+-- run), and wait() then raises a "cancelled" error. Returns whether it
+-- was still running.
+function Task:cancel()
+  if self.status == "done" then return false end
+  if self == current then error("a task cannot cancel itself", 2) end
+  if self.op then
+    waiting[self.op] = nil
+    self.op:cancel()
+    self.op = nil
+  end
+  if status(self.co) == "suspended" then coroutine.close(self.co) end
+  finish(self, false, errors.new{ kind = "cancelled", message = "task cancelled" })
+  return true
 end
 
 -- duo.sleep(seconds): a timer in the loop; inside a task other tasks run.

@@ -11,6 +11,7 @@ local function describe(v)
 end
 
 function M.test(name, fn)
+  if os.getenv("TEST_VERBOSE") then io.stderr:write("-- ", name, "\n") end
   local ok, err = xpcall(fn, debug.traceback)
   if ok then
     passed = passed + 1
