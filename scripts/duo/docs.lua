@@ -1,0 +1,135 @@
+-- Documentation generated from the endpoint catalogue: one method's text
+-- for duo.help and the REPL's help(), and the whole reference in Markdown
+-- (scripts/REFERENCE.md is this output; a test keeps it current).
+local catalogue = require "duo.catalogue"
+
+local M = {}
+
+local function list(t)
+  return #t > 0 and table.concat(t, ", ") or "-"
+end
+
+-- The signature as a call: name(a, b [, { x, y }]).
+function M.signature(row)
+  local parts = {}
+  for _, a in ipairs(row.args) do parts[#parts + 1] = a end
+  local named = {}
+  for _, a in ipairs(row.named) do named[#named + 1] = a end
+  if row.variant_arg then
+    local seen = false
+    for _, a in ipairs(named) do seen = seen or a == row.variant_arg end
+    if not seen then named[#named + 1] = row.variant_arg end
+  end
+  local s = row.name .. "(" .. table.concat(parts, ", ")
+  if #named > 0 then
+    s = s .. (#parts > 0 and " [, { " or "[{ ") .. table.concat(named, ", ") .. " }]"
+  end
+  return s .. ")"
+end
+
+local function paths(row)
+  if row.variants then
+    local out, versions = {}, {}
+    for v in pairs(row.variants) do versions[#versions + 1] = v end
+    table.sort(versions)
+    for _, v in ipairs(versions) do
+      out[#out + 1] = string.format("%s %s (%s %s%s)", row.verb, row.variants[v].path, row.variant_arg, v,
+                                    v == row.default_variant and ", default" or "")
+    end
+    return out
+  end
+  return { row.verb .. " " .. row.path }
+end
+
+-- Plain text for one row.
+function M.method_text(row)
+  local app = catalogue.apps[row.app]
+  local lines = {
+    string.format("%s:%s", row.api, M.signature(row)),
+    "  " .. (row.summary or ""),
+  }
+  for _, p in ipairs(paths(row)) do lines[#lines + 1] = "  endpoint:   " .. p end
+  lines[#lines + 1] = "  required:   " .. list(row.args)
+  lines[#lines + 1] = "  optional:   " .. list(row.named)
+  lines[#lines + 1] = "  paging:     " .. row.paging .. " - " .. catalogue.pagings[row.paging].doc
+  lines[#lines + 1] = "  keys:       " .. (app and app.application or row.app)
+                      .. (row.accounts_only and " (the parent's, on a child account: accounts:child(...))" or "")
+  if row.permission then
+    lines[#lines + 1] = "  permission: " .. row.permission
+  end
+  lines[#lines + 1] = "  writes:     " .. (row.writes and "yes (--dry-run prints it instead)" or "no")
+  if row.deprecated then lines[#lines + 1] = "  deprecated: " .. row.deprecated end
+  return table.concat(lines, "\n")
+end
+
+-- The rows named `name` ("get_users", "admin.get_users", "admin:get_users"),
+-- optionally only those of one api.
+function M.find(name, api)
+  local want_api, want = name:match("^([%w_]+)[.:]([%w_]+)$")
+  if want_api then api, name = want_api, want end
+  local found = {}
+  for _, a in ipairs{ "admin", "accounts", "auth" } do
+    local row = catalogue.by_name[a] and catalogue.by_name[a][name]
+    if row and (api == nil or api == a) then found[#found + 1] = row end
+  end
+  return found
+end
+
+-- duo.help(name) -> the text for a method (or nil and a message).
+function M.help(name, api)
+  if type(name) ~= "string" then
+    return nil, "help: give a method name such as \"get_users\" or \"admin.get_users\""
+  end
+  local rows = M.find(name, api)
+  if #rows == 0 then
+    local close = {}
+    for _, row in ipairs(catalogue.methods) do
+      if row.name:find(name, 1, true) then close[#close + 1] = row.api .. "." .. row.name end
+    end
+    table.sort(close)
+    return nil, string.format("no method '%s'%s", name,
+                              #close > 0 and ("; did you mean " .. table.concat(close, ", ", 1, math.min(#close, 8)) .. "?") or "")
+  end
+  local texts = {}
+  for i, row in ipairs(rows) do texts[i] = M.method_text(row) end
+  return table.concat(texts, "\n\n")
+end
+
+-- The whole reference in Markdown.
+function M.markdown()
+  local out = {
+    "# duo-lua method reference",
+    "",
+    "Generated from scripts/duo/catalogue.lua by `duo-lua -e 'print(require(\"duo.docs\").markdown())'`;",
+    "do not edit by hand. Required arguments are positional, in this order;",
+    "optional ones go in a table after them (or everything in one table).",
+  }
+  for _, api in ipairs{ "admin", "accounts", "auth" } do
+    local info = catalogue.apis[api]
+    out[#out + 1] = ""
+    out[#out + 1] = "## " .. info.title .. " (`duo." .. api .. "()`)"
+    out[#out + 1] = ""
+    out[#out + 1] = "Keys: " .. info.credentials .. "."
+    local resource
+    for _, row in ipairs(catalogue.methods) do
+      if row.api == api then
+        if row.resource ~= resource then
+          resource = row.resource
+          out[#out + 1] = ""
+          out[#out + 1] = "### " .. resource
+          out[#out + 1] = ""
+          out[#out + 1] = "| method | endpoint | paging | permission | |"
+          out[#out + 1] = "|---|---|---|---|---|"
+        end
+        out[#out + 1] = string.format("| `%s` | %s | %s | %s | %s%s |", M.signature(row):gsub("|", "\\|"),
+                                      table.concat(paths(row), "<br>"), row.paging,
+                                      row.accounts_only and "Accounts API keys on a child" or (row.permission or "-"),
+                                      row.summary or "", row.writes and " (writes)" or "")
+      end
+    end
+  end
+  out[#out + 1] = ""
+  return table.concat(out, "\n")
+end
+
+return M

@@ -1,0 +1,39 @@
+-- The method reference and duo.help come from the catalogue; the committed
+-- scripts/REFERENCE.md must be what the catalogue generates today.
+local T = require "testing"
+local duo = require "duo"
+local docs = require "duo.docs"
+local catalogue = require "duo.catalogue"
+
+T.test("scripts/REFERENCE.md is current", function()
+  local f = assert(io.open("../../scripts/REFERENCE.md", "rb"))
+  local committed = f:read("a")
+  f:close()
+  T.truthy(committed == docs.markdown(),
+           "regenerate it: duo-lua -e 'io.write(require(\"duo.docs\").markdown())' > scripts/REFERENCE.md")
+end)
+
+T.test("every method is in the reference", function()
+  local text = docs.markdown()
+  for _, row in ipairs(catalogue.methods) do
+    T.truthy(text:find("`" .. row.name .. "(", 1, true), row.name)
+  end
+end)
+
+T.test("duo.help shows arguments, paging, keys and permission", function()
+  local text = duo.help("get_users")
+  T.truthy(text:find("admin:get_users%(%[{ limit, offset }%]%)"), text)
+  T.truthy(text:find("page-or-all", 1, true), text)
+  T.truthy(text:find("Grant read resource", 1, true), text)
+  text = duo.help("admin.sync_user")
+  T.truthy(text:find("sync_user(username, directory_key)", 1, true), text)
+  T.truthy(text:find("POST /admin/v1/users/directorysync/{directory_key}/syncuser", 1, true), text)
+  text = duo.help("get_edition")
+  T.truthy(text:find("accounts:child", 1, true), text)
+  local none, msg = duo.help("get_userz")
+  T.eq(none, nil)
+  T.truthy(msg:find("no method 'get_userz'", 1, true), msg)
+  T.eq((duo.help(42)), nil)
+end)
+
+T.done()
