@@ -56,7 +56,7 @@ void duo_host_report(lua_State *L, int status)
     lua_pop(L, 1);
 }
 
-int duo_host_call(lua_State *L, int nargs, int nresults)
+int duo_host_pcall(lua_State *L, int nargs, int nresults)
 {
     int base = lua_gettop(L) - nargs;
     int status;
@@ -65,6 +65,13 @@ int duo_host_call(lua_State *L, int nargs, int nresults)
     lua_insert(L, base);
     status = lua_pcall(L, nargs, nresults, base);
     lua_remove(L, base);
+    return status;
+}
+
+int duo_host_call(lua_State *L, int nargs, int nresults)
+{
+    int status = duo_host_pcall(L, nargs, nresults);
+
     duo_host_report(L, status);
     return status;
 }
@@ -107,5 +114,8 @@ int duo_host_interrupted(void)
 
 void duo_host_clear_interrupt(void)
 {
+    /* A Ctrl-C that came while no Lua code ran left its hook behind. */
+    if (interrupted && global_L != NULL)
+        lua_sethook(global_L, NULL, 0, 0);
     interrupted = 0;
 }

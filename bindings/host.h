@@ -8,12 +8,15 @@
  * under the error handler; on error prints the message to stderr and
  * returns the status. */
 int duo_host_call(lua_State *L, int nargs, int nresults);
+/* The same, but leaves the error value on the stack, unreported. */
+int duo_host_pcall(lua_State *L, int nargs, int nresults);
 /* Prints an error value the way duo-lua reports uncaught errors. */
 void duo_host_report(lua_State *L, int status);
 /* Installs the SIGINT handler that interrupts running Lua code. */
 void duo_host_catch_sigint(lua_State *L);
 /* Set once Ctrl-C interrupted the program. */
 int duo_host_interrupted(void);
+/* Forgets a Ctrl-C, removing its hook if no Lua code consumed it. */
 void duo_host_clear_interrupt(void);
 
 /* The REPL: reads statements from the terminal until end of input. */

@@ -286,7 +286,15 @@ int main(int argc, char **argv)
     create_arg_table(L, argc, argv, o.workflow ? o.script - 1 : o.script);
     duo_host_catch_sigint(L);
 
-    status = run_chunks(L, argc, argv, o.script ? o.script : argc);
+    /* --sandbox switches the module on at load: load it now so a bad seed
+     * is refused before anything runs. */
+    if (o.sandbox != NULL) {
+        lua_getglobal(L, "require");
+        lua_pushliteral(L, "duo");
+        status = duo_host_call(L, 1, 0);
+    }
+    if (status == LUA_OK)
+        status = run_chunks(L, argc, argv, o.script ? o.script : argc);
     if (status == LUA_OK && o.workflow != NULL)
         status = run_workflow(L, o.workflow, argc, argv, o.script);
     else if (status == LUA_OK && o.script)

@@ -1,29 +1,224 @@
-/* The interactive loop: read a statement, run it, print what it returns.
- * An incomplete statement continues on the next line, and an expression
- * is shown without `print`. */
+/* The interactive loop: read a statement, run it, show what it returns.
+ * As in the stock lua, a line is first tried as `return <line>`, and an
+ * incomplete statement continues on the next line. The Lua half
+ * (scripts/duo/repl.lua) shows results, completes names on Tab, filters
+ * the history and provides help(). */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <lauxlib.h>
 
 #include "host.h"
+#include "lineedit.h"
 
-#define LINE_MAX_BYTES 8192
+#define REPL_KEY "duo.repl"   /* registry: the Lua half's module table */
 
-static int read_line(lua_State *L, const char *prompt)
+typedef struct repl {
+    lua_State *L;
+    lineedit *le;
+    int have_lua_half;
+} repl;
+
+/* Pushes field `name` of the Lua half (nil without it). */
+static int push_half(lua_State *L, const char *name)
 {
-    char line[LINE_MAX_BYTES];
+    if (lua_getfield(L, LUA_REGISTRYINDEX, REPL_KEY) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_pushnil(L);
+        return LUA_TNIL;
+    }
+    lua_getfield(L, -1, name);
+    lua_remove(L, -2);
+    return lua_type(L, -1);
+}
+
+static void load_lua_half(repl *r)
+{
+    lua_State *L = r->L;
+
+    lua_getglobal(L, "require");
+    lua_pushliteral(L, "duo.repl");
+    if (duo_host_call(L, 1, 1) != LUA_OK)
+        return;
+    lua_setfield(L, LUA_REGISTRYINDEX, REPL_KEY);
+    r->have_lua_half = 1;
+    if (push_half(L, "setup") == LUA_TFUNCTION)
+        duo_host_call(L, 0, 0);
+    else
+        lua_pop(L, 1);
+}
+
+static void set_width(repl *r)
+{
+    if (lua_getfield(r->L, LUA_REGISTRYINDEX, REPL_KEY) == LUA_TTABLE) {
+        lua_pushinteger(r->L, lineedit_width(r->le));
+        lua_setfield(r->L, -2, "width");
+    }
+    lua_pop(r->L, 1);
+}
+
+/* Tab completion: repl.complete(before, width) -> delete, insert, listing,
+ * run protected because libedit is on the C stack. */
+static int complete_protected(lua_State *L)
+{
+    const char *before = lua_touserdata(L, 1);
+    lua_Integer width = lua_tointeger(L, 2);
+
+    lua_settop(L, 0);
+    if (push_half(L, "complete") != LUA_TFUNCTION)
+        return 0;
+    lua_pushstring(L, before);
+    lua_pushinteger(L, width);
+    lua_call(L, 2, 3);
+    return 3;
+}
+
+static char *dup_string(lua_State *L, int idx)
+{
+    size_t len;
+    const char *s = lua_tolstring(L, idx, &len);
+    char *copy;
+
+    if (s == NULL || len == 0)
+        return NULL;
+    copy = malloc(len + 1);
+    if (copy != NULL)
+        memcpy(copy, s, len + 1);
+    return copy;
+}
+
+static void complete(void *data, const char *before, int width, lineedit_completion *out)
+{
+    repl *r = data;
+    lua_State *L = r->L;
+    int top = lua_gettop(L);
+
+    if (!r->have_lua_half)
+        return;
+    duo_host_clear_interrupt();
+    lua_pushcfunction(L, complete_protected);
+    lua_pushlightuserdata(L, (void *)before);
+    lua_pushinteger(L, width);
+    if (lua_pcall(L, 2, 3, 0) == LUA_OK) {
+        lua_Integer del = lua_tointeger(L, -3);
+        out->delete_bytes = del > 0 ? (size_t)del : 0;
+        out->insert = dup_string(L, -2);
+        out->listing = dup_string(L, -1);
+    }
+    lua_settop(L, top);
+}
+
+/* Whether the history may keep this statement (repl.keep_in_history). */
+static int keep_protected(lua_State *L)
+{
+    const char *text = lua_touserdata(L, 1);
+
+    lua_settop(L, 0);
+    if (push_half(L, "keep_in_history") != LUA_TFUNCTION)
+        return 0;
+    lua_pushstring(L, text);
+    lua_call(L, 1, 1);
+    return 1;
+}
+
+static void remember(repl *r, const char *text)
+{
+    lua_State *L = r->L;
+    int keep = 0;
+
+    if (!lineedit_is_editing(r->le) || !r->have_lua_half)
+        return;
+    lua_pushcfunction(L, keep_protected);
+    lua_pushlightuserdata(L, (void *)text);
+    if (lua_pcall(L, 1, 1, 0) == LUA_OK)
+        keep = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    if (keep)
+        lineedit_add_history(r->le, text);
+}
+
+/* mkdir -p with mode 0700 for each folder it creates. */
+static int make_folders(char *path)
+{
+    char *p;
+
+    for (p = path + 1; *p != '\0'; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+            *p = '/';
+            return -1;
+        }
+        *p = '/';
+    }
+    if (mkdir(path, 0700) != 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+/* $XDG_STATE_HOME/duo-lua/history, else ~/.local/state/duo-lua/history;
+ * creates the folder. Returns a malloc'd path or NULL. */
+static char *history_path(void)
+{
+    const char *state = getenv("XDG_STATE_HOME");
+    const char *home = getenv("HOME");
+    char *dir, *file;
     size_t n;
 
-    fputs(prompt, stdout);
-    fflush(stdout);
-    if (fgets(line, sizeof(line), stdin) == NULL)
-        return 0;
-    n = strlen(line);
-    if (n > 0 && line[n - 1] == '\n')
-        line[--n] = '\0';
-    lua_pushlstring(L, line, n);
-    return 1;
+    if (state != NULL && state[0] == '/') {
+        n = strlen(state) + sizeof("/duo-lua");
+        dir = malloc(n);
+        if (dir == NULL)
+            return NULL;
+        snprintf(dir, n, "%s/duo-lua", state);
+    } else if (home != NULL && home[0] == '/') {
+        n = strlen(home) + sizeof("/.local/state/duo-lua");
+        dir = malloc(n);
+        if (dir == NULL)
+            return NULL;
+        snprintf(dir, n, "%s/.local/state/duo-lua", home);
+    } else {
+        return NULL;
+    }
+    if (make_folders(dir) != 0) {
+        free(dir);
+        return NULL;
+    }
+    n = strlen(dir) + sizeof("/history");
+    file = malloc(n);
+    if (file != NULL)
+        snprintf(file, n, "%s/history", dir);
+    free(dir);
+    return file;
+}
+
+/* _PROMPT / _PROMPT2 when the user set them, as in the stock lua. */
+static const char *get_prompt(lua_State *L, int first)
+{
+    const char *p;
+
+    lua_getglobal(L, first ? "_PROMPT" : "_PROMPT2");
+    p = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : first ? "> " : ">> ";
+    lua_pop(L, 1);   /* the string stays reachable through the global */
+    return p;
+}
+
+/* Reads a line and pushes it. Returns a LINEEDIT_ status. */
+static int push_line(repl *r, int first)
+{
+    const char *line;
+    size_t len;
+    int rc = lineedit_read(r->le, get_prompt(r->L, first), &line, &len);
+
+    if (rc == LINEEDIT_OK)
+        lua_pushlstring(r->L, line, len);
+    return rc;
 }
 
 /* Whether a syntax error only says the input ended too early. */
@@ -36,75 +231,152 @@ static int incomplete(lua_State *L, int status)
     if (status != LUA_ERRSYNTAX)
         return 0;
     msg = lua_tolstring(L, -1, &len);
-    return len >= sizeof(eof_mark) - 1
+    return msg != NULL && len >= sizeof(eof_mark) - 1
            && strcmp(msg + len - (sizeof(eof_mark) - 1), eof_mark) == 0;
 }
 
-/* Compiles the statement in the buffer at the top of the stack, reading
- * more lines while it is incomplete. Leaves the chunk (or an error) on the
- * stack; returns the load status, or -1 at end of input. */
-static int load_statement(lua_State *L)
+/* Reads and compiles one statement. On return the stack holds the source
+ * text below the chunk (LUA_OK) or below the error message. Returns the
+ * load status, or -1 - LINEEDIT_x when reading stopped (end of input,
+ * Ctrl-C), with nothing pushed. */
+static int read_statement(repl *r)
 {
-    int status;
-    const char *code = lua_tostring(L, -1);
-    const char *ret = lua_pushfstring(L, "return %s;", code);
+    lua_State *L = r->L;
+    int rc, status;
+    const char *code;
+    size_t len;
 
-    status = luaL_loadbuffer(L, ret, strlen(ret), "=stdin");
-    if (status == LUA_OK) {
-        lua_remove(L, -2);   /* the "return" text */
-        lua_remove(L, -2);   /* the statement */
+    rc = push_line(r, 1);
+    if (rc != LINEEDIT_OK)
+        return -1 - rc;
+    code = lua_tolstring(L, -1, &len);
+    /* An expression first: `return <line>` shows its value. */
+    lua_pushfstring(L, "return %s;", code);
+    status = luaL_loadbuffer(L, lua_tostring(L, -1), lua_rawlen(L, -1), "=stdin");
+    lua_remove(L, -2);
+    if (status == LUA_OK)
         return status;
-    }
-    lua_pop(L, 2);
+    lua_pop(L, 1);
     for (;;) {
-        size_t len;
         code = lua_tolstring(L, -1, &len);
         status = luaL_loadbuffer(L, code, len, "=stdin");
         if (!incomplete(L, status))
-            break;
+            return status;
         lua_pop(L, 1);
-        if (!read_line(L, ">> "))
-            return -1;
+        rc = push_line(r, 0);
+        if (rc != LINEEDIT_OK) {
+            lua_pop(L, 1);
+            return -1 - rc;
+        }
         lua_pushliteral(L, "\n");
         lua_insert(L, -2);
         lua_concat(L, 3);
     }
-    lua_remove(L, -2);
-    return status;
 }
 
-static void print_results(lua_State *L, int base)
+/* Shows the results between base and the top of the stack. */
+static void show_results(repl *r, int base)
 {
+    lua_State *L = r->L;
     int n = lua_gettop(L) - base;
 
     if (n <= 0)
         return;
-    luaL_checkstack(L, LUA_MINSTACK, "too many results to print");
-    lua_getglobal(L, "print");
+    luaL_checkstack(L, LUA_MINSTACK, "too many results to show");
+    set_width(r);
+    if (push_half(L, "show") != LUA_TFUNCTION) {
+        lua_pop(L, 1);
+        lua_getglobal(L, "print");
+    }
     lua_insert(L, base + 1);
-    if (duo_host_call(L, n, 0) != LUA_OK)
-        return;
+    duo_host_call(L, n, 0);
+}
+
+/* Forgets a Ctrl-C: the host's flag and hook, and the scheduler's flag
+ * (repl.reset_interrupt). collect: also collect garbage, so that the
+ * operation of an interrupted call is released and its transfer cancelled. */
+static void reset_interrupt(repl *r, int collect)
+{
+    lua_State *L = r->L;
+
+    duo_host_clear_interrupt();
+    if (push_half(L, "reset_interrupt") == LUA_TFUNCTION) {
+        lua_pushboolean(L, collect);
+        if (lua_pcall(L, 1, 0, 0) != LUA_OK)
+            lua_pop(L, 1);
+    } else {
+        lua_pop(L, 1);
+        if (collect)
+            lua_gc(L, LUA_GCCOLLECT);
+    }
+}
+
+static void run_statement(repl *r, int base)
+{
+    lua_State *L = r->L;
+    int status;
+
+    reset_interrupt(r, 0);   /* a Ctrl-C while typing */
+    status = duo_host_pcall(L, 0, LUA_MULTRET);
+    if (status == LUA_OK) {
+        show_results(r, base);
+    } else if (duo_host_interrupted()) {
+        lua_pop(L, 1);
+        fputs("interrupted\n", stderr);
+        fflush(stderr);
+    } else {
+        duo_host_report(L, status);
+    }
+    if (duo_host_interrupted())
+        reset_interrupt(r, 1);
 }
 
 void duo_repl(lua_State *L)
 {
-    int base = lua_gettop(L);
+    repl r;
+    char *path;
+    int base;
 
+    memset(&r, 0, sizeof(r));
+    r.L = L;
+    r.le = lineedit_open("duo-lua", complete, &r);
+    if (r.le == NULL) {
+        fputs("duo-lua: out of memory\n", stderr);
+        return;
+    }
+    lineedit_set_interrupt(r.le, duo_host_interrupted);
+    load_lua_half(&r);
+    if (lineedit_is_editing(r.le)) {
+        path = history_path();
+        lineedit_history_file(r.le, path);
+        free(path);
+        if (push_half(L, "banner") != LUA_TFUNCTION) {
+            lua_pop(L, 1);
+        } else if (duo_host_call(L, 0, 1) == LUA_OK) {
+            if (lua_type(L, -1) == LUA_TSTRING)
+                puts(lua_tostring(L, -1));
+            lua_pop(L, 1);
+        }
+    }
+    base = lua_gettop(L);
     for (;;) {
-        int status;
-        if (!read_line(L, "> "))
+        int status = read_statement(&r);
+        if (status == -1 - LINEEDIT_INTERRUPTED) {
+            /* Ctrl-C at the prompt: a fresh prompt. */
+            fputc('\n', stdout);
+            lua_settop(L, base);
+            reset_interrupt(&r, 0);
+            continue;
+        }
+        if (status < 0)
             break;
-        status = load_statement(L);
-        if (status == -1)
-            break;
+        remember(&r, lua_tostring(L, base + 1));
+        lua_remove(L, base + 1);   /* the source text */
         if (status == LUA_OK)
-            status = duo_host_call(L, 0, LUA_MULTRET);
+            run_statement(&r, base);
         else
             duo_host_report(L, status);
-        if (status == LUA_OK)
-            print_results(L, base);
-        duo_host_clear_interrupt();
         lua_settop(L, base);
     }
-    fputc('\n', stdout);
+    lineedit_close(r.le);
 }

@@ -1,6 +1,9 @@
 -- The Lua half of the duo-lua REPL (bindings/repl.c is the C half): how
 -- results are shown, what Tab completes, which lines stay out of the
 -- history, and help(x).
+local catalogue = require "duo.catalogue"
+local client = require "duo.client"
+local docs = require "duo.docs"
 local pretty = require "duo.pretty"
 
 local M = {}
@@ -14,103 +17,25 @@ for w in ([[and break do else elseif end false for function goto if in local nil
   KEYWORDS[#KEYWORDS + 1] = w
 end
 
----------------------------------------------------------------------------
--- The catalogue (scripts/duo/catalogue.lua), when there is one.
-
-local catalogue_rows   -- false when there is no catalogue
-local vocab = {}       -- the catalogue's apis, apps, pagings, permissions tables
-
-local function field_names(list)
-  local out = {}
-  if type(list) ~= "table" then return out end
-  for _, a in ipairs(list) do
-    if type(a) == "table" then a = a.name or a[1] end
-    if a ~= nil then out[#out + 1] = tostring(a) end
-  end
-  return out
-end
-
--- The API a row belongs to, as the client's `api` field says it:
--- "admin (via Accounts API ...)" counts as "admin".
-local function row_api(row)
-  return type(row.api) == "string" and row.api:match("^[%w_]+") or "?"
-end
-
--- Appends the rows found in t (a list of rows, or a map name -> row).
-local function collect_rows(t, out)
-  if type(t) ~= "table" then return end
-  if #t > 0 then
-    for _, row in ipairs(t) do
-      if type(row) == "table" and type(row.name) == "string" then out[#out + 1] = row end
-    end
-    return
-  end
-  local names = {}
-  for name, row in pairs(t) do
-    if type(name) == "string" and type(row) == "table" then names[#names + 1] = name end
-  end
-  table.sort(names)
-  for _, name in ipairs(names) do
-    local row = t[name]
-    if row.name == nil then
-      local copy = { name = name }
-      for k, v in pairs(row) do copy[k] = v end
-      row = copy
-    end
-    out[#out + 1] = row
-  end
-end
-
--- Every catalogue row, or an empty list without a catalogue. Takes the
--- rows from `methods` (and `legacy`) when the module has them, else from
--- the module itself (a list of rows or a map from name to row).
-local function rows()
-  if catalogue_rows == nil then
-    catalogue_rows = false
-    local ok, cat = pcall(require, "duo.catalogue")
-    if ok and type(cat) == "table" then
-      local out = {}
-      if type(cat.methods) == "table" then
-        collect_rows(cat.methods, out)
-        collect_rows(cat.legacy, out)
-      else
-        collect_rows(cat, out)
-      end
-      for _, k in ipairs{ "apis", "apps", "pagings", "permissions" } do
-        if type(cat[k]) == "table" then vocab[k] = cat[k] end
-      end
-      catalogue_rows = out
-    end
-  end
-  return catalogue_rows or {}
-end
-
--- The catalogue row of method `name` on a client of `api` (any API when
--- api is nil; rows of that exact API win).
+-- The catalogue row of method `name` on a client of `api`.
 local function find_row(name, api)
-  local fallback
-  for _, row in ipairs(rows()) do
-    if row.name == name then
-      if api == nil or row_api(row) == api then return row end
-      fallback = fallback or row
-    end
-  end
-  if api == nil then return fallback end
-  return nil
+  return catalogue.by_name[api] and catalogue.by_name[api][name]
 end
 
--- "get_user_by_id(user_id [, { named... }])"
-local function signature(row)
-  local args = field_names(row.args)
-  local named = field_names(row.named)
-  local inside = table.concat(args, ", ")
-  if #named > 0 then
-    inside = inside .. (#args > 0 and " " or "") .. "[" .. (#args > 0 and ", " or "")
-             .. "{ " .. table.concat(named, ", ") .. " }]"
+-- A row's documentation; short: its first lines (signature, summary,
+-- endpoint), shown under the prompt while typing.
+local function describe_row(row, short)
+  local text = docs.method_text(row)
+  if short then
+    local lines = {}
+    for line in text:gmatch("[^\n]+") do
+      lines[#lines + 1] = line
+      if #lines == 3 then break end
+    end
+    return table.concat(lines, "\n")
   end
-  return row.name .. "(" .. inside .. ")"
+  return text
 end
-M.signature = signature
 
 ---------------------------------------------------------------------------
 -- Values: clients, method tables.
@@ -121,7 +46,8 @@ end
 
 -- The tables a value's fields come from: itself (if a table) and the
 -- __index tables of its metatables, at most a few levels. __index
--- functions are never called.
+-- functions are never called; when a metatable has one, the metatable's
+-- own fields stand in (the usual class layout).
 local function field_sources(v)
   local out = {}
   if type(v) == "table" then out[1] = v end
@@ -130,7 +56,10 @@ local function field_sources(v)
     local mt = getmetatable(cur)
     if type(mt) ~= "table" then break end
     local idx = rawget(mt, "__index")
-    if type(idx) ~= "table" then break end
+    if type(idx) ~= "table" then
+      if type(idx) == "function" then out[#out + 1] = mt end
+      break
+    end
     out[#out + 1] = idx
     cur = idx
   end
@@ -138,23 +67,21 @@ local function field_sources(v)
 end
 
 -- The names of the methods of client c: functions reachable through its
--- metatable, plus catalogue rows of its API when the metatable hides them.
+-- metatable and the methods made on demand from the catalogue.
 local function client_methods(c)
   local names, seen = {}, {}
+  local function add(name)
+    if not seen[name] then
+      seen[name] = true
+      names[#names + 1] = name
+    end
+  end
   for _, src in ipairs(field_sources(c)) do
     for k, f in next, src do
-      if type(k) == "string" and type(f) == "function" and not k:find("^_") and not seen[k] then
-        seen[k] = true
-        names[#names + 1] = k
-      end
+      if type(k) == "string" and type(f) == "function" and not k:find("^_") then add(k) end
     end
   end
-  for _, row in ipairs(rows()) do
-    if row_api(row) == c.api and not seen[row.name] then
-      seen[row.name] = true
-      names[#names + 1] = row.name
-    end
-  end
+  for _, name in ipairs(client.method_names(c.api)) do add(name) end
   table.sort(names)
   return names
 end
@@ -248,7 +175,7 @@ local function listing(names, v, width)
     local lines = {}
     for i, n in ipairs(names) do
       local row = rs[i]
-      local text = row and signature(row) or n
+      local text = row and docs.signature(row) or n
       if row and row.summary and row.summary ~= "" then
         text = text .. "  -- " .. tostring(row.summary)
       end
@@ -321,7 +248,7 @@ local function call_hint(line)
   local v = lookup(path)
   if not is_client(v) then return nil end
   local row = find_row(name, v.api)
-  return row and M.describe_row(row, v.api, true)
+  return row and describe_row(row, true)
 end
 
 -- repl.complete(text_before_cursor [, width]) -> delete, insert, listing:
@@ -369,7 +296,7 @@ function M.complete(line, width)
     if names[1] ~= partial then return #partial, names[1], nil end
     -- already complete: show what it is, for a client method
     local row = is_client(v) and find_row(partial, v.api)
-    if row then return 0, "", M.describe_row(row, v.api, true) end
+    if row then return 0, "", describe_row(row, true) end
     return 0, "", nil
   end
   if #names == 0 then return 0, "", nil end
@@ -380,44 +307,6 @@ end
 
 ---------------------------------------------------------------------------
 -- help(x)
-
-local APP_NAMES = { admin = "Admin API", accounts = "Accounts API", auth = "Auth API",
-                    auth_v1 = "Auth API v1 (legacy)" }
-
--- "Admin API", from the catalogue's vocabulary when it has one.
-local function api_title(api)
-  local entry = vocab.apis and vocab.apis[api]
-  return type(entry) == "table" and entry.title or APP_NAMES[api] or tostring(api)
-end
-
-local function app_title(app)
-  local entry = vocab.apps and vocab.apps[app]
-  return type(entry) == "table" and entry.application or APP_NAMES[app] or tostring(app)
-end
-
--- The documentation of one catalogue row; short: the compact form used
--- under the prompt.
-function M.describe_row(row, api, short)
-  api = api or row_api(row)
-  local lines = { api .. ":" .. signature(row) }
-  if row.summary and row.summary ~= "" then lines[#lines + 1] = "  " .. tostring(row.summary) end
-  lines[#lines + 1] = "  " .. tostring(row.verb or "?") .. " " .. tostring(row.path or "?")
-  if short then return table.concat(lines, "\n") end
-  local args, named = field_names(row.args), field_names(row.named)
-  lines[#lines + 1] = "  required:    " .. (#args > 0 and table.concat(args, ", ") or "(none)")
-  lines[#lines + 1] = "  named:       " .. (#named > 0 and table.concat(named, ", ") or "(none)")
-  if row.paging and row.paging ~= "none" then
-    local p = vocab.pagings and vocab.pagings[row.paging]
-    local doc = type(p) == "table" and p.doc
-    lines[#lines + 1] = "  paging:      " .. tostring(row.paging) .. (doc and (": " .. doc) or "")
-  end
-  lines[#lines + 1] = "  application: " .. app_title(row.app or row_api(row))
-  if row.permission and row.permission ~= "" then
-    lines[#lines + 1] = "  permission:  " .. tostring(row.permission)
-  end
-  if row.deprecated then lines[#lines + 1] = "  deprecated:  " .. tostring(row.deprecated) end
-  return table.concat(lines, "\n")
-end
 
 local GENERAL = [[
 duo-lua: Lua 5.4 with the duo module. At this prompt:
@@ -456,7 +345,7 @@ local function row_of_function(f)
     local mod = package.loaded[modname]
     if type(mod) == "table" then
       local name = scan(mod, 2, {})
-      if name then return find_row(name) or name end
+      if name then return name end
     end
   end
   return nil
@@ -475,54 +364,31 @@ local function library_name_of(f)
   end
 end
 
--- Rows whose name (or api.name) is s; "admin:x" and "admin.x" pick an API.
-local function rows_named(s)
-  local api, name = s:match("^([%w_]+)[%.:]([%w_]+)$")
-  name = name or s
-  local out = {}
-  for _, row in ipairs(rows()) do
-    if row.name == name and (api == nil or row_api(row) == api) then out[#out + 1] = row end
-  end
-  return out, name
-end
-
 -- repl.doc([x]) -> the help text for x; without x, how to start.
 function M.doc(...)
   if select("#", ...) == 0 then return GENERAL end
   local x = ...
   if x == nil then return "nil: no value here (a misspelt name, or a method that does not exist?)" end
   if type(x) == "string" then
-    local found, name = rows_named(x)
-    if #found > 0 then
-      local parts = {}
-      for i, row in ipairs(found) do parts[i] = M.describe_row(row) end
-      return table.concat(parts, "\n\n")
-    end
-    if #rows() == 0 then
-      return string.format("no documentation for '%s': the API catalogue is not available", x)
-    end
-    local close = {}
-    for _, row in ipairs(rows()) do
-      if row.name:find(name, 1, true) and #close < 12 then
-        close[#close + 1] = row_api(row) .. ":" .. row.name
-      end
-    end
-    local text = string.format("no method named '%s'", x)
-    if #close > 0 then text = text .. "; similar: " .. table.concat(close, ", ") end
-    return text
+    local text, why = docs.help(x)
+    return text or why
   end
   if is_client(x) then
     local n = #client_methods(x)
     local lines = { tostring(x),
       string.format("  %s client with %d methods: Tab after \"client:\" lists them; help \"%s.NAME\" shows one",
-                    api_title(x.api), n, x.api) }
+                    catalogue.apis[x.api].title, n, x.api) }
     if x.profile then lines[#lines + 1] = "  profile: " .. tostring(x.profile) end
     return table.concat(lines, "\n")
   end
   if type(x) == "function" then
     local row = row_of_function(x)
-    if type(row) == "table" then return M.describe_row(row) end
-    if type(row) == "string" then return "client method '" .. row .. "' (not in the catalogue)" end
+    if type(row) == "table" then return describe_row(row) end
+    if type(row) == "string" then
+      local info = debug.getinfo(x, "S")
+      return string.format("client method '%s', defined at %s:%d (not an API endpoint of the catalogue)",
+                           row, info.short_src, info.linedefined)
+    end
     local lib = library_name_of(x)
     local info = debug.getinfo(x, "S")
     if info.what == "C" then
