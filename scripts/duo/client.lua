@@ -80,6 +80,7 @@ end
 function Client:__tostring()
   local s = string.format("duo.%s (%s at %s", self.api, self.ikey, self.host)
   if self.account_id then s = s .. ", account " .. self.account_id end
+  if rawget(self, "name") then s = s .. string.format(" %q", self.name) end
   return s .. ")"
 end
 

@@ -152,7 +152,12 @@ local function check_rules(row, fname, args)
 end
 
 local ENCODERS = {}
-function ENCODERS.scalar(v) return v end
+-- numbers become decimal strings here, not only in the query: a JSON body
+-- must carry "3600", as the official client sends, not 3600
+function ENCODERS.scalar(v)
+  if type(v) == "number" then return scalar_string(v) end
+  return v
+end
 function ENCODERS.bool10(v) return (v == true or v == 1) and "1" or "0" end
 function ENCODERS.truefalse(v) return v and "true" or "false" end
 function ENCODERS.flag(v) if v then return "1" end return nil end

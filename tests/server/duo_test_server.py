@@ -5,7 +5,8 @@ Python 3 standard library only. Usage:
 
     python3 tests/server/duo_test_server.py --certs tests/certs \\
         [--latency-ms N] [--users N] [--page-cap N] [--max-seconds S] \\
-        [--clock-offset S] [--verbose]
+        [--clock-offset S] [--facts FILE] [--children N] [--child-users N] \\
+        [--log-page N] [--admin-log N] [--event-log N] [--verbose]
 
 It listens on 127.0.0.1, ephemeral ports, one listener per kind:
 
@@ -15,6 +16,9 @@ It listens on 127.0.0.1, ephemeral ports, one listener per kind:
     expired    TLS with certs/expired.pem (signed by ca.pem, expired in 2001)
     raw        plain TCP: reads what the client sends (a TLS ClientHello,
                say) and answers with a plain-text HTTP 400, then closes
+
+    child<i>   one TLS listener per child account (certs/server.pem, like
+               good); see "Child accounts" below
 
 All TLS listeners serve the same routes and share one state. When every
 listener is up it prints `PORT <name> <port>` for each, then `READY`. It exits
@@ -39,13 +43,68 @@ checked in this order:
            canonical strings the server tried are kept in GET /test/requests
     40105  the Date is more than 300 s from the server clock (+ --clock-offset)
 
-Routes (see ROUTES below; every response is a Duo envelope unless noted):
+Duo API endpoints: every (verb, path) of the wire facts answers
+(tests/data/endpoint_facts.json, made from the shared spec by
+tests/data/convert_endpoints.py; --facts picks another file). Each request is
+first checked against the facts (duo_facts.py): verb, percent-encoded path
+parameters, parameters in the query for GET/DELETE and in a JSON body (and
+an empty query) for POST/PUT, required parameters present, nothing unknown,
+value formats. A mismatch is 400/40002 whose message_detail says exactly what
+is wrong, e.g. "GET /admin/v1/users as get_user_by_email: missing required
+parameter email". Then FACT_HANDLERS answers, or the generic handler:
+
+    a list endpoint (offset paging)    3 items, 2 per page, each an echo
+    logs v1                            []
+    logs v2                            {"authlogs"|"items": [], "metadata": {}}
+    Trust Monitor                      {"events": [], "metadata": {}}
+    a logo (GET)                       a 1x1 PNG, Content-Type image/png
+    anything else                      an echo: {"method" (the verb), "path",
+                                       "template", "path_params" (decoded),
+                                       "params" (as received), "host",
+                                       "account_id", "listener", "matched"
+                                       (the methods of the facts the request
+                                       fits), "ikey", "app_type", "sig_version"}
+
+FACT_HANDLERS (deterministic data; times relative to the server's start):
 
     GET  /auth/v2/ping                 unsigned; {"time": unix seconds}
     GET  /auth/v2/check                {"time": unix seconds}
-    GET  /admin/v1/users               --users deterministic users, offset
-                                       paging (limit <= 300, default 100;
-                                       at most --page-cap per page)
+    GET  /admin/v1/users               --users users (on a child's listener
+                                       with its account_id: --child-users of
+                                       that child), offset paging (limit <=
+                                       300, default 100; at most --page-cap
+                                       per page); filters username, email,
+                                       username_list, user_id_list
+    GET  /admin/v1/logs/administrator  --admin-log records, one per second,
+                                       ascending, timestamp >= mintime, 1000
+                                       per call at most
+    GET  /admin/v2/logs/authentication --event-log records (one a minute
+                                       before the start), in [mintime,
+                                       maxtime], sort ts:desc|ts:asc, at most
+                                       --log-page per page; next_offset
+                                       ["<ms>", "<txid>"], sent back "ms,txid"
+    GET  /admin/v2/logs/activity       the same times as items; next_offset
+    GET  /admin/v2/logs/telephony      "<ms>,<offset>" (activity answers a
+                                       null next_offset on its last page,
+                                       telephony none)
+    GET  /admin/v1/trust_monitor/events --event-log events, at most
+                                       --log-page per page, opaque next_offset
+    POST /accounts/v1/account/list     the child accounts
+    POST /accounts/v1/account/create   name -> a new child with its listener
+    POST /accounts/v1/account/delete   account_id
+
+Child accounts: --children N (default 3) children at start, account_id "DA"
++ 18 characters, names from CHILD_NAMES (near-duplicates on purpose),
+api_hostname "127.0.0.1:<its listener's port>". A request to /admin with
+Accounts API credentials needs account_id (else 40102), and must arrive on
+that child's listener: the Host header's port must be the child's port, else
+403/40301 "account_id does not belong to this host" (an unknown account_id
+too). Admin API credentials may be used on a child's listener directly
+(sub-accounts with their own keys); account_id is then an unknown parameter.
+The billing endpoints (child_only in the facts) take only Accounts API
+credentials with an account_id (Admin API keys: 40102).
+
+Test routes (see ROUTES below; every response is a Duo envelope unless noted):
     *    /test/echo                    what the server saw (method, path, host,
     *    /admin/v1/echo                query, parsed JSON body, content type,
     *    /accounts/v1/echo             user agent, signature version, ikey,
@@ -64,17 +123,29 @@ Routes (see ROUTES below; every response is a Duo envelope unless noted):
     GET  /test/stall                   sends nothing; closes after 30 s, or
                                        sooner when the client goes away
     GET  /test/slow?ms=N               {"slept_ms": N} after N ms
-    GET  /test/requests                unsigned; the last 200 requests seen
+    GET  /test/requests                unsigned; the last 200 requests seen:
+                                       time, listener, method, path, query,
+                                       host, account_id, params (as received,
+                                       long values cut), matched, status,
+                                       code, detail (message_detail), ...
     POST /test/requests/clear          unsigned; forgets them
+    GET  /test/children                unsigned; the children with their ports
+    POST /test/children/<id>/move      unsigned; the child gets a new listener
+                                       (its old port no longer serves it)
+    POST /test/children/<id>/fail      unsigned; code=N (query or JSON body,
+                                       default 50001): every request for that
+                                       child fails with Duo code N (0: stop)
 
 Unknown paths answer 404/40401, known paths with another verb 405/40501.
 --latency-ms delays every response except ping and /test/requests*.
 --clock-offset shifts the server's clock (ping, check and the 300 s window)
 so that a client's clock-skew correction can be tested on one machine.
 
-To add a Duo route: write a handler `def handle_x(req) -> Response` and add it
-to ROUTES. `req` is a Request (see below); return ok(...) or fail(...), or
-raise DuoError.
+To answer a Duo endpoint specially: write `def handle_x(req) -> Response` and
+add it to FACT_HANDLERS under the endpoint's (verb, path template); the request
+has been checked against the facts by then (req.params, req.path_params,
+req.matched, req.child). Other routes go in ROUTES. Return ok(...) or
+fail(...), or raise DuoError.
 """
 
 import argparse
@@ -95,6 +166,8 @@ import threading
 import time
 import traceback
 import urllib.parse
+import uuid
+import zlib
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -102,6 +175,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 # not leave a __pycache__ in the source tree.
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import duo_facts  # noqa: E402
 import duo_signature  # noqa: E402
 
 # --------------------------------------------------------------------------
@@ -126,6 +200,19 @@ MAX_SKEW_SECONDS = 300
 REQUEST_LOG_SIZE = 200
 USERS_MAX_LIMIT = 300
 USERS_DEFAULT_LIMIT = 100
+DEFAULT_FACTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data",
+                             "endpoint_facts.json")
+GENERIC_TOTAL = 3       # items of a generic list endpoint
+GENERIC_PAGE = 2        # at most this many per page
+LOG_V1_MAX = 1000       # logs v1: records per call
+LOGS_V2_MAX_LIMIT = 1000
+LOG_DEFAULT_LIMIT = 100
+TRUST_MONITOR_DEFAULT_LIMIT = 50
+# Child account names: near-duplicates on purpose (name drift between
+# systems is what makes "by exact name" lookups fail in real life).
+CHILD_NAMES = ("Acme Corp", "Acme Corporation", "Globex", "Globex Corp.", "Initech",
+               "Initech, Inc.", "Umbrella Health", "Umbrella")
+LOG_VALUE_MAX = 120     # request log: longer values are cut
 LISTENERS = ("good", "wrongname", "untrusted", "expired")  # plus "raw"
 CERT_FILES = {"good": "server", "wrongname": "wrongname",
               "untrusted": "untrusted", "expired": "expired"}
@@ -171,6 +258,7 @@ def fail(code, message, detail=None, headers=None, code_as_string=False):
         envelope["message_detail"] = detail
     resp = Response(int(str(code)[:3]), _json_bytes(envelope), headers=headers)
     resp.duo_code = code
+    resp.detail = detail
     return resp
 
 
@@ -189,6 +277,29 @@ def bad_param(name):
 # --------------------------------------------------------------------------
 # Shared state
 
+class Child:
+    """A child account: its id, name, and the listener that serves it."""
+
+    def __init__(self, account_id, name, server, users):
+        self.account_id = account_id
+        self.name = name
+        self.server = server
+        self.users = users
+        self.fail_code = None
+
+    @property
+    def port(self):
+        return self.server.server_address[1]
+
+    @property
+    def api_hostname(self):
+        return "127.0.0.1:%d" % self.port
+
+    def record(self):
+        return {"account_id": self.account_id, "name": self.name,
+                "api_hostname": self.api_hostname}
+
+
 class State:
     def __init__(self, options):
         self.options = options
@@ -196,6 +307,51 @@ class State:
         self.lock = threading.Lock()
         self.request_log = collections.deque(maxlen=REQUEST_LOG_SIZE)
         self.rate_counts = collections.Counter()
+        self.facts = duo_facts.Facts(options.facts)
+        self.start = time.time()
+        self.servers = []                        # every listener, for shutdown
+        self.children = collections.OrderedDict()  # account_id -> Child
+        self.child_serial = 0
+        self.child_context = None                # TLS context of child listeners
+
+    def add_server(self, srv):
+        """Start serving on srv (in its own thread) and remember it."""
+        with self.lock:
+            self.servers.append(srv)
+        threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.1},
+                         name="serve-" + srv.name, daemon=True).start()
+
+    def new_child_listener(self):
+        with self.lock:
+            index = len([s for s in self.servers if s.name.startswith("child")])
+        srv = TLSServer("child%d" % index, self.child_context, self)
+        self.add_server(srv)
+        return srv
+
+    def create_child(self, name):
+        """A new child account with its own listener."""
+        with self.lock:
+            serial = self.child_serial
+            self.child_serial += 1
+        digest = hashlib.sha256(b"duo-lua test child %d" % serial).digest()
+        account_id = "DA" + base64.b32encode(digest).decode("ascii")[:18]
+        child = Child(account_id, name, self.new_child_listener(), self.options.child_users)
+        child.server.account_id = account_id
+        with self.lock:
+            self.children[account_id] = child
+        return child
+
+    def move_child(self, child):
+        """Serve child from a new listener; the old one no longer serves it."""
+        old = child.server
+        child.server = self.new_child_listener()
+        child.server.account_id = child.account_id
+        old.account_id = None
+        return child
+
+    def child_of_listener(self, srv):
+        account_id = getattr(srv, "account_id", None)
+        return self.children.get(account_id) if account_id else None
 
     def now(self):
         return time.time() + self.options.clock_offset
@@ -224,6 +380,13 @@ class Request:
     ikey: str = None
     app_type: str = None
     sig_version: int = None
+    # filled by check_endpoint for Duo endpoints of the facts
+    endpoint: object = None       # duo_facts.Endpoint
+    params: dict = None           # as received (query or JSON body)
+    location: str = None          # "query" | "json" | "form"
+    path_params: dict = None      # decoded
+    matched: list = None          # names of the facts the request fits
+    child: object = None          # the Child an account_id names
 
     @property
     def path(self):
@@ -358,6 +521,64 @@ def authenticate(req):
 
 
 # --------------------------------------------------------------------------
+# Duo endpoints: the facts, child accounts
+
+def check_endpoint(req, ep):
+    """Check a request to a Duo endpoint against the facts and the child
+    accounts; fills req.params, req.location, req.path_params, req.matched
+    and req.child, or raises DuoError."""
+    state = req.state
+    req.endpoint = ep
+    try:
+        req.path_params = duo_facts.Facts.decode_path_args(req.path_args)
+        req.location, req.params = duo_facts.Facts.received(
+            ep, req.method, req.query_string, req.body, req.media_type)
+    except duo_facts.Problem as problem:
+        raise DuoError(40002, "Invalid request parameters", str(problem))
+    if all(f.child_only for f in ep.facts) and req.app_type != "accounts":
+        raise DuoError(40102, "Invalid integration key",
+                       "%s %s needs the parent's Accounts API credentials on a child account "
+                       "(with account_id)" % (ep.verb, ep.path))
+    if req.app_type == "accounts" and ep.path.startswith("/admin/"):
+        account_id = req.params.get("account_id")
+        if not isinstance(account_id, str):
+            raise DuoError(40002, "Invalid request parameters",
+                           "account_id must be one string, got %r" % (account_id,))
+        child = state.children.get(account_id)
+        host = req.headers.get("Host", "")
+        if child is None:
+            raise DuoError(40301, "Access forbidden",
+                           "account_id does not belong to this host: there is no child account %s"
+                           % account_id)
+        if host.rpartition(":")[2] != str(child.port):
+            raise DuoError(40301, "Access forbidden",
+                           "account_id does not belong to this host: %s is served at %s, not at %s"
+                           % (account_id, child.api_hostname, host))
+        req.child = child
+    try:
+        req.matched = state.facts.check(ep, req.params, req.app_type, req.location)
+    except duo_facts.Problem as problem:
+        raise DuoError(40002, "Invalid request parameters", str(problem))
+    if req.child is not None and req.child.fail_code:
+        raise DuoError(req.child.fail_code, "Simulated failure",
+                       "child account %s is set to fail (/test/children/<id>/fail)"
+                       % req.child.account_id)
+
+
+def _loggable(params):
+    """params for the request log: long strings cut."""
+    def cut(v):
+        if isinstance(v, str) and len(v) > LOG_VALUE_MAX:
+            return v[:LOG_VALUE_MAX] + "...(%d chars)" % len(v)
+        if isinstance(v, list):
+            return [cut(x) for x in v]
+        if isinstance(v, dict):
+            return {k: cut(x) for k, x in v.items()}
+        return v
+    return {k: cut(v) for k, v in params.items()}
+
+
+# --------------------------------------------------------------------------
 # Route handlers
 
 def handle_time(req):
@@ -380,21 +601,330 @@ def user_record(i):
     }
 
 
+def _user_record_seeded(seed, i):
+    digest = hashlib.sha256(b"duo-lua test user %s %d" % (seed.encode(), i)).digest()
+    suffix = base64.b32encode(digest).decode("ascii")[:18]
+    return {
+        "user_id": "DU" + suffix,
+        "username": "%s-user%02d" % (seed.lower(), i),
+        "email": "user%02d@%s.example.com" % (i, seed.lower()),
+        "realname": "Child User %02d" % i,
+        "status": "active",
+        "is_enrolled": True,
+        "phones": [],
+        "created": 1700000000 + i,
+    }
+
+
+def _json_list_param(req, name):
+    raw = req.one_param(name)
+    if raw is None:
+        return None
+    try:
+        values = json.loads(raw)
+    except ValueError:
+        raise bad_param(name)
+    if not isinstance(values, list):
+        raise bad_param(name)
+    return set(values)
+
+
 def handle_users(req):
-    total = req.state.options.users
+    child = req.child or req.state.child_of_listener(req.handler.server)
+    if child is not None:
+        total = child.users
+        record = lambda i: _user_record_seeded(child.account_id, i)  # noqa: E731
+    else:
+        total = req.state.options.users
+        record = user_record
     limit = req.int_param("limit", USERS_DEFAULT_LIMIT, 1, USERS_MAX_LIMIT)
     offset = req.int_param("offset", 0, 0, 10 ** 9)
+    username = req.one_param("username")
+    email = req.one_param("email")
+    names = _json_list_param(req, "username_list")
+    ids = _json_list_param(req, "user_id_list")
+    if username is not None or email is not None or names is not None or ids is not None:
+        # a filtered listing: scan the dataset
+        def keep(u):
+            return ((username is None or u["username"] == username)
+                    and (email is None or u["email"] == email)
+                    and (names is None or u["username"] in names)
+                    and (ids is None or u["user_id"] in ids))
+        selected = [u for u in (record(i) for i in range(total)) if keep(u)]
+        total = len(selected)
+        record = selected.__getitem__
     count = limit
     if req.state.options.page_cap:
         count = min(count, req.state.options.page_cap)
     end = min(offset + count, total)
-    users = [user_record(i) for i in range(offset, end)]
+    users = [record(i) for i in range(offset, end)]
     metadata = {"total_objects": total}
     if end < total:
         metadata["next_offset"] = end
     if offset > 0:
         metadata["prev_offset"] = max(0, offset - limit)
     return ok(users, metadata)
+
+
+def echo(req):
+    """What the server saw of a Duo endpoint request (after check_endpoint)."""
+    params = req.params if isinstance(req.params, dict) else {}
+    return {
+        "method": req.method,
+        "path": req.path,
+        "template": req.endpoint.path if req.endpoint else None,
+        "path_params": req.path_params or {},
+        "params": req.params,
+        "location": req.location,
+        "host": req.headers.get("Host"),
+        "account_id": (params.get("account_id") if req.app_type == "accounts"
+                       and req.path.startswith("/admin/") else None),
+        "listener": req.handler.server.name,
+        "matched": req.matched,
+        "ikey": req.ikey,
+        "app_type": req.app_type,
+        "sig_version": req.sig_version,
+    }
+
+
+def _png_1x1():
+    """The smallest valid PNG: one transparent pixel."""
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    return (b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\x00\x00\x00\x00"))
+            + chunk(b"IEND", b""))
+
+
+PNG_1X1 = _png_1x1()
+
+
+def _paging_int(req, name, default, lo, hi):
+    """An integer paging parameter (query), with a readable 40002."""
+    raw = req.params.get(name) if isinstance(req.params, dict) else None
+    if raw is None:
+        return default
+    if not isinstance(raw, str) or not re.fullmatch(r"[0-9]+", raw) or not lo <= int(raw) <= hi:
+        raise DuoError(40002, "Invalid request parameters",
+                       "%s: %r is not an integer in %d..%d" % (name, raw, lo, hi))
+    return int(raw)
+
+
+def handle_generic(req):
+    """Any endpoint of the facts without a handler of its own."""
+    fact = next(f for f in req.endpoint.facts if f.name in req.matched)
+    if fact.response == "png" and req.method == "GET":
+        return Response(200, PNG_1X1, content_type="image/png")
+    if fact.paging in ("offset", "page-or-all"):
+        limit = _paging_int(req, "limit", 100, 1, getattr(fact, "max_limit", 500))
+        offset = _paging_int(req, "offset", 0, 0, 10 ** 9)
+        end = min(offset + min(limit, GENERIC_PAGE), GENERIC_TOTAL)
+        items = [dict(echo(req), item=i) for i in range(offset, end)]
+        metadata = {"total_objects": GENERIC_TOTAL}
+        if end < GENERIC_TOTAL:
+            metadata["next_offset"] = end
+        return ok(items, metadata)
+    if fact.paging == "logs-v1":
+        return ok([])
+    if fact.paging == "logs-v2":
+        key = "authlogs" if fact.path.endswith("/authentication") else "items"
+        return ok({key: [], "metadata": {}})
+    if fact.paging == "cursor":
+        return ok({"events": [], "metadata": {}})
+    return ok(echo(req))
+
+
+# Deterministic event data: record i happened (i + 1) minutes before the
+# server started, 437 ms into its second; the newest first.
+
+def _event_times(req):
+    start_ms = int(req.state.start) * 1000 + 437
+    return [start_ms - (i + 1) * 60000 for i in range(req.state.options.event_log)]
+
+
+def _iso(ms):
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms // 1000)) + ".%03d+00:00" % (ms % 1000)
+
+
+def _window(req):
+    """mintime, maxtime (ms) of a v2 log request; the facts checked the format."""
+    mintime = int(req.params["mintime"])
+    maxtime = req.params.get("maxtime")
+    maxtime = int(maxtime) if maxtime is not None else int(req.state.now() * 1000)
+    if mintime >= maxtime:
+        raise DuoError(40002, "Invalid request parameters",
+                       "mintime: %d is not before maxtime %d" % (mintime, maxtime))
+    if mintime < (req.state.now() - 180 * 86400) * 1000 - 60000:
+        raise DuoError(40002, "Invalid request parameters",
+                       "mintime: more than 180 days ago (logs are kept 180 days)")
+    return mintime, maxtime
+
+
+def _sorted_events(req, records, key):
+    sort = req.params.get("sort", "ts:desc")
+    return sorted(records, key=key, reverse=(sort == "ts:desc"))
+
+
+def _page_size(req, default):
+    limit = _paging_int(req, "limit", default, 1, LOGS_V2_MAX_LIMIT)
+    return min(limit, req.state.options.log_page or limit)
+
+
+def handle_authlog_v2(req):
+    mintime, maxtime = _window(req)
+    records = []
+    for i, ts in enumerate(_event_times(req)):
+        if mintime <= ts <= maxtime:
+            records.append({
+                "txid": str(uuid.uuid5(uuid.NAMESPACE_URL, "duo-lua authlog %d" % i)),
+                "timestamp": ts // 1000,
+                "isotimestamp": _iso(ts),
+                "event_type": "authentication",
+                "result": "success",
+                "reason": "user_approved",
+                "factor": "duo_push",
+                "user": {"key": user_record(i)["user_id"], "name": "user%05d" % i},
+                "application": {"key": "DIAPPLICATION0000001", "name": "VPN"},
+                "_ts": ts,
+            })
+    records = _sorted_events(req, records, key=lambda r: (r["_ts"], r["txid"]))
+    start = 0
+    cursor = req.params.get("next_offset")
+    if cursor is not None:
+        parts = cursor.split(",")
+        pos = [k for k, r in enumerate(records)
+               if len(parts) == 2 and parts[0] == str(r["_ts"]) and parts[1] == r["txid"]]
+        if not pos:
+            raise DuoError(40002, "Invalid request parameters",
+                           "next_offset: %r is not the <ms>,<txid> of a record" % cursor)
+        start = pos[0] + 1
+    size = _page_size(req, LOG_DEFAULT_LIMIT)
+    page = records[start:start + size]
+    metadata = {"total_objects": len(records)}
+    if start + size < len(records):
+        last = page[-1]
+        metadata["next_offset"] = [str(last["_ts"]), last["txid"]]
+    for r in page:
+        del r["_ts"]
+    return ok({"authlogs": page, "metadata": metadata})
+
+
+def _handle_items_log(req, kind):
+    mintime, maxtime = _window(req)
+    records = []
+    for i, ts in enumerate(_event_times(req)):
+        if mintime <= ts <= maxtime:
+            if kind == "activity":
+                r = {"activity_id": str(uuid.uuid5(uuid.NAMESPACE_URL, "duo-lua activity %d" % i)),
+                     "ts": _iso(ts), "action": "admin_login",
+                     "actor": {"key": "DEADMIN0000000000001", "name": "Admin One", "type": "admin"}}
+            else:
+                r = {"telephony_id": str(uuid.uuid5(uuid.NAMESPACE_URL, "duo-lua telephony %d" % i)),
+                     "ts": _iso(ts), "txid": str(uuid.uuid5(uuid.NAMESPACE_URL, "duo-lua tx %d" % i)),
+                     "type": "sms", "context": "authentication", "credits": 1,
+                     "phone": "+4915112345%03d" % i}
+            records.append((ts, r))
+    records = _sorted_events(req, records, key=lambda tr: tr[0])
+    start = 0
+    cursor = req.params.get("next_offset")
+    if cursor is not None:
+        m = re.fullmatch(r"([0-9]+),([0-9]+)", cursor)
+        if not m or int(m.group(2)) > len(records) or (
+                int(m.group(2)) > 0 and str(records[int(m.group(2)) - 1][0]) != m.group(1)):
+            raise DuoError(40002, "Invalid request parameters",
+                           "next_offset: %r is not a <ms>,<offset> cursor of this listing" % cursor)
+        start = int(m.group(2))
+    size = _page_size(req, LOG_DEFAULT_LIMIT)
+    page = records[start:start + size]
+    end = start + len(page)
+    metadata = {"total_objects": {"relation": "eq", "value": len(records)}}
+    if end < len(records):
+        metadata["next_offset"] = "%d,%d" % (page[-1][0], end)
+    elif kind == "activity":
+        metadata["next_offset"] = None
+    return ok({"items": [r for _, r in page], "metadata": metadata})
+
+
+def handle_activity_log(req):
+    return _handle_items_log(req, "activity")
+
+
+def handle_telephony_log_v2(req):
+    return _handle_items_log(req, "telephony")
+
+
+def handle_admin_log(req):
+    """Logs v1: records one second apart, ending 10 s before the start."""
+    mintime = _int_value(req, "mintime")
+    n = req.state.options.admin_log
+    base = int(req.state.start) - n - 10
+    first = max(0, mintime - base)
+    records = [{"timestamp": base + i, "username": "admin%d" % (i % 3),
+                "action": "user_update", "object": "user%05d" % i,
+                "description": json.dumps({"status": "active"})}
+               for i in range(first, min(n, first + LOG_V1_MAX))]
+    return ok(records)
+
+
+def _int_value(req, name):
+    raw = req.params.get(name)
+    if not isinstance(raw, str) or not re.fullmatch(r"[0-9]+", raw):
+        raise DuoError(40002, "Invalid request parameters", "%s: %r is not an integer" % (name, raw))
+    return int(raw)
+
+
+def handle_trust_monitor(req):
+    mintime = _int_value(req, "mintime")
+    maxtime = _int_value(req, "maxtime")
+    wanted = req.params.get("type")
+    events = []
+    for i, ts in enumerate(_event_times(req)):
+        kind = ("auth", "bypass_status", "device_registration")[i % 3]
+        if mintime <= ts <= maxtime and (wanted is None or wanted == kind):
+            events.append({"txid": str(uuid.uuid5(uuid.NAMESPACE_URL, "duo-lua tm %d" % i)),
+                           "type": kind, "surfaced_timestamp": ts, "state": "new",
+                           "priority_score": 90 - i})
+    start = 0
+    cursor = req.params.get("offset")
+    if cursor is not None:
+        try:
+            start = int(json.loads(base64.urlsafe_b64decode(cursor.encode()).decode())["after"])
+        except (ValueError, KeyError, TypeError, binascii.Error):
+            raise DuoError(40002, "Invalid request parameters",
+                           "offset: %r is not a next_offset this server gave" % cursor)
+    limit = _paging_int(req, "limit", TRUST_MONITOR_DEFAULT_LIMIT, 1, 500)
+    size = min(limit, req.state.options.log_page or limit)
+    page = events[start:start + size]
+    metadata = {}
+    if start + size < len(events):
+        metadata["next_offset"] = base64.urlsafe_b64encode(
+            json.dumps({"after": start + size}).encode()).decode()
+    return ok({"events": page, "metadata": metadata})
+
+
+def handle_account_list(req):
+    with req.state.lock:
+        children = list(req.state.children.values())
+    return ok([c.record() for c in children])
+
+
+def handle_account_create(req):
+    name = req.params["name"]
+    if not isinstance(name, str) or not name.strip():
+        raise bad_param("name")
+    return ok(req.state.create_child(name).record())
+
+
+def handle_account_delete(req):
+    account_id = req.params["account_id"]
+    with req.state.lock:
+        child = req.state.children.pop(account_id, None)
+    if child is None:
+        raise DuoError(40401, "Resource not found", "no child account %s" % account_id)
+    child.server.account_id = None
+    return ok("")
 
 
 def handle_echo(req):
@@ -498,6 +1028,41 @@ def handle_slow(req):
     return ok({"slept_ms": ms})
 
 
+def _child_of_path(req):
+    child = req.state.children.get(req.path_args["account_id"])
+    if child is None:
+        raise DuoError(40401, "Resource not found", "no child account %s" % req.path_args["account_id"])
+    return child
+
+
+def _child_info(child):
+    return dict(child.record(), port=child.port, listener=child.server.name,
+                fail_code=child.fail_code)
+
+
+def handle_children(req):
+    with req.state.lock:
+        children = list(req.state.children.values())
+    return ok([_child_info(c) for c in children])
+
+
+def handle_child_move(req):
+    return ok(_child_info(req.state.move_child(_child_of_path(req))))
+
+
+def handle_child_fail(req):
+    child = _child_of_path(req)
+    body = req.json_body()
+    if isinstance(body, dict) and "code" in body:
+        code = body["code"]
+        if not isinstance(code, int) or not 0 <= code <= 59999:
+            raise bad_param("code")
+    else:
+        code = req.int_param("code", 50001, 0, 59999)
+    child.fail_code = code or None
+    return ok(_child_info(child))
+
+
 def handle_requests(req):
     with req.state.lock:
         return ok(list(req.state.request_log))
@@ -520,9 +1085,6 @@ class Route:
 # (verb, path pattern) -> Route. "<name>" in a pattern matches one path
 # segment and is passed to the handler as req.path_args["name"].
 ROUTES = {
-    ("GET", "/auth/v2/ping"): Route(handle_time, signed=False, delayed=False),
-    ("GET", "/auth/v2/check"): Route(handle_time),
-    ("GET", "/admin/v1/users"): Route(handle_users),
     ("GET", "/test/status/<code>"): Route(handle_status),
     ("GET", "/test/ratelimit"): Route(handle_ratelimit),
     ("GET", "/test/notjson"): Route(handle_notjson),
@@ -534,6 +1096,27 @@ ROUTES = {
                                      delayed=False, logged=False),
     ("POST", "/test/requests/clear"): Route(handle_requests_clear, signed=False,
                                             delayed=False, logged=False),
+    ("GET", "/test/children"): Route(handle_children, signed=False, delayed=False, logged=False),
+    ("POST", "/test/children/<account_id>/move"): Route(handle_child_move, signed=False,
+                                                        delayed=False, logged=False),
+    ("POST", "/test/children/<account_id>/fail"): Route(handle_child_fail, signed=False,
+                                                        delayed=False, logged=False),
+}
+
+# Duo endpoints (verb, path template of the facts) with answers of their own;
+# every other endpoint of the facts gets handle_generic.
+FACT_HANDLERS = {
+    ("GET", "/auth/v2/ping"): handle_time,
+    ("GET", "/auth/v2/check"): handle_time,
+    ("GET", "/admin/v1/users"): handle_users,
+    ("GET", "/admin/v1/logs/administrator"): handle_admin_log,
+    ("GET", "/admin/v2/logs/authentication"): handle_authlog_v2,
+    ("GET", "/admin/v2/logs/activity"): handle_activity_log,
+    ("GET", "/admin/v2/logs/telephony"): handle_telephony_log_v2,
+    ("GET", "/admin/v1/trust_monitor/events"): handle_trust_monitor,
+    ("POST", "/accounts/v1/account/list"): handle_account_list,
+    ("POST", "/accounts/v1/account/create"): handle_account_create,
+    ("POST", "/accounts/v1/account/delete"): handle_account_delete,
 }
 for _verb in ("GET", "POST", "PUT", "DELETE", "PATCH"):
     for _path in ("/test/echo", "/admin/v1/echo", "/accounts/v1/echo", "/auth/v2/echo"):
@@ -606,6 +1189,17 @@ class DuoHandler(BaseHTTPRequestHandler):
         req = Request(method=self.command, target=target, headers=self.headers,
                       body=body, state=state, handler=self)
         route, path_args = find_route(self.command, req.path)
+        endpoint, other_verbs = None, None
+        if route is None and path_args is None:
+            # not a test route: a Duo endpoint of the facts?
+            endpoint, ep_args = state.facts.route(self.command, req.path)
+            if endpoint is not None:
+                handler = FACT_HANDLERS.get((endpoint.verb, endpoint.path), handle_generic)
+                route = Route(handler, signed=not endpoint.first("unsigned"),
+                              delayed=not endpoint.first("unsigned"))
+                path_args = ep_args
+            elif ep_args is not None:
+                other_verbs, path_args = ep_args, {}
         tried = None
 
         if route is None or route.delayed:
@@ -618,10 +1212,14 @@ class DuoHandler(BaseHTTPRequestHandler):
                 if path_args is None:
                     raise DuoError(40401, "Resource not found", req.path)
                 raise DuoError(40501, "Method not allowed",
-                               "%s is not allowed on %s" % (self.command, req.path))
+                               "%s is not allowed on %s%s" % (
+                                   self.command, req.path,
+                                   " (allowed: %s)" % ", ".join(other_verbs) if other_verbs else ""))
             req.path_args = path_args
             if route.signed:
                 authenticate(req)
+            if endpoint is not None:
+                check_endpoint(req, endpoint)
             result = route.handler(req)
         except DuoError as err:
             result = err.response
@@ -632,17 +1230,31 @@ class DuoHandler(BaseHTTPRequestHandler):
 
         if route is None or route.logged:
             status = result.status
+            params = req.params if req.params is not None else req.query
             entry = {
                 "time": round(time.time(), 3),
                 "listener": self.server.name,
                 "method": self.command,
                 "path": req.path,
                 "query": req.query,
+                "host": self.headers.get("Host"),
                 "date": self.headers.get("Date"),
                 "ikey": req.ikey,
                 "status": status,
                 "code": getattr(result, "duo_code", None),
             }
+            if isinstance(params, dict):
+                entry["params"] = _loggable(params)
+                if (req.app_type == "accounts" and "account_id" in params
+                        and req.path.startswith("/admin/")):
+                    entry["account_id"] = params["account_id"]
+            if endpoint is not None:
+                entry["template"] = endpoint.path
+                entry["location"] = req.location
+            if req.matched:
+                entry["matched"] = req.matched
+            if getattr(result, "detail", None) is not None:
+                entry["detail"] = result.detail
             if req.sig_version:
                 entry["sig_version"] = req.sig_version
             if tried:
@@ -796,6 +1408,18 @@ def parse_args(argv):
                    help="exit by itself after this long")
     p.add_argument("--clock-offset", type=float, default=0,
                    help="seconds added to the server clock")
+    p.add_argument("--facts", default=DEFAULT_FACTS,
+                   help="the wire facts (made by tests/data/convert_endpoints.py)")
+    p.add_argument("--children", type=int, default=3,
+                   help="child accounts at start, each with its own listener")
+    p.add_argument("--child-users", type=int, default=5,
+                   help="users of each child account")
+    p.add_argument("--log-page", type=int, default=3,
+                   help="logs v2 and Trust Monitor: at most this many records per page (0: limit)")
+    p.add_argument("--admin-log", type=int, default=2500,
+                   help="records of the administrator log (v1)")
+    p.add_argument("--event-log", type=int, default=7,
+                   help="records of the authentication/activity/telephony logs v2 and Trust Monitor")
     p.add_argument("--verbose", action="store_true",
                    help="log requests and connection errors to stderr")
     return p.parse_args(argv)
@@ -815,8 +1439,10 @@ def main(argv=None):
                for name in LISTENERS]
     servers.append(RawServer(state))
     for srv in servers:
-        threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.1},
-                         name="serve-" + srv.name, daemon=True).start()
+        state.add_server(srv)
+    state.child_context = tls_context(options.certs, CERT_FILES["good"])
+    for i in range(options.children):
+        servers.append(state.create_child(CHILD_NAMES[i % len(CHILD_NAMES)]).server)
     for srv in servers:
         print("PORT %s %d" % (srv.name, srv.server_address[1]))
     print("READY", flush=True)
@@ -827,7 +1453,9 @@ def main(argv=None):
         if time.monotonic() >= deadline:
             break
     state.stopping.set()
-    for srv in servers:
+    with state.lock:
+        everything = list(state.servers)
+    for srv in everything:
         srv.shutdown()
         srv.server_close()
     return 0

@@ -112,7 +112,8 @@ def call(port, method, path, creds=ADMIN, params=(), json_body=None, host="127.0
         extra.update(sign(creds, method, host, path, params, body, x_duo, version, date))
     extra.update(headers or {})
     url = "https://%s:%d%s%s" % (host, port, path, "?" + query if query else "")
-    req = urllib.request.Request(url, data=body if method in ("POST", "PUT", "PATCH") else None,
+    send_body = method in ("POST", "PUT", "PATCH") or bool(body)
+    req = urllib.request.Request(url, data=body if send_body else None,
                                  method=method, headers=extra)
     try:
         with urllib.request.urlopen(req, context=TLS, timeout=timeout) as resp:
@@ -413,14 +414,151 @@ def t_sigterm():
     srv.stop()
 
 
+def _fail_detail(js):
+    return js.get("message_detail", "") if isinstance(js, dict) else ""
+
+
+def t_facts(p):
+    """Requests the wire facts refuse, each with a 40002 that says why."""
+    cases = [
+        # (name, call kwargs, expected status, code, substring of the detail)
+        ("GET with a body", dict(method="GET", path="/admin/v1/users/DU1", json_body={"a": "1"}),
+         400, 40002, "travel in the query string"),
+        ("POST with a query", dict(method="POST", path="/admin/v1/groups", params=[("name", "x")],
+                                   version=2, form=True),
+         400, 40002, "travel in a JSON body"),
+        ("POST JSON body plus query", dict(method="POST", path="/admin/v1/groups", json_body={"name": "x"},
+                                           query="name=x"),
+         400, 40002, "query string is 'name=x'"),
+        ("missing required", dict(method="POST", path="/admin/v1/groups", json_body={}),
+         400, 40002, "as create_group: missing required parameter name"),
+        ("unknown parameter", dict(method="GET", path="/admin/v1/phones", params=[("colour", "red")]),
+         400, 40002, "unknown parameter colour"),
+        ("repeated scalar", dict(method="GET", path="/admin/v1/users", params=[("email", "a"), ("email", "b")]),
+         400, 40002, "email is repeated"),
+        ("bad bool10", dict(method="POST", path="/admin/v1/settings", json_body={"sms_refresh": True}),
+         400, 40002, "sms_refresh must be a string"),
+        ("seconds for ms", dict(method="GET", path="/admin/v2/logs/activity",
+                                params=[("mintime", "1700000000"), ("maxtime", "1700003600")]),
+         400, 40002, "mintime must be Unix milliseconds"),
+        ("lower-case hex in a path parameter", dict(method="GET", path="/admin/v1/users/a%2fb"),
+         400, 40002, "is not percent-encoded"),
+        ("raw comma in a path parameter", dict(method="GET", path="/admin/v1/users/a,b"),
+         400, 40002, "is not percent-encoded"),
+        ("wrong verb", dict(method="PUT", path="/admin/v1/users/DU1"), 405, 40501, "allowed: DELETE, GET, POST"),
+        ("billing with Admin keys", dict(method="GET", path="/admin/v1/billing/edition"),
+         401, 40102, "Accounts API credentials"),
+        ("accounts key without account_id", dict(method="GET", path="/admin/v1/users", creds=ACCOUNTS),
+         401, 40102, "account_id"),
+        ("account_id with Admin keys", dict(method="GET", path="/admin/v1/info/summary",
+                                            params=[("account_id", "DA1")]),
+         400, 40002, "account_id is only sent with Accounts API credentials"),
+    ]
+    for name, kw, status, code, detail in cases:
+        kw = dict(kw)
+        method, path = kw.pop("method"), kw.pop("path")
+        query = kw.pop("query", None)
+        if query is not None:
+            st, _, js = _call_with_query(p, method, path, query, kw.pop("json_body"))
+        else:
+            st, _, js = call_json(p, method, path, **kw)
+        check("facts: " + name, st == status and js.get("code") == code and detail in _fail_detail(js),
+              (st, js))
+    # good requests: the echo says what the server saw
+    st, _, js = call_json(p, "GET", "/admin/v1/users/DU%C3%A9X")
+    r = js.get("response", {})
+    check("facts: echo", st == 200 and r.get("path_params") == {"user_id": "DU\u00e9X"}
+          and r.get("matched") == ["get_user_by_id"] and r.get("template") == "/admin/v1/users/{user_id}", js)
+    st, _, js = call_json(p, "POST", "/admin/v1/groups", json_body={"name": "g", "push_enabled": "1"})
+    r = js.get("response", {})
+    check("facts: POST echo", st == 200 and r.get("params") == {"name": "g", "push_enabled": "1"}
+          and r.get("location") == "json" and r.get("matched") == ["create_group"], js)
+    st, hd, body = call(p, "GET", "/admin/v1/logo")
+    check("facts: logo is PNG", st == 200 and hd["Content-Type"] == "image/png"
+          and body.startswith(b"\x89PNG\r\n\x1a\n"), (st, body[:16]))
+    st, _, js = call_json(p, "GET", "/admin/v1/groups", params=[("limit", "5")])
+    check("facts: generic list, 2 per page", st == 200 and len(js["response"]) == 2
+          and js["metadata"]["next_offset"] == 2, js)
+    _, _, log = call_json(p, "GET", "/test/requests", signed=False)
+    last = log["response"][-1]
+    check("facts: log entry", sorted(last["matched"]) == ["get_groups", "get_groups_generator"]
+          and last["params"] == {"limit": "5"} and last["template"] == "/admin/v1/groups"
+          and last["host"] == "127.0.0.1:%d" % p, last)
+    bad = [e for e in log["response"] if e.get("code") == 40002]
+    check("facts: log keeps the detail", bad and all(e.get("detail") for e in bad), bad[-1:])
+
+
+def _call_with_query(port, method, path, query, json_body):
+    """A signed JSON request that also carries a query string."""
+    body = json.dumps(json_body, sort_keys=True, separators=(",", ":")).encode()
+    params = urllib.parse.parse_qsl(query)
+    headers = sign(ADMIN, method, "127.0.0.1", path, params, body)
+    headers["Content-Type"] = "application/json"
+    req = urllib.request.Request("https://127.0.0.1:%d%s?%s" % (port, path, query), data=body,
+                                 method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(req, context=TLS, timeout=10) as resp:
+            return resp.status, resp.headers, json.loads(resp.read())
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers, json.loads(err.read())
+
+
+def t_children(ports):
+    p = ports["good"]
+    st, _, js = call_json(p, "POST", "/accounts/v1/account/list", creds=ACCOUNTS, json_body={})
+    children = js.get("response") or []
+    check("children listed", st == 200 and [c["name"] for c in children] == ["Acme Corp", "Acme Corporation", "Globex"]
+          and all(len(c["account_id"]) == 20 and c["account_id"].startswith("DA") for c in children), js)
+    child, cport = children[0], ports["child0"]
+    check("child host", child["api_hostname"] == "127.0.0.1:%d" % cport, child)
+    aid = [("account_id", child["account_id"])]
+    st, _, js = call_json(cport, "GET", "/admin/v1/info/summary", creds=ACCOUNTS, params=aid)
+    r = js.get("response", {})
+    check("child call", st == 200 and r.get("account_id") == child["account_id"] and r.get("listener") == "child0", js)
+    st, _, js = call_json(cport, "POST", "/admin/v1/groups", creds=ACCOUNTS,
+                          json_body={"name": "g", "account_id": child["account_id"]})
+    check("child POST", st == 200 and js["response"]["account_id"] == child["account_id"], js)
+    st, _, js = call_json(p, "GET", "/admin/v1/info/summary", creds=ACCOUNTS, params=aid)
+    check("child on the parent's host", st == 403 and js["code"] == 40301
+          and "account_id does not belong to this host" in js["message_detail"], js)
+    st, _, js = call_json(ports["child1"], "GET", "/admin/v1/info/summary", creds=ACCOUNTS, params=aid)
+    check("child on another child's host", st == 403 and js["code"] == 40301, js)
+    st, _, js = call_json(cport, "GET", "/admin/v1/users", creds=ACCOUNTS, params=aid)
+    check("child users", st == 200 and len(js["response"]) == 5, js)
+    st, _, js = call_json(cport, "GET", "/admin/v1/users")
+    check("admin keys on a child host", st == 200 and len(js["response"]) == 5, js)
+    st, _, js = call_json(p, "POST", "/accounts/v1/account/create", creds=ACCOUNTS, json_body={"name": "New Co"})
+    new = js.get("response", {})
+    port = int(new.get("api_hostname", ":0").rsplit(":", 1)[1])
+    st2, _, js2 = call_json(port, "GET", "/admin/v1/billing/edition", creds=ACCOUNTS,
+                            params=[("account_id", new.get("account_id", ""))])
+    check("created child serves", st == 200 and st2 == 200, (js, js2))
+    st, _, js = call_json(p, "POST", "/accounts/v1/account/delete", creds=ACCOUNTS,
+                          json_body={"account_id": new.get("account_id")})
+    st2, _, js2 = call_json(port, "GET", "/admin/v1/billing/edition", creds=ACCOUNTS,
+                            params=[("account_id", new.get("account_id", ""))])
+    check("deleted child refused", st == 200 and st2 == 403 and js2["code"] == 40301, (js, js2))
+    st, _, js = call_json(p, "POST", "/test/children/%s/move" % child["account_id"], signed=False)
+    moved = js.get("response", {})
+    st2, _, js2 = call_json(cport, "GET", "/admin/v1/info/summary", creds=ACCOUNTS, params=aid)
+    st3, _, js3 = call_json(moved.get("port", 0), "GET", "/admin/v1/info/summary", creds=ACCOUNTS, params=aid)
+    check("moved child", moved.get("port") != cport and st2 == 403 and st3 == 200, (moved, js2, js3))
+    call(p, "POST", "/test/children/%s/fail?code=50001" % child["account_id"], signed=False)
+    st, _, js = call_json(moved.get("port", 0), "GET", "/admin/v1/info/summary", creds=ACCOUNTS, params=aid)
+    call(p, "POST", "/test/children/%s/fail?code=0" % child["account_id"], signed=False)
+    st2, _, _ = call_json(moved.get("port", 0), "GET", "/admin/v1/info/summary", creds=ACCOUNTS, params=aid)
+    check("failing child", st == 500 and js["code"] == 50001 and st2 == 200, js)
+
+
 def main():
     srv = Server("--page-cap", "7")
     try:
         p = srv.ports["good"]
         for fn in (t_ping, t_echo_get, t_echo_post, t_v2, t_auth_errors, t_ratelimit,
-                   t_paging, t_faults, t_reset, t_stall, t_keepalive):
+                   t_paging, t_faults, t_reset, t_stall, t_keepalive, t_facts):
             run(fn.__name__, fn, p)
         run("t_tls", t_tls, srv.ports)
+        run("t_children", t_children, srv.ports)
     finally:
         srv.stop()
     run("t_latency", t_latency)
