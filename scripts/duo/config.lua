@@ -139,8 +139,13 @@ local function env_config()
   return { default = "env", profiles = { env = profile }, path = nil, dir = "." }
 end
 
+-- Set by duo.sandbox while it runs: the built-in configuration of the
+-- simulated tenant, in force instead of any file or environment.
+M.sandbox = nil
+
 -- The config in force: the file if there is one, else the environment.
 function M.current()
+  if M.sandbox then return M.sandbox end
   local path, explicit = M.path()
   if path and (explicit or file_exists(path)) then
     if not file_exists(path) then

@@ -69,9 +69,25 @@ function M.configure(opts)
   core.set_limits(limits.max_transfers, limits.per_host)
 end
 
+-- duo.help(name) -> the documentation of a catalogue method, generated
+-- from the catalogue ("get_users", "admin.get_users"); nil, message if none.
+function M.help(name)
+  return require("duo.docs").help(name)
+end
+
 -- The configured profiles, never their secrets; second result: the file.
 function M.profiles()
   return config.list()
 end
+
+-- duo.sandbox([seed [, opts]]): every request goes to the built-in
+-- simulation of Duo instead of the network (SPEC section 7).
+function M.sandbox(seed, opts)
+  return require("duo.sandbox").start(seed, opts)
+end
+
+-- --sandbox[=SEED] on the command line
+local sandbox_seed = core.settings().sandbox
+if sandbox_seed then M.sandbox(sandbox_seed ~= "" and sandbox_seed or nil) end
 
 return M
