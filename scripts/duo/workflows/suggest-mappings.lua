@@ -1,0 +1,223 @@
+-- suggest-mappings: which Duo child account belongs to which client
+-- company (SPEC section 6). The matching itself is in duo/wf/match.lua.
+local args = require "duo.wf.args"
+local output = require "duo.wf.output"
+local companies_file = require "duo.wf.companies"
+local match = require "duo.wf.match"
+local store_mod = require "duo.wf.mappings_store"
+local json = require "duo.json"
+
+local NAME = "suggest-mappings"
+local HELP = [[
+usage: duo-lua -w suggest-mappings --companies FILE [options]
+
+Suggests which Duo child account belongs to which client company, from the
+names (and with --use-domains, the e-mail domains of each child's users).
+
+  --companies FILE   CSV with a header row holding `name` and optionally `id`
+                     and `domains` (";"-separated), or a JSON array of objects
+                     with those keys
+  --format F         table (default), json or csv
+  --min-score X      score (0..1) a confident match needs (default 0.85)
+  --use-domains      also compare the e-mail domains of each child's users
+                     with the companies' domains (reads every child's users)
+  --save             write the matched pairs into the profile's mapping store;
+                     entries a person confirmed and directory keys are kept
+  --profile P        the profile (default: the configured default)
+  --dry-run          with --save: show what would change, write nothing
+  -h, --help         this text
+
+Each company gets a status: matched (confident: score >= --min-score and a
+clear margin over the runner-up), review (a plausible but uncertain best
+candidate) or unmatched. No account is given to two companies. Exit status:
+0 done, 1 failure, 2 usage error.
+]]
+
+local opts = args.parse({
+  name = NAME, help = HELP,
+  options = {
+    companies = { value = "FILE", required = true },
+    format = { value = "FORMAT", choices = { "table", "json", "csv" }, default = "table" },
+    ["min-score"] = { value = "X", number = true, min = 0, max = 1, default = match.DEFAULTS.min_score },
+    ["use-domains"] = { flag = true },
+    save = { flag = true },
+  },
+}, { ... })
+
+local duo = require "duo"
+
+local companies = companies_file.load(opts.companies)
+local store = opts.save and store_mod.load() or nil   -- a bad store stops us before any request
+local accounts_client = duo.accounts()
+local accounts = accounts_client:children()
+
+-- E-mail domains of each child's users: domains[account_id] = { [domain] = users }.
+local domains
+if opts.use_domains then
+  domains = {}
+  local per_child = accounts_client:each_child(function(child)
+    local counts = {}
+    for user in child:get_users_iterator() do
+      local d = match.email_domain(user.email)
+      if d == nil and type(user.username) == "string" then d = match.email_domain(user.username) end
+      if d then counts[d] = (counts[d] or 0) + 1 end
+    end
+    return counts
+  end, { concurrency = 16 })
+  local failed = {}
+  for id, r in pairs(per_child) do
+    if r.error then
+      failed[#failed + 1] = string.format("%s (%s): %s", r.account.name, id, tostring(r.error))
+    else
+      domains[id] = r.result
+    end
+  end
+  table.sort(failed)
+  for _, line in ipairs(failed) do
+    io.stderr:write("duo-lua: suggest-mappings: warning: no e-mail domains for ", line, "\n")
+  end
+end
+
+local result = match.suggest(companies, accounts, { min_score = opts.min_score, domains = domains })
+
+-- --save: matched pairs into the mapping store --------------------------------
+
+local function save(suggestions)
+  local added, updated, kept = 0, 0, 0
+  local notes = {}
+  local owner = {}   -- duo_account_id -> confirmed entry
+  for _, e in ipairs(store.organizations) do
+    if e.confirmed and e.duo_account_id then owner[e.duo_account_id] = e end
+  end
+  for _, s in ipairs(suggestions) do
+    if s.status == "matched" then
+      local e = store_mod.find_company(store, s.company_id, s.company)
+      local other = owner[s.duo_account_id]
+      if e and e.confirmed then
+        kept = kept + 1
+        if e.duo_account_id ~= s.duo_account_id then
+          notes[#notes + 1] = string.format("keep confirmed '%s' -> %s (suggested %s)", e.name,
+                                            tostring(e.duo_account_id), s.duo_account_id)
+        end
+      elseif other and other ~= e then
+        kept = kept + 1
+        notes[#notes + 1] = string.format("skip '%s': %s is confirmed for '%s'", s.company,
+                                          s.duo_account_id, other.name)
+      elseif e then
+        if e.duo_account_id ~= s.duo_account_id or (s.company_id and e.id ~= s.company_id) then
+          notes[#notes + 1] = string.format("update '%s': %s", e.name, table.concat(
+            store_mod.changes(e, { id = s.company_id or e.id, name = e.name, duo_account_id = s.duo_account_id,
+                                   duo_admin_api_directory_key = e.duo_admin_api_directory_key,
+                                   confirmed = e.confirmed }), ", "))
+          e.duo_account_id = s.duo_account_id
+          e.id = s.company_id or e.id
+          updated = updated + 1
+        end
+      else
+        store.organizations[#store.organizations + 1] = {
+          id = s.company_id, name = s.company, duo_account_id = s.duo_account_id, confirmed = false,
+        }
+        if store_mod.dry_run() then   -- only a dry run lists additions
+          notes[#notes + 1] = string.format("add '%s' -> %s", s.company, s.duo_account_id)
+        end
+        added = added + 1
+      end
+    end
+  end
+  local dry = store_mod.dry_run()
+  local tag = "duo-lua: suggest-mappings: " .. (dry and "dry-run: " or "")
+  for _, n in ipairs(notes) do io.stderr:write(tag, n, "\n") end
+  if added + updated > 0 and not dry then store_mod.save(store) end
+  io.stderr:write(string.format("%s%s %d, %s %d, kept %d confirmed: %s\n", tag,
+                                dry and "would add" or "added", added, dry and "update" or "updated", updated,
+                                kept, store.path))
+end
+
+-- Output ----------------------------------------------------------------------
+
+local function json_result()
+  local suggestions = json.array{}
+  for i, s in ipairs(result.suggestions) do
+    local candidates = json.array{}
+    for k, c in ipairs(s.candidates) do
+      candidates[k] = { duo_account_id = c.duo_account_id, duo_account = c.duo_account, score = c.score }
+    end
+    suggestions[i] = {
+      company_id = s.company_id or json.null, company = s.company,
+      duo_account_id = s.duo_account_id or json.null, duo_account = s.duo_account or json.null,
+      score = s.score or json.null, status = s.status, candidates = candidates,
+    }
+  end
+  local unmatched = json.array{}
+  for i, u in ipairs(result.unmatched_accounts) do
+    unmatched[i] = { duo_account_id = u.duo_account_id, duo_account = u.duo_account }
+  end
+  return { suggestions = suggestions, unmatched_accounts = unmatched }
+end
+
+local function score_text(v)
+  if v == nil then return nil end
+  return string.format("%.2f", v)
+end
+
+-- Why a row is not simply matched, for people.
+local function note(s)
+  if s.status == "unmatched" then
+    local c = s.candidates[1]
+    return c and string.format("best: %s (%.2f)", c.duo_account, c.score) or ""
+  end
+  local parts = {}
+  if s.domain_share then parts[#parts + 1] = string.format("domains %d%%", math.floor(s.domain_share * 100 + 0.5)) end
+  if s.status == "review" then
+    if s.score < opts.min_score then
+      parts[#parts + 1] = string.format("below %.2f", opts.min_score)
+    end
+    if s.runner_up and s.score - s.runner_up.score < match.DEFAULTS.margin then
+      parts[#parts + 1] = string.format("close to %s (%.2f)", s.runner_up.name, s.runner_up.score)
+    end
+  end
+  return table.concat(parts, "; ")
+end
+
+local COLUMNS = {
+  { key = "company_id", title = "COMPANY ID" },
+  { key = "company", title = "COMPANY" },
+  { key = "duo_account", title = "DUO ACCOUNT" },
+  { key = "duo_account_id", title = "ACCOUNT ID" },
+  { key = "score", title = "SCORE", format = score_text },
+  { key = "status", title = "STATUS" },
+  { key = "note", title = "NOTE" },
+}
+
+local CSV_COLUMNS = {
+  { key = "company_id" }, { key = "company" }, { key = "duo_account_id" }, { key = "duo_account" },
+  { key = "score", csv = score_text }, { key = "status" },
+}
+
+if opts.format == "json" then
+  output.json(json_result())
+elseif opts.format == "csv" then
+  output.csv(result.suggestions, CSV_COLUMNS)
+else
+  local rows, counts = {}, { matched = 0, review = 0, unmatched = 0 }
+  for i, s in ipairs(result.suggestions) do
+    local row = {}
+    for k, v in pairs(s) do row[k] = v end
+    row.note = note(s)
+    rows[i] = row
+    counts[s.status] = counts[s.status] + 1
+  end
+  output.table(rows, COLUMNS)
+  io.stdout:write(string.format("\n%d companies: %d matched, %d to review, %d unmatched; %d of %d child accounts unclaimed\n",
+                                #rows, counts.matched, counts.review, counts.unmatched,
+                                #result.unmatched_accounts, #accounts))
+  if #result.unmatched_accounts > 0 then
+    io.stdout:write("\nChild accounts without a company:\n")
+    output.table(result.unmatched_accounts, {
+      { key = "duo_account_id", title = "ACCOUNT ID" }, { key = "duo_account", title = "DUO ACCOUNT" },
+    })
+  end
+end
+io.stdout:flush()
+
+if opts.save then save(result.suggestions) end
