@@ -321,6 +321,12 @@ static int l_set_clock_offset(lua_State *L)
     return 0;
 }
 
+static int l_clock_offset(lua_State *L)
+{
+    lua_pushinteger(L, duo_loop_clock_offset(duo_lua_loop(L)));
+    return 1;
+}
+
 static int l_now_ms(lua_State *L)
 {
     lua_pushinteger(L, duo_loop_now_ms(duo_lua_loop(L)));
@@ -347,6 +353,7 @@ static const luaL_Reg loop_functions[] = {
     { "set_limits", l_set_limits },
     { "set_virtual_time", l_set_virtual_time },
     { "set_clock_offset", l_set_clock_offset },
+    { "clock_offset", l_clock_offset },
     { "now_ms", l_now_ms },
     { "unix_time", l_unix_time },
     { "pending", l_pending },

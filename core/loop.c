@@ -65,6 +65,11 @@ void duo_loop_set_clock_offset(duo_loop *loop, long long seconds)
     loop->clock_offset = seconds;
 }
 
+long long duo_loop_clock_offset(const duo_loop *loop)
+{
+    return loop->clock_offset;
+}
+
 long long duo_loop_now_ms(duo_loop *loop)
 {
     return loop->virtual_time ? loop->virtual_ms : duo_monotonic_ms();

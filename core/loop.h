@@ -81,6 +81,7 @@ void duo_loop_set_limits(duo_loop *loop, int concurrency, int per_host);
 void duo_loop_set_virtual_time(duo_loop *loop, int on, long long start_unix);
 /* Seconds added to the clock when dating requests (skew correction). */
 void duo_loop_set_clock_offset(duo_loop *loop, long long seconds);
+long long duo_loop_clock_offset(const duo_loop *loop);
 long long duo_loop_now_ms(duo_loop *loop);
 /* Unix seconds as used for Date headers. */
 long long duo_loop_unix_time(duo_loop *loop);

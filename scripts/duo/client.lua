@@ -171,9 +171,16 @@ function Client:_receive(handle)
     method = request.verb, path = request.path, host = self.host, account_id = self.account_id,
     raw = request.raw, row = request.row })
   if ok then return response, metadata end
+  local e = response
+  -- This machine's clock is too far from Duo's: measure the difference with
+  -- the unsigned ping, date requests by Duo's clock from now on, retry once.
+  if errors.is_error(e) and e.code == 40105 and not handle.skewed and self:_correct_clock() then
+    local again = self:_send(request)
+    again.skewed = true
+    return self:_receive(again)
+  end
   -- A child account moved or was re-created: refresh the parent's list
   -- once and retry on its current host.
-  local e = response
   if errors.is_error(e) and (e.status == 403 or e.status == 404) and self._parent and not handle.retried
      and self._parent:_refresh_child(self) then
     local again = self:_send(request)
@@ -181,6 +188,20 @@ function Client:_receive(handle)
     return self:_receive(again)
   end
   error(e, 0)
+end
+
+-- Sets the clock offset used to date requests from GET /auth/v2/ping on
+-- this client's host; returns whether the offset changed.
+function Client:_correct_clock()
+  local ok, r = pcall(function()
+    return self:_receive(self:_send{ verb = "GET", path = "/auth/v2/ping", unsigned = true })
+  end)
+  local server = ok and type(r) == "table" and math.tointeger(r.time)
+  if not server then return false end
+  local delta = server - core.unix_time()
+  if math.abs(delta) < 2 then return false end
+  core.set_clock_offset(core.clock_offset() + delta)
+  return true
 end
 
 -- The catalogue row of a generic request, when it is one.
