@@ -33,9 +33,7 @@ static void session_release(session *s)
 {
     duo_credentials_unref(s->cred);
     free(s->host);
-    free((char *)s->opt.ca_file);
-    free((char *)s->opt.proxy);
-    free((char *)s->opt.user_agent);
+    duo_transport_options_free(&s->opt);
     memset(s, 0, sizeof(*s));
 }
 
@@ -45,16 +43,22 @@ static int session_gc(lua_State *L)
     return 0;
 }
 
-static char *dup_or_null(const char *s)
+/* Pushes a session userdata with copies of host and options; the caller
+ * sets its credentials. Raises when out of memory (nothing leaks: the
+ * userdata's finalizer frees what was copied). */
+static session *new_session(lua_State *L, const char *host, const duo_transport_options *opt,
+                            const duo_retry_policy *retry, int sig_version)
 {
-    char *p;
+    session *s = lua_newuserdatauv(L, sizeof(*s), 0);
 
-    if (s == NULL)
-        return NULL;
-    p = malloc(strlen(s) + 1);
-    if (p != NULL)
-        strcpy(p, s);
-    return p;
+    memset(s, 0, sizeof(*s));
+    luaL_setmetatable(L, SESSION_MT);
+    s->host = duo_strdup(host);
+    if (s->host == NULL || duo_transport_options_copy(&s->opt, opt) != 0)
+        luaL_error(L, "out of memory");
+    s->retry = *retry;
+    s->sig_version = sig_version;
+    return s;
 }
 
 static const char *required(lua_State *L, const char *field, size_t *len)
@@ -83,6 +87,8 @@ static int l_session(lua_State *L)
     long timeout, connect_timeout;
     lua_Number backoff;
     duo_ca_kind ca_kind = DUO_CA_PINNED;
+    duo_transport_options opt;
+    duo_retry_policy retry;
     session *s;
 
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -120,22 +126,17 @@ static int l_session(lua_State *L)
     proxy = duo_opt_string(L, 1, 1, "proxy", NULL);
     ua = duo_opt_string(L, 1, 1, "user_agent", NULL);
 
-    s = lua_newuserdatauv(L, sizeof(*s), 0);
-    memset(s, 0, sizeof(*s));
-    luaL_setmetatable(L, SESSION_MT);
+    opt.timeout_ms = timeout;
+    opt.connect_timeout_ms = connect_timeout;
+    opt.ca = ca_kind;
+    opt.ca_file = ca;
+    opt.proxy = proxy;
+    opt.user_agent = ua;
+    retry.max_retries = (int)retries;
+    retry.max_backoff_ms = (long)(backoff * 1000);
+    s = new_session(L, host, &opt, &retry, (int)sig);
     s->cred = duo_credentials_new(ikey, skey, skey_len, DUO_DIGEST_SHA512);
-    s->host = dup_or_null(host);
-    s->opt.timeout_ms = timeout;
-    s->opt.connect_timeout_ms = connect_timeout;
-    s->opt.ca = ca_kind;
-    s->opt.ca_file = dup_or_null(ca);
-    s->opt.proxy = dup_or_null(proxy);
-    s->opt.user_agent = dup_or_null(ua);
-    s->retry.max_retries = (int)retries;
-    s->retry.max_backoff_ms = (long)(backoff * 1000);
-    s->sig_version = (int)sig;
-    if (s->cred == NULL || s->host == NULL || (ca && !s->opt.ca_file)
-        || (proxy && !s->opt.proxy) || (ua && !s->opt.user_agent)) {
+    if (s->cred == NULL) {
         session_release(s);
         return luaL_error(L, "out of memory");
     }
@@ -244,22 +245,8 @@ static int l_with_host(lua_State *L)
 
     if (host[0] == '\0' || strpbrk(host, "/ \t\r\n?#@") != NULL)
         luaL_argerror(L, 2, "must be a host name with an optional :port");
-    c = lua_newuserdatauv(L, sizeof(*c), 0);
-    memset(c, 0, sizeof(*c));
-    luaL_setmetatable(L, SESSION_MT);
+    c = new_session(L, host, &s->opt, &s->retry, s->sig_version);
     c->cred = duo_credentials_ref(s->cred);
-    c->host = dup_or_null(host);
-    c->opt = s->opt;
-    c->opt.ca_file = dup_or_null(s->opt.ca_file);
-    c->opt.proxy = dup_or_null(s->opt.proxy);
-    c->opt.user_agent = dup_or_null(s->opt.user_agent);
-    c->retry = s->retry;
-    c->sig_version = s->sig_version;
-    if (c->host == NULL || (s->opt.ca_file && !c->opt.ca_file)
-        || (s->opt.proxy && !c->opt.proxy) || (s->opt.user_agent && !c->opt.user_agent)) {
-        session_release(c);
-        return luaL_error(L, "out of memory");
-    }
     return 1;
 }
 

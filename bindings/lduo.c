@@ -64,6 +64,15 @@ static int l_settings(lua_State *L)
     return 1;
 }
 
+static const luaL_Reg core_functions[] = {
+    { "versions", l_versions },
+    { "embedded", l_embedded },
+    { "read_embedded", l_read_embedded },
+    { "load_embedded", l_load_embedded },
+    { "settings", l_settings },
+    { NULL, NULL }
+};
+
 int luaopen_duo(lua_State *L)
 {
     duo_open_embedded(L);
@@ -75,16 +84,7 @@ int luaopen_duo(lua_State *L)
     duo_open_client(L);
     duo_open_loop(L);
     duo_open_sys(L);
-    lua_pushcfunction(L, l_versions);
-    lua_setfield(L, -2, "versions");
-    lua_pushcfunction(L, l_embedded);
-    lua_setfield(L, -2, "embedded");
-    lua_pushcfunction(L, l_read_embedded);
-    lua_setfield(L, -2, "read_embedded");
-    lua_pushcfunction(L, l_load_embedded);
-    lua_setfield(L, -2, "load_embedded");
-    lua_pushcfunction(L, l_settings);
-    lua_setfield(L, -2, "settings");
+    luaL_setfuncs(L, core_functions, 0);
     lua_pushstring(L, DUO_LUA_VERSION);
     lua_setfield(L, -2, "version");
     lua_pushvalue(L, -1);

@@ -170,18 +170,23 @@ static void create_arg_table(lua_State *L, int argc, char **argv, int script)
     lua_setglobal(L, "arg");
 }
 
+/* Modules built into the executable, found by require without a path. */
+static const luaL_Reg builtin_modules[] = {
+    { "duo", luaopen_duo },
+    { "duo.json", luaopen_duo_json },
+    { "cjson", luaopen_cjson },
+    { "cjson.safe", luaopen_cjson_safe },
+    { NULL, NULL }
+};
+
 static void open_libraries(lua_State *L)
 {
     luaL_openlibs(L);
     luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
-    lua_pushcfunction(L, luaopen_duo);
-    lua_setfield(L, -2, "duo");
-    lua_pushcfunction(L, luaopen_duo_json);
-    lua_setfield(L, -2, "duo.json");
-    lua_pushcfunction(L, luaopen_cjson);
-    lua_setfield(L, -2, "cjson");
-    lua_pushcfunction(L, luaopen_cjson_safe);
-    lua_setfield(L, -2, "cjson.safe");
+    for (const luaL_Reg *m = builtin_modules; m->name != NULL; m++) {
+        lua_pushcfunction(L, m->func);
+        lua_setfield(L, -2, m->name);
+    }
     lua_pop(L, 1);
     duo_open_embedded(L);
 }

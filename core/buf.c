@@ -100,3 +100,15 @@ const char *duo_buf_str(const duo_buf *b)
 {
     return b->data != NULL ? b->data : "";
 }
+
+char *duo_strdup(const char *s)
+{
+    char *p;
+
+    if (s == NULL)
+        return NULL;
+    p = malloc(strlen(s) + 1);
+    if (p != NULL)
+        strcpy(p, s);
+    return p;
+}

@@ -38,4 +38,7 @@ int duo_buf_ok(const duo_buf *b);
 /* The contents as a C string ("" when empty); valid until the next change. */
 const char *duo_buf_str(const duo_buf *b);
 
+/* A malloc'd copy of s, or NULL (also when s is NULL). */
+char *duo_strdup(const char *s);
+
 #endif

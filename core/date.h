@@ -1,6 +1,7 @@
 /* RFC 2822 dates for the Date header, written without the C library's
- * locale so a user's LC_TIME can never change a signed string, and a clock
- * that tests can replace. */
+ * locale so a user's LC_TIME can never change a signed string, and the
+ * clocks. (The event loop dates requests from its own clock, which can be
+ * virtual or offset: see duo_loop_set_virtual_time.) */
 #ifndef DUO_DATE_H
 #define DUO_DATE_H
 
@@ -9,9 +10,6 @@
 
 /* Writes the UTC date of unix time t into out. Returns 0 or -1. */
 int duo_date_format(long long t, char out[DUO_DATE_SIZE]);
-
-/* A clock in unix seconds. */
-typedef long long (*duo_clock_fn)(void *ud);
 
 /* The system clock (time(NULL)); ud is ignored. */
 long long duo_clock_system(void *ud);

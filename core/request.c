@@ -61,18 +61,6 @@ duo_hmac *duo_credentials_hmac(duo_credentials *c)
     return c->hmac;
 }
 
-static char *copy_string(const char *s)
-{
-    char *p;
-
-    if (s == NULL)
-        return NULL;
-    p = malloc(strlen(s) + 1);
-    if (p != NULL)
-        strcpy(p, s);
-    return p;
-}
-
 static char *copy_bytes(const char *s, size_t n)
 {
     char *p = malloc(n + 1);
@@ -105,7 +93,7 @@ static int find_host_slot(duo_loop *loop, const char *host, size_t *index)
     if (hosts == NULL)
         return -1;
     loop->hosts = hosts;
-    hosts[i].host = copy_string(host);
+    hosts[i].host = duo_strdup(host);
     if (hosts[i].host == NULL)
         return -1;
     hosts[i].active = 0;
@@ -128,9 +116,7 @@ void request_release(duo_op *op)
         free((char *)op->headers[i].value);
     }
     free(op->headers);
-    free((char *)op->opt.ca_file);
-    free((char *)op->opt.proxy);
-    free((char *)op->opt.user_agent);
+    duo_transport_options_free(&op->opt);
     duo_credentials_unref(op->cred);
     duo_buf_free(&op->result.body);
     duo_buf_free(&op->url);
@@ -144,14 +130,14 @@ static int copy_spec(duo_op *op, const duo_request_spec *spec,
     duo_buf query = DUO_BUF_INIT;
     size_t i;
 
-    op->method = copy_string(spec->method);
-    op->host = copy_string(spec->host);
-    op->path = copy_string(spec->path);
+    op->method = duo_strdup(spec->method);
+    op->host = duo_strdup(spec->host);
+    op->path = duo_strdup(spec->path);
     if (spec->params != NULL && duo_params_canonical(spec->params, &query) != 0) {
         duo_buf_free(&query);
         return -1;
     }
-    op->query = copy_string(duo_buf_str(&query));
+    op->query = duo_strdup(duo_buf_str(&query));
     duo_buf_free(&query);
     op->has_body = spec->body != NULL;
     if (op->has_body) {
@@ -174,15 +160,10 @@ static int copy_spec(duo_op *op, const duo_request_spec *spec,
         }
     }
     op->lines = calloc(op->header_count + 5, sizeof(*op->lines));
-    op->opt = *opt;
-    op->opt.ca_file = copy_string(opt->ca_file);
-    op->opt.proxy = copy_string(opt->proxy);
-    op->opt.user_agent = copy_string(opt->user_agent);
+    if (duo_transport_options_copy(&op->opt, opt) != 0)
+        return -1;
     if (op->method == NULL || op->host == NULL || op->path == NULL || op->query == NULL
-        || op->lines == NULL || !duo_buf_ok(&op->body)
-        || (opt->ca_file != NULL && op->opt.ca_file == NULL)
-        || (opt->proxy != NULL && op->opt.proxy == NULL)
-        || (opt->user_agent != NULL && op->opt.user_agent == NULL))
+        || op->lines == NULL || !duo_buf_ok(&op->body))
         return -1;
     return 0;
 }

@@ -43,6 +43,28 @@ const char *duo_pinned_roots(size_t *len, int *count)
     return duo_pinned_roots_pem;
 }
 
+int duo_transport_options_copy(duo_transport_options *dst, const duo_transport_options *src)
+{
+    *dst = *src;
+    dst->ca_file = duo_strdup(src->ca_file);
+    dst->proxy = duo_strdup(src->proxy);
+    dst->user_agent = duo_strdup(src->user_agent);
+    if ((src->ca_file && !dst->ca_file) || (src->proxy && !dst->proxy)
+        || (src->user_agent && !dst->user_agent)) {
+        duo_transport_options_free(dst);
+        return -1;
+    }
+    return 0;
+}
+
+void duo_transport_options_free(duo_transport_options *o)
+{
+    free((char *)o->ca_file);
+    free((char *)o->proxy);
+    free((char *)o->user_agent);
+    o->ca_file = o->proxy = o->user_agent = NULL;
+}
+
 static int global_ready = 0;
 
 duo_transport *duo_transport_new(char *err, size_t err_size)

@@ -27,6 +27,12 @@ typedef struct duo_transport_options {
     const char *user_agent;   /* NULL: "duo-lua/<version>" */
 } duo_transport_options;
 
+/* Copies src into dst with dst owning copies of the strings. Returns 0, or
+ * -1 when out of memory (dst is then empty). */
+int duo_transport_options_copy(duo_transport_options *dst, const duo_transport_options *src);
+/* Frees the strings of options made by duo_transport_options_copy. */
+void duo_transport_options_free(duo_transport_options *o);
+
 typedef enum duo_net_error {
     DUO_NET_OK = 0,
     DUO_NET_NETWORK,          /* resolve, connect, reset, truncated reply */

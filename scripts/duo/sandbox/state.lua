@@ -215,12 +215,19 @@ function Account:add_phone(p)
   return self.phones:add(p)
 end
 
-function Account:remove_phone(p)
-  for _, uid in ipairs(p.users) do
+-- Removes an object linked to users (a phone, group or token) and its
+-- links: store is the account's collection, id_key the object's ID field,
+-- user_key the list on each user that names such objects.
+local function remove_linked(self, store, obj, id_key, user_key)
+  for _, uid in ipairs(obj.users) do
     local u = self.users:get(uid)
-    if u then remove_value(u.phones, p.phone_id) end
+    if u then remove_value(u[user_key], obj[id_key]) end
   end
-  self.phones:remove(p.phone_id)
+  store:remove(obj[id_key])
+end
+
+function Account:remove_phone(p)
+  remove_linked(self, self.phones, p, "phone_id", "phones")
 end
 
 function Account:add_group(g)
@@ -229,11 +236,7 @@ function Account:add_group(g)
 end
 
 function Account:remove_group(g)
-  for _, uid in ipairs(g.users) do
-    local u = self.users:get(uid)
-    if u then remove_value(u.groups, g.group_id) end
-  end
-  self.groups:remove(g.group_id)
+  remove_linked(self, self.groups, g, "group_id", "groups")
 end
 
 function Account:add_token(t)
@@ -242,11 +245,7 @@ function Account:add_token(t)
 end
 
 function Account:remove_token(t)
-  for _, uid in ipairs(t.users) do
-    local u = self.users:get(uid)
-    if u then remove_value(u.tokens, t.token_id) end
-  end
-  self.tokens:remove(t.token_id)
+  remove_linked(self, self.tokens, t, "token_id", "tokens")
 end
 
 function Account:group_by_name(name)
