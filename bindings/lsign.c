@@ -208,28 +208,16 @@ static int key_cache_gc(lua_State *L)
     return 0;
 }
 
+/* The cache is l_sign's first upvalue (no registry lookup per call). */
 static duo_hmac *cached_hmac(lua_State *L, duo_digest d)
 {
-    key_cache *c;
+    key_cache *c = lua_touserdata(L, lua_upvalueindex(1));
     size_t len;
     const char *skey;
 
-    if (lua_getfield(L, LUA_REGISTRYINDEX, "duo.sign.keycache") != LUA_TUSERDATA) {
-        lua_pop(L, 1);
-        c = lua_newuserdatauv(L, sizeof(*c), 1);
-        c->hmac = NULL;
-        if (luaL_newmetatable(L, "duo.sign.keycache")) {
-            lua_pushcfunction(L, key_cache_gc);
-            lua_setfield(L, -2, "__gc");
-        }
-        lua_setmetatable(L, -2);
-        lua_pushvalue(L, -1);
-        lua_setfield(L, LUA_REGISTRYINDEX, "duo.sign.keycache");
-    }
-    c = lua_touserdata(L, -1);
-    lua_getiuservalue(L, -1, 1);
+    lua_getiuservalue(L, lua_upvalueindex(1), 1);
     if (c->hmac != NULL && c->digest == d && lua_rawequal(L, -1, SLOT_SKEY)) {
-        lua_pop(L, 2);
+        lua_pop(L, 1);
         return c->hmac;
     }
     lua_pop(L, 1);
@@ -238,8 +226,7 @@ static duo_hmac *cached_hmac(lua_State *L, duo_digest d)
     c->hmac = duo_hmac_new(d, skey, len);
     c->digest = d;
     lua_pushvalue(L, SLOT_SKEY);
-    lua_setiuservalue(L, -2, 1);
-    lua_pop(L, 1);
+    lua_setiuservalue(L, lua_upvalueindex(1), 1);
     return c->hmac;
 }
 
@@ -283,13 +270,18 @@ static int l_sign(lua_State *L)
     return 2;
 }
 
-static const luaL_Reg sign_functions[] = {
-    { "canonicalize", l_canonicalize },
-    { "sign", l_sign },
-    { NULL, NULL }
-};
-
 void duo_open_sign(lua_State *L)
 {
-    luaL_setfuncs(L, sign_functions, 0);
+    key_cache *c;
+
+    lua_pushcfunction(L, l_canonicalize);
+    lua_setfield(L, -2, "canonicalize");
+    c = lua_newuserdatauv(L, sizeof(*c), 1);
+    c->hmac = NULL;
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, key_cache_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_setmetatable(L, -2);
+    lua_pushcclosure(L, l_sign, 1);
+    lua_setfield(L, -2, "sign");
 }
