@@ -251,6 +251,20 @@ static int run_script(lua_State *L, int argc, char **argv, int script)
     return duo_host_call(L, n, 0);
 }
 
+static int workflow_exists(const char *name)
+{
+    char path[256];
+    size_t len;
+    int n;
+
+    if (strcmp(name, "list") == 0)
+        return 1;
+    if (strpbrk(name, "/.") != NULL)
+        return 0;
+    n = snprintf(path, sizeof(path), "duo/workflows/%s.lua", name);
+    return n > 0 && (size_t)n < sizeof(path) && duo_embedded_data(path, &len) != NULL;
+}
+
 /* -w NAME: the workflow runner in scripts/duo/workflows.lua does the rest. */
 static int run_workflow(lua_State *L, const char *name, int argc, char **argv, int first)
 {
@@ -300,6 +314,10 @@ int main(int argc, char **argv)
     }
     if (status == LUA_OK)
         status = run_chunks(L, argc, argv, o.script ? o.script : argc);
+    if (status == LUA_OK && o.workflow != NULL && !workflow_exists(o.workflow)) {
+        lua_close(L);
+        return usage_error("unknown workflow '%s' (duo-lua -w list shows them)", o.workflow);
+    }
     if (status == LUA_OK && o.workflow != NULL)
         status = run_workflow(L, o.workflow, argc, argv, o.script);
     else if (status == LUA_OK && o.script)
