@@ -126,6 +126,15 @@ function ext.each_child(self, fn, opts)
   return per_child
 end
 
+-- Creating or deleting a child changes the list: forget the cached one.
+for _, name in ipairs{ "create_account", "delete_account" } do
+  ext[name] = function(self, ...)
+    local r = table.pack(client.method("accounts", name)(self, ...))
+    rawset(self, "_children", nil)
+    return table.unpack(r, 1, r.n)
+  end
+end
+
 -- The cached child accounts (fetched on first use).
 function ext.children(self, refresh)
   return child_list(self, refresh).list

@@ -84,6 +84,18 @@ function Client:__tostring()
   return s .. ")"
 end
 
+-- What to do about a TLS failure, from curl's message.
+local function tls_advice(message)
+  local m = message:lower()
+  if m:find("expired", 1, true) then
+    return "the server's certificate has expired, or this machine's clock is wrong"
+  elseif m:find("subject name", 1, true) or m:find("does not match", 1, true) then
+    return "the certificate is for another host name: check 'host'"
+  end
+  return "the certificate is not signed by a trusted root; behind TLS inspection? use ca = \"system\" "
+         .. "or the path of your proxy's CA file"
+end
+
 -- Turns a finished request into (response, metadata) or raises duo.Error.
 local function decode(result, ctx)
   local function fail(fields)
@@ -96,7 +108,7 @@ local function decode(result, ctx)
     if result.error == "timeout" then
       message = message .. " (raise the 'timeout' option if the server is just slow)"
     elseif result.error == "tls" then
-      message = message .. " (behind TLS inspection? use ca = \"system\" or a PEM file)"
+      message = message .. " (" .. tls_advice(message) .. ")"
     end
     fail{ kind = result.error, message = message }
   end
@@ -333,7 +345,7 @@ end
 
 -- Generated methods, built once per api on first use.
 local generated = {}
-local function method_of(api, name)
+function M.method(api, name)
   local t = generated[api]
   if t == nil then
     t = {}
@@ -364,7 +376,7 @@ function Client.__index(self, key)
   v = M.extensions[api] and M.extensions[api][key]
   if v ~= nil then return v end
   if type(key) == "string" and key:sub(1, 1) ~= "_" then
-    return method_of(api, key)
+    return M.method(api, key)
   end
 end
 
