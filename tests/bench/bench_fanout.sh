@@ -12,4 +12,4 @@ concurrency=${5:-16}
 echo "== fan-out: users of $children child accounts x $users users, $latency ms per request, concurrency $concurrency"
 "$here/../run_with_server.sh" \
     --server-args "--children $children --child-users $users --latency-ms $latency" \
-    "$duo_lua" "$here/fanout.lua" "$here" "$concurrency" "$latency" 100
+    "$duo_lua" "$here/lua/fanout.lua" "$here" "$concurrency" "$latency" 100

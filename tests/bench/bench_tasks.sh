@@ -8,4 +8,4 @@ duo_lua=${1:-$here/../../build/duo-lua}
 tasks=${2:-1000}
 echo "== tasks in flight: peak memory"
 "$here/../run_with_server.sh" --server-args "--latency-ms 200" \
-    "$duo_lua" "$here/tasks_memory.lua" "$here" "$tasks"
+    "$duo_lua" "$here/lua/tasks_memory.lua" "$here" "$tasks"

@@ -1,6 +1,6 @@
 -- Fan-out: the users of every child account, listed concurrently, against
 -- the loopback test server answering each request after a fixed delay.
--- Run by bench_fanout.sh, which starts the server with the children.
+-- Run by tests/bench/bench_fanout.sh, which starts the server with the children.
 package.path = arg[1] .. "/../lua/?.lua;" .. package.path
 local S = require "testserver"
 local duo = require "duo"
