@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <lauxlib.h>
@@ -23,12 +24,25 @@ static int is_duo_error(lua_State *L, int idx)
     return yes;
 }
 
-/* Message handler: Duo errors stay as they are (their one-line form is
- * the whole report); anything else gets a traceback. */
+/* Whether the message is a misuse error ("file:line: bad argument #1 to
+ * 'add_user' (...)"): its position already names the caller's line, and
+ * a traceback into the module would only be noise. */
+static int is_argument_error(const char *msg)
+{
+    const char *p = strstr(msg, "bad argument #");
+
+    return p != NULL && strchr(msg, '\n') == NULL && getenv("DUO_LUA_TRACEBACK") == NULL;
+}
+
+/* Message handler: Duo errors and argument errors stay as they are (their
+ * one line is the whole report; DUO_LUA_TRACEBACK=1 adds the traceback to
+ * argument errors); anything else gets a traceback. */
 static int message_handler(lua_State *L)
 {
     const char *msg = lua_tostring(L, 1);
 
+    if (msg != NULL && is_argument_error(msg))
+        return 1;
     if (msg == NULL) {
         if (is_duo_error(L, 1))
             return 1;
