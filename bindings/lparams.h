@@ -11,9 +11,16 @@
 #include "buf.h"
 #include "params.h"
 
+/* Pairs and formatted numbers a request usually has fit here, so the
+ * common case allocates nothing. */
+#define DUO_LPARAMS_INLINE 16
+#define DUO_LPARAMS_SCALAR_SIZE 32
+
 typedef struct duo_lparams {
     duo_params list;
-    duo_buf scalars;   /* formatted numbers; reserved up front, never moves */
+    duo_buf scalars;   /* formatted numbers; sized before filling, never moves */
+    duo_param inline_pairs[DUO_LPARAMS_INLINE];
+    char inline_scalars[DUO_LPARAMS_INLINE * DUO_LPARAMS_SCALAR_SIZE];
 } duo_lparams;
 
 /* Checks the table at idx (raising a bad-argument error for argument `arg`

@@ -9,11 +9,21 @@ void duo_params_init(duo_params *p)
 {
     p->items = NULL;
     p->count = p->cap = 0;
+    p->borrowed = 0;
+}
+
+void duo_params_use(duo_params *p, duo_param *storage, size_t n)
+{
+    duo_params_init(p);
+    p->items = storage;
+    p->cap = n;
+    p->borrowed = 1;
 }
 
 void duo_params_free(duo_params *p)
 {
-    free(p->items);
+    if (!p->borrowed)
+        free(p->items);
     duo_params_init(p);
 }
 
@@ -26,9 +36,16 @@ int duo_params_add(duo_params *p, const char *key, size_t key_len,
         size_t cap = p->cap ? p->cap * 2 : 8;
         if (cap > ((size_t)-1) / sizeof(*items))
             return -1;
-        items = realloc(p->items, cap * sizeof(*items));
+        if (p->borrowed) {
+            items = malloc(cap * sizeof(*items));
+            if (items != NULL && p->count > 0)
+                memcpy(items, p->items, p->count * sizeof(*items));
+        } else {
+            items = realloc(p->items, cap * sizeof(*items));
+        }
         if (items == NULL)
             return -1;
+        p->borrowed = 0;
         p->items = items;
         p->cap = cap;
     }

@@ -15,14 +15,18 @@ typedef struct duo_param {
 } duo_param;
 
 typedef struct duo_params {
-    duo_param *items;  /* owned array */
+    duo_param *items;  /* owned array, or the caller's (duo_params_use) */
     size_t count;
     size_t cap;
+    int borrowed;      /* items is caller-owned storage */
 } duo_params;
 
-#define DUO_PARAMS_INIT { NULL, 0, 0 }
+#define DUO_PARAMS_INIT { NULL, 0, 0, 0 }
 
 void duo_params_init(duo_params *p);
+/* Starts p on caller-owned storage for n pairs; more pairs move it to the
+ * heap. duo_params_free is still required. */
+void duo_params_use(duo_params *p, duo_param *storage, size_t n);
 void duo_params_free(duo_params *p);
 /* Adds one pair; the bytes are borrowed, not copied. Returns 0 or -1 (ENOMEM). */
 int duo_params_add(duo_params *p, const char *key, size_t key_len,
