@@ -9,7 +9,7 @@ file(READ "${INPUT}" text)
 string(REGEX MATCHALL "BEGIN CERTIFICATE" certs "${text}")
 list(LENGTH certs count)
 file(WRITE "${OUTPUT}"
-"/* Generated from core/pinned_roots.pem by cmake/embed_roots.cmake. */
+"/* Generated from core/pinned_roots.pem by core/embed_roots.cmake. */
 #include <stddef.h>
 const char duo_pinned_roots_pem[] = {
 ${bytes}0 };

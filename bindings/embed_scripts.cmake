@@ -4,7 +4,7 @@
 file(GLOB_RECURSE files RELATIVE "${SOURCE_DIR}" "${SOURCE_DIR}/*.lua" "${SOURCE_DIR}/*.csv"
      "${SOURCE_DIR}/*.json")
 list(SORT files)
-set(out "/* Generated from scripts/ by cmake/embed_scripts.cmake. */\n#include <stddef.h>\n\n")
+set(out "/* Generated from scripts/ by bindings/embed_scripts.cmake. */\n#include <stddef.h>\n\n")
 set(table "")
 set(i 0)
 foreach(f IN LISTS files)
