@@ -159,20 +159,23 @@ function Account:user_by_name(name)
   return self.user_names[name_key(name)]
 end
 
+-- Phones, groups and tokens are linked to users both ways: the user lists
+-- their IDs under the same name as the account's collection, and each
+-- object lists its users' IDs.
+local LINKED = {
+  phone = { list = "phones", id = "phone_id" },
+  group = { list = "groups", id = "group_id" },
+  token = { list = "tokens", id = "token_id" },
+}
+
 function Account:remove_user(u)
   self.users:remove(u.user_id)
   self:unindex_user(u)
-  for _, pid in ipairs(u.phones) do
-    local p = self.phones:get(pid)
-    if p then remove_value(p.users, u.user_id) end
-  end
-  for _, tid in ipairs(u.tokens) do
-    local t = self.tokens:get(tid)
-    if t then remove_value(t.users, u.user_id) end
-  end
-  for _, gid in ipairs(u.groups) do
-    local g = self.groups:get(gid)
-    if g then remove_value(g.users, u.user_id) end
+  for _, k in pairs(LINKED) do
+    for _, oid in ipairs(u[k.list]) do
+      local o = self[k.list]:get(oid)
+      if o then remove_value(o.users, u.user_id) end
+    end
   end
   for i = #self.bypass_codes.list, 1, -1 do
     local b = self.bypass_codes.list[i]
@@ -180,72 +183,28 @@ function Account:remove_user(u)
   end
 end
 
-function Account:link_phone(u, p)
-  if not contains(u.phones, p.phone_id) then u.phones[#u.phones + 1] = p.phone_id end
-  if not contains(p.users, u.user_id) then p.users[#p.users + 1] = u.user_id end
-end
-
-function Account:unlink_phone(u, p)
-  remove_value(u.phones, p.phone_id)
-  remove_value(p.users, u.user_id)
-end
-
-function Account:link_group(u, g)
-  if not contains(u.groups, g.group_id) then u.groups[#u.groups + 1] = g.group_id end
-  if not contains(g.users, u.user_id) then g.users[#g.users + 1] = u.user_id end
-end
-
-function Account:unlink_group(u, g)
-  remove_value(u.groups, g.group_id)
-  remove_value(g.users, u.user_id)
-end
-
-function Account:link_token(u, t)
-  if not contains(u.tokens, t.token_id) then u.tokens[#u.tokens + 1] = t.token_id end
-  if not contains(t.users, u.user_id) then t.users[#t.users + 1] = u.user_id end
-end
-
-function Account:unlink_token(u, t)
-  remove_value(u.tokens, t.token_id)
-  remove_value(t.users, u.user_id)
-end
-
-function Account:add_phone(p)
-  p.users = p.users or {}
-  return self.phones:add(p)
-end
-
--- Removes an object linked to users (a phone, group or token) and its
--- links: store is the account's collection, id_key the object's ID field,
--- user_key the list on each user that names such objects.
-local function remove_linked(self, store, obj, id_key, user_key)
-  for _, uid in ipairs(obj.users) do
-    local u = self.users:get(uid)
-    if u then remove_value(u[user_key], obj[id_key]) end
+-- Account:link_phone(u, p), unlink_phone, add_phone(p), remove_phone(p),
+-- and the same for groups and tokens.
+for kind, k in pairs(LINKED) do
+  Account["link_" .. kind] = function(_, u, o)
+    if not contains(u[k.list], o[k.id]) then u[k.list][#u[k.list] + 1] = o[k.id] end
+    if not contains(o.users, u.user_id) then o.users[#o.users + 1] = u.user_id end
   end
-  store:remove(obj[id_key])
-end
-
-function Account:remove_phone(p)
-  remove_linked(self, self.phones, p, "phone_id", "phones")
-end
-
-function Account:add_group(g)
-  g.users = g.users or {}
-  return self.groups:add(g)
-end
-
-function Account:remove_group(g)
-  remove_linked(self, self.groups, g, "group_id", "groups")
-end
-
-function Account:add_token(t)
-  t.users = t.users or {}
-  return self.tokens:add(t)
-end
-
-function Account:remove_token(t)
-  remove_linked(self, self.tokens, t, "token_id", "tokens")
+  Account["unlink_" .. kind] = function(_, u, o)
+    remove_value(u[k.list], o[k.id])
+    remove_value(o.users, u.user_id)
+  end
+  Account["add_" .. kind] = function(self, o)
+    o.users = o.users or {}
+    return self[k.list]:add(o)
+  end
+  Account["remove_" .. kind] = function(self, o)
+    for _, uid in ipairs(o.users) do
+      local u = self.users:get(uid)
+      if u then remove_value(u[k.list], o[k.id]) end
+    end
+    self[k.list]:remove(o[k.id])
+  end
 end
 
 function Account:group_by_name(name)
