@@ -4,6 +4,7 @@
 local catalogue = require "duo.catalogue"
 local core = require "duo.core"
 local json = require "duo.json"
+local base64 = require "duo.base64"
 
 local M = {}
 
@@ -11,23 +12,6 @@ local function percent(s)
   return (tostring(s):gsub("[^%w%-%._~]", function(c) return string.format("%%%02X", c:byte()) end))
 end
 M.percent = percent
-
-local B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-local function base64(s)
-  local out = {}
-  for i = 1, #s, 3 do
-    local a, b, c = s:byte(i, i + 2)
-    local n = a * 65536 + (b or 0) * 256 + (c or 0)
-    local chars = {}
-    for k = 3, 0, -1 do
-      local idx = (n >> (6 * k)) & 63
-      chars[#chars + 1] = B64:sub(idx + 1, idx + 1)
-    end
-    if not b then chars[3], chars[4] = "=", "=" elseif not c then chars[4] = "=" end
-    out[#out + 1] = table.concat(chars)
-  end
-  return table.concat(out)
-end
 
 local function arg_error(fname, n, msg)
   error(string.format("bad argument #%d to '%s' (%s)", n, fname, msg), 4)
@@ -175,7 +159,7 @@ function ENCODERS.list(v)
   for i, x in ipairs(v) do out[i] = scalar_string(x) end
   return out
 end
-function ENCODERS.base64(v) return base64(v) end
+ENCODERS.base64 = base64.encode
 function ENCODERS.urlencoded(v)
   if type(v) ~= "table" then return v end
   local keys = {}

@@ -5,6 +5,7 @@
 -- secret key), the application type, and the child account of an Accounts
 -- API call on the Admin API.
 local core = require "duo.core"
+local base64 = require "duo.base64"
 local json = require "duo.json"
 local reply = require "duo.sandbox.reply"
 
@@ -74,31 +75,11 @@ function M.parse(method, url, header_lines, body)
   return req
 end
 
-local B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-local B64_INDEX = {}
-for i = 1, #B64 do B64_INDEX[B64:byte(i)] = i - 1 end
-
-local function base64_decode(s)
-  s = s:gsub("=+$", "")
-  local out, bits, nbits = {}, 0, 0
-  for i = 1, #s do
-    local v = B64_INDEX[s:byte(i)]
-    if v == nil then return nil end
-    bits = (bits << 6) | v
-    nbits = nbits + 6
-    if nbits >= 8 then
-      nbits = nbits - 8
-      out[#out + 1] = string.char((bits >> nbits) & 0xFF)
-    end
-  end
-  return table.concat(out)
-end
-
 -- "Basic base64(ikey:signature)" -> ikey, signature
 function M.parse_authorization(value)
   if type(value) ~= "string" then return nil end
   local b64 = value:match("^[Bb]asic%s+(%S+)$")
-  local decoded = b64 and base64_decode(b64)
+  local decoded = b64 and base64.decode(b64)
   if decoded == nil then return nil end
   local ikey, sig = decoded:match("^([^:]+):(.+)$")
   return ikey, sig

@@ -1,5 +1,6 @@
 -- Account-wide things: settings, the logo, information reports, policies,
 -- Duo Passport and identity verification.
+local base64 = require "duo.base64"
 local json = require "duo.json"
 local reply = require "duo.sandbox.reply"
 local S = require "duo.sandbox.state"
@@ -47,26 +48,6 @@ end
 
 -- Logo -------------------------------------------------------------------
 
-local B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-local B64_INDEX = {}
-for i = 1, #B64 do B64_INDEX[B64:byte(i)] = i - 1 end
-
-local function base64_decode(s)
-  s = s:gsub("%s", ""):gsub("=+$", "")
-  local out, bits, nbits = {}, 0, 0
-  for i = 1, #s do
-    local v = B64_INDEX[s:byte(i)]
-    if v == nil then return nil end
-    bits = ((bits << 6) | v) & 0xFFFFFF
-    nbits = nbits + 6
-    if nbits >= 8 then
-      nbits = nbits - 8
-      out[#out + 1] = string.char((bits >> nbits) & 0xFF)
-    end
-  end
-  return table.concat(out)
-end
-
 H["GET /admin/v1/logo"] = function(ctx)
   local logo = ctx.account.logo
   if logo == nil then reply.not_found("no logo is set") end
@@ -74,7 +55,7 @@ H["GET /admin/v1/logo"] = function(ctx)
 end
 
 H["POST /admin/v1/logo"] = function(ctx)
-  local bytes = base64_decode(ctx:need("logo"))
+  local bytes = base64.decode(ctx:need("logo"))
   if bytes == nil or bytes:sub(1, 8) ~= "\137PNG\r\n\26\n" then reply.bad_param("logo", "must be a base64 PNG") end
   ctx.account.logo = bytes
   return ""
