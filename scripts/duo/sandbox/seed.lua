@@ -4,6 +4,7 @@
 -- the place ("seed.json: accounts[3].users[2].user_id: duplicate ID ..."),
 -- and M.export turns a tenant back into seed data.
 local json = require "duo.json"
+local jsontext = require "duo.jsontext"
 local errors = require "duo.error"
 local statelib = require "duo.sandbox.state"
 
@@ -693,46 +694,9 @@ local FIRST_KEYS = { "version", "options", "parent", "accounts",
   "policy_key", "bypass_code_id", "txid", "timestamp", "name", "username", "policy_name", "email", "realname",
   "status", "api_hostname", "edition", "telephony_credits", "billing_enabled", "settings", "integrations",
   "admins", "groups", "tokens", "phones", "directories", "policies", "users", "authlogs", "adminlogs" }
-local KEY_RANK = {}
-for i, k in ipairs(FIRST_KEYS) do KEY_RANK[k] = i end
-
-local function pretty(v, indent, out)
-  local flat = json.encode(v)
-  if type(v) ~= "table" or #flat + #indent <= 110 then
-    out[#out + 1] = flat
-    return
-  end
-  local inner = indent .. "  "
-  if is_array(v) then
-    out[#out + 1] = "[\n"
-    for i, item in ipairs(v) do
-      out[#out + 1] = inner
-      pretty(item, inner, out)
-      out[#out + 1] = i < #v and ",\n" or "\n"
-    end
-    out[#out + 1] = indent .. "]"
-  else
-    local keys = {}
-    for k in pairs(v) do keys[#keys + 1] = k end
-    table.sort(keys, function(a, b)
-      local ra, rb = KEY_RANK[a] or 1000, KEY_RANK[b] or 1000
-      if ra ~= rb then return ra < rb end
-      return a < b
-    end)
-    out[#out + 1] = "{\n"
-    for i, k in ipairs(keys) do
-      out[#out + 1] = inner .. json.encode(k) .. ": "
-      pretty(v[k], inner, out)
-      out[#out + 1] = i < #keys and ",\n" or "\n"
-    end
-    out[#out + 1] = indent .. "}"
-  end
-end
 
 function M.pretty(v)
-  local out = {}
-  pretty(v, "", out)
-  return table.concat(out) .. "\n"
+  return jsontext.encode(v, { width = 110, first = FIRST_KEYS })
 end
 
 return M

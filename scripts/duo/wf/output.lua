@@ -3,6 +3,7 @@
 -- format = function(value, row) -> string } (format and title optional);
 -- CSV headers are the field keys, so they stay stable.
 local json = require "duo.json"
+local jsontext = require "duo.jsontext"
 
 local M = {}
 
@@ -81,51 +82,9 @@ function M.csv(rows, columns, out)
   end
 end
 
-local function is_array(t)
-  if json.is_array(t) then return true end
-  local n = #t
-  if n == 0 then return false end
-  local count = 0
-  for _ in pairs(t) do count = count + 1 end
-  return count == n
-end
-
-local function encode_pretty(v, indent, parts)
-  if type(v) ~= "table" or next(v) == nil then
-    parts[#parts + 1] = json.encode(v)
-    return
-  end
-  local inner = indent .. "  "
-  if is_array(v) then
-    parts[#parts + 1] = "[\n"
-    for i = 1, #v do
-      parts[#parts + 1] = inner
-      encode_pretty(v[i], inner, parts)
-      parts[#parts + 1] = i < #v and ",\n" or "\n"
-    end
-    parts[#parts + 1] = indent .. "]"
-    return
-  end
-  local keys = {}
-  for k in pairs(v) do keys[#keys + 1] = tostring(k) end
-  table.sort(keys)
-  parts[#parts + 1] = "{\n"
-  for i, k in ipairs(keys) do
-    local value = v[k]
-    if value == nil then value = v[tonumber(k)] end
-    parts[#parts + 1] = inner .. json.encode(k) .. ": "
-    encode_pretty(value, inner, parts)
-    parts[#parts + 1] = i < #keys and ",\n" or "\n"
-  end
-  parts[#parts + 1] = indent .. "}"
-end
-
 -- JSON text, indented by two spaces, keys sorted, ending in a newline.
 function M.json_text(value)
-  local parts = {}
-  encode_pretty(value, "", parts)
-  parts[#parts + 1] = "\n"
-  return table.concat(parts)
+  return jsontext.encode(value)
 end
 
 function M.json(value, out)
