@@ -269,6 +269,16 @@ function M.render_user_brief(u)
            email = u.email or "", status = u.status }
 end
 
+-- The brief form of the users with these IDs (a phone's or token's users).
+local function render_users(acct, ids)
+  local users = array()
+  for _, uid in ipairs(ids) do
+    local u = acct.users:get(uid)
+    if u then users[#users + 1] = M.render_user_brief(u) end
+  end
+  return users
+end
+
 function M.render_phone(acct, p, with_users)
   local out = {
     phone_id = p.phone_id, number = p.number or "", extension = p.extension or "", name = p.name or "",
@@ -281,14 +291,7 @@ function M.render_phone(acct, p, with_users)
     screenlock = p.activated and "Locked" or "", tampered = p.activated and "Not tampered" or "",
     last_seen = p.last_seen and iso(p.last_seen) or "",
   }
-  if with_users then
-    local users = array()
-    for _, uid in ipairs(p.users) do
-      local u = acct.users:get(uid)
-      if u then users[#users + 1] = M.render_user_brief(u) end
-    end
-    out.users = users
-  end
+  if with_users then out.users = render_users(acct, p.users) end
   return out
 end
 
@@ -304,14 +307,7 @@ end
 function M.render_token(acct, t, with_users)
   local out = { token_id = t.token_id, type = t.type, serial = t.serial, totp_step = orn(t.totp_step),
                 admins = array() }
-  if with_users then
-    local users = array()
-    for _, uid in ipairs(t.users) do
-      local u = acct.users:get(uid)
-      if u then users[#users + 1] = M.render_user_brief(u) end
-    end
-    out.users = users
-  end
+  if with_users then out.users = render_users(acct, t.users) end
   return out
 end
 
