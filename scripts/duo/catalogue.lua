@@ -51,8 +51,9 @@
 --   secret_response  true: the answer holds another integration's secret
 --   summary     one line for the docs
 --   path_params (derived) the {x} names of path, in order
--- Rows are checked when this module loads (M.check): a malformed row fails
--- at require time, naming the row and the problem.
+-- M.check() validates every row, naming a malformed row and its problem.
+-- The test suite runs it (tests/lua/test_docs.lua), not every start-up:
+-- the rows are compiled into the binary and cannot change after a build.
 --
 -- The module: M.methods (admin, accounts, auth rows, grouped by api then
 -- resource), M.legacy (auth_v1 rows), M.by_name[api][name], M.endpoints and
@@ -1233,7 +1234,5 @@ function M.check(rows)
   end
   return true
 end
-
-M.check()
 
 return M

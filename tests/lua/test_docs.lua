@@ -5,6 +5,14 @@ local duo = require "duo"
 local docs = require "duo.docs"
 local catalogue = require "duo.catalogue"
 
+T.test("every catalogue row is well-formed; a malformed one is named", function()
+  T.eq(catalogue.check(), true)
+  local bad = { name = "get_thing", api = "admin", app = "admin", resource = "things", verb = "GET",
+                path = "/admin/v1/things/{thing_id}", permission = "Grant read resource", summary = "x" }
+  T.raises(function() catalogue.check{ bad } end,
+           "catalogue: row admin.get_thing: path parameter 'thing_id' is not a required argument")
+end)
+
 T.test("scripts/REFERENCE.md is current", function()
   local f = assert(io.open("../../scripts/REFERENCE.md", "rb"))
   local committed = f:read("a")
