@@ -74,6 +74,7 @@ function M.wrap(api, session, host, ikey, account_id, concurrency)
     account_id = account_id,
     concurrency = concurrency,
     _session = session,
+    _sig_version = session:info().sig_version,   -- 5: bodies are JSON
   }, Client)
 end
 
@@ -167,7 +168,7 @@ function Client:_send(request)
       body = copy
     end
     req.body = json.encode(body)
-  elseif BODY_METHODS[verb] and self._session:info().sig_version == 5 then
+  elseif BODY_METHODS[verb] and self._sig_version == 5 then
     req.body = json.encode(params)
   else
     req.params = params
