@@ -23,7 +23,6 @@ local BODY_METHODS = { POST = true, PUT = true, PATCH = true }
 local METHODS = { GET = true, POST = true, PUT = true, PATCH = true, DELETE = true }
 
 local Client = {}
-M.Client = Client
 
 -- Set by duo.sandbox: requests go to the in-process simulation.
 M.outbox = false
@@ -144,7 +143,6 @@ local function decode(result, ctx)
   end
   fail{ kind = "http", status = result.status, message = "unexpected response envelope" }
 end
-M.decode = decode
 
 -- Starts a request: { verb, path, params | body, headers, unsigned, raw,
 -- row }. Returns a handle for _receive.

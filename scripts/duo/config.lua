@@ -237,8 +237,4 @@ function M.list()
   return out, cfg.path
 end
 
-function M.clear_cache()
-  cache = {}
-end
-
 return M

@@ -11,7 +11,6 @@ local M = {}
 local function percent(s)
   return (tostring(s):gsub("[^%w%-%._~]", function(c) return string.format("%%%02X", c:byte()) end))
 end
-M.percent = percent
 
 local function arg_error(fname, n, msg)
   error(string.format("bad argument #%d to '%s' (%s)", n, fname, msg), 4)

@@ -32,7 +32,6 @@ local function service_outbox()
     handler(op)
   end
 end
-M.service_outbox = service_outbox
 
 local Task = {}
 Task.__index = Task
