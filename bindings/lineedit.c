@@ -88,6 +88,28 @@ static int chars_in_tail(const char *s, size_t len, size_t n)
     return count;
 }
 
+/* Reads what is there without waiting: a Ctrl-C can flush the terminal's
+ * input between the wait saying "readable" and the read, and a blocking
+ * read would then wait for the next key with the interrupt unnoticed. The
+ * descriptor is non-blocking only for this one call (SIGINT is blocked
+ * meanwhile, so no handler runs in between). */
+static ssize_t read_now(unsigned char *byte)
+{
+    int flags = fcntl(STDIN_FILENO, F_GETFL);
+    ssize_t n;
+    int e;
+
+    if (flags < 0 || (!(flags & O_NONBLOCK)
+                      && fcntl(STDIN_FILENO, F_SETFL, flags | O_NONBLOCK) != 0))
+        return -1;
+    n = read(STDIN_FILENO, byte, 1);
+    e = errno;
+    if (!(flags & O_NONBLOCK))
+        fcntl(STDIN_FILENO, F_SETFL, flags);
+    errno = e;
+    return n;
+}
+
 /* Reads one byte of standard input: 1, 0 at end of input, -1 with errno
  * (EINTR once an interrupt is pending). SIGINT is blocked except while
  * pselect waits, so a signal cannot slip in between the check and the
@@ -114,22 +136,24 @@ static int read_byte(lineedit *le, unsigned char *byte)
         FD_SET(STDIN_FILENO, &fds);
         rc = pselect(STDIN_FILENO + 1, &fds, NULL, NULL, &tick, &old);
         e = errno;
-        sigprocmask(SIG_SETMASK, &old, NULL);
-        if (rc == 0)
-            continue;
+        n = rc > 0 ? read_now(byte) : -1;
+        if (rc > 0)
+            e = errno;
+        sigprocmask(SIG_SETMASK, &old, NULL);   /* a pending SIGINT is handled here */
+        if (rc == 0 || (rc < 0 && e == EINTR))
+            continue;   /* the check above decides */
         if (rc < 0) {
-            if (e == EINTR)
-                continue;   /* the check above decides */
             errno = e;
             return -1;
         }
-        n = read(STDIN_FILENO, byte, 1);
         if (n == 1)
             return 1;
         if (n == 0)
             return 0;
-        if (errno != EINTR && errno != EAGAIN)
+        if (e != EINTR && e != EAGAIN) {
+            errno = e;
             return -1;
+        }
     }
 }
 

@@ -155,10 +155,6 @@ class Suite:
         r = Repl(self.binary, self.env(**env), args)
         r.expect("help() for help")
         r.prompt()
-        # libedit switches the terminal to raw mode just after printing the
-        # first prompt and discards what was typed in that instant; people
-        # do not type within milliseconds of a prompt, so neither do we.
-        time.sleep(0.15)
         return r
 
     def run(self, name, fn):
