@@ -226,7 +226,7 @@ static int l_request(lua_State *L)
         spec.params = &params.list;
     }
     box->op = duo_request_new(duo_lua_loop(L), &spec, s->cred, &s->opt, &s->retry,
-                              box, err, sizeof(err));
+                              err, sizeof(err));
     if (has_params)
         duo_lparams_free(&params);
     lua_pop(L, 1);   /* params */

@@ -288,7 +288,7 @@ static int l_timer(lua_State *L)
     duo_loop *loop = duo_lua_loop(L);
     duo_op_box *box = duo_push_op_box(L);
 
-    box->op = duo_timer_new(loop, (long long)(ms > 0 ? ms : 0), box);
+    box->op = duo_timer_new(loop, (long long)(ms > 0 ? ms : 0));
     if (box->op == NULL)
         return luaL_error(L, "out of memory");
     duo_register_op(L, box);

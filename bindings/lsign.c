@@ -147,7 +147,7 @@ static void read_input(lua_State *L, sign_input *in, int signing)
     in->req.path = in->str[F_PATH];
     in->req.date = in->str[F_DATE];
     if (in->req.date == NULL) {
-        if (duo_date_format(duo_clock_system(NULL), in->date) != 0)
+        if (duo_date_format(duo_clock_system(), in->date) != 0)
             luaL_error(L, "the system clock is out of range");
         in->req.date = in->date;
     }

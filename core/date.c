@@ -21,9 +21,8 @@ int duo_date_format(long long t, char out[DUO_DATE_SIZE])
     return (n > 0 && n < DUO_DATE_SIZE) ? 0 : -1;
 }
 
-long long duo_clock_system(void *ud)
+long long duo_clock_system(void)
 {
-    (void)ud;
     return (long long)time(NULL);
 }
 

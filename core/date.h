@@ -11,8 +11,8 @@
 /* Writes the UTC date of unix time t into out. Returns 0 or -1. */
 int duo_date_format(long long t, char out[DUO_DATE_SIZE]);
 
-/* The system clock (time(NULL)); ud is ignored. */
-long long duo_clock_system(void *ud);
+/* The system clock in unix seconds (time(NULL)). */
+long long duo_clock_system(void);
 
 /* Milliseconds of a monotonic clock, for timers and timeouts. */
 long long duo_monotonic_ms(void);

@@ -79,7 +79,7 @@ long long duo_loop_unix_time(duo_loop *loop)
 {
     long long t = loop->virtual_time
         ? loop->virtual_start_unix + loop->virtual_ms / 1000
-        : duo_clock_system(NULL);
+        : duo_clock_system();
     return t + loop->clock_offset;
 }
 
@@ -285,7 +285,7 @@ void loop_finish(duo_loop *loop, duo_op *op)
 
 /* ---- operations ---- */
 
-duo_op *duo_timer_new(duo_loop *loop, long long delay_ms, void *ud)
+duo_op *duo_timer_new(duo_loop *loop, long long delay_ms)
 {
     duo_op *op = calloc(1, sizeof(*op));
 
@@ -295,7 +295,6 @@ duo_op *duo_timer_new(duo_loop *loop, long long delay_ms, void *ud)
         free(op);
         return NULL;
     }
-    op->ud = ud;
     op->state = OP_WAITING;
     op->due_ms = duo_loop_now_ms(loop) + (delay_ms > 0 ? delay_ms : 0);
     loop_heap_push(loop, op);
@@ -333,11 +332,6 @@ int duo_op_is_done(const duo_op *op)
 int duo_op_is_request(const duo_op *op)
 {
     return op->is_request;
-}
-
-void *duo_op_userdata(const duo_op *op)
-{
-    return op->ud;
 }
 
 duo_op *duo_loop_next_done(duo_loop *loop)

@@ -90,16 +90,15 @@ long long duo_loop_unix_time(duo_loop *loop);
  * Returns NULL with a reason in err. */
 duo_op *duo_request_new(duo_loop *loop, const duo_request_spec *spec,
                         duo_credentials *cred, const duo_transport_options *opt,
-                        const duo_retry_policy *retry, void *ud,
+                        const duo_retry_policy *retry,
                         char *err, size_t err_size);
-duo_op *duo_timer_new(duo_loop *loop, long long delay_ms, void *ud);
+duo_op *duo_timer_new(duo_loop *loop, long long delay_ms);
 /* Cancels (if still pending) and frees. */
 void duo_op_free(duo_op *op);
 /* Cancels a pending operation: it finishes at once as cancelled. */
 void duo_op_cancel(duo_op *op);
 int duo_op_is_done(const duo_op *op);
 int duo_op_is_request(const duo_op *op);
-void *duo_op_userdata(const duo_op *op);
 /* Valid for a finished request. */
 duo_request_result *duo_request_result_of(duo_op *op);
 

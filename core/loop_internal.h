@@ -23,7 +23,6 @@ struct duo_op {
     duo_loop *loop;              /* NULL once the loop was freed */
     int is_request;
     op_state state;
-    void *ud;
     long long due_ms;            /* OP_WAITING: when to wake */
     size_t heap_index;           /* position in the timer heap, or NO_HEAP */
     op_list list;
@@ -91,6 +90,5 @@ void request_complete_attempt(duo_op *op, long status, duo_buf *body,
                               const char *message);
 void request_release(duo_op *op);
 void request_cancel(duo_op *op);
-const char *request_host(const duo_op *op);
 
 #endif

@@ -170,7 +170,7 @@ static int copy_spec(duo_op *op, const duo_request_spec *spec,
 
 duo_op *duo_request_new(duo_loop *loop, const duo_request_spec *spec,
                         duo_credentials *cred, const duo_transport_options *opt,
-                        const duo_retry_policy *retry, void *ud,
+                        const duo_retry_policy *retry,
                         char *err, size_t err_size)
 {
     duo_op *op = calloc(1, sizeof(*op));
@@ -180,7 +180,6 @@ duo_op *duo_request_new(duo_loop *loop, const duo_request_spec *spec,
         return NULL;
     }
     op->is_request = 1;
-    op->ud = ud;
     op->sig_version = spec->sig_version;
     op->unsigned_request = spec->unsigned_request;
     op->outbox = spec->outbox;
@@ -404,11 +403,6 @@ void request_cancel(duo_op *op)
     }
     op->result.error = DUO_NET_CANCELLED;
     snprintf(op->result.message, sizeof(op->result.message), "cancelled");
-}
-
-const char *request_host(const duo_op *op)
-{
-    return op->host;
 }
 
 duo_request_result *duo_request_result_of(duo_op *op)
