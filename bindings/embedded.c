@@ -66,15 +66,6 @@ static int search_embedded(lua_State *L)
     return 2;
 }
 
-/* package.preload["duo.core"]: the core table is built by luaopen_duo, so
- * a script requiring a duo.* module first gets the whole module loaded. */
-static int load_core(lua_State *L)
-{
-    luaL_requiref(L, "duo", luaopen_duo, 0);
-    lua_getfield(L, LUA_REGISTRYINDEX, "duo.core");
-    return 1;
-}
-
 void duo_open_embedded(lua_State *L)
 {
     /* Idempotent: the searcher is registered once per state. */
@@ -85,10 +76,7 @@ void duo_open_embedded(lua_State *L)
     lua_pop(L, 1);
     lua_pushboolean(L, 1);
     lua_setfield(L, LUA_REGISTRYINDEX, "duo.embedded_searcher");
-    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
-    lua_pushcfunction(L, load_core);
-    lua_setfield(L, -2, "duo.core");
-    lua_pop(L, 1);
+    duo_open_private(L);
     lua_getglobal(L, "package");
     if (lua_getfield(L, -1, "searchers") == LUA_TTABLE) {
         /* Right after the preload searcher: ours win over files on disk. */

@@ -41,7 +41,7 @@ static int message_handler(lua_State *L)
 {
     const char *msg = lua_tostring(L, 1);
 
-    if (msg != NULL && is_argument_error(msg))
+    if (interrupted || (msg != NULL && is_argument_error(msg)))
         return 1;
     if (msg == NULL) {
         if (is_duo_error(L, 1))
@@ -61,6 +61,13 @@ void duo_host_report(lua_State *L, int status)
 
     if (status == LUA_OK)
         return;
+    if (interrupted) {
+        /* Ctrl-C: the user knows where; no message, no traceback. */
+        lua_pop(L, 1);
+        fputs("interrupted\n", stderr);
+        fflush(stderr);
+        return;
+    }
     if (is_duo_error(L, -1) && luaL_callmeta(L, -1, "__tostring")) {
         lua_remove(L, -2);
     }
@@ -90,6 +97,56 @@ int duo_host_call(lua_State *L, int nargs, int nresults)
     return status;
 }
 
+/* Ends the scope of the code that just ran (the script's main chunk, a -e
+ * chunk, a REPL statement) when the duo scheduler is loaded: waits for its
+ * tasks if it returned, else cancels them (scheduler.end_root). An error
+ * while waiting replaces status and is left on the stack; errors of tasks
+ * nobody waited for were printed and make the status an error. */
+static int end_scope(lua_State *L, int status)
+{
+    int rc;
+
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+    lua_getfield(L, -1, "duo.scheduler");
+    lua_remove(L, -2);
+    if (lua_type(L, -1) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        return status;
+    }
+    lua_getfield(L, -1, "end_root");
+    lua_remove(L, -2);
+    lua_pushboolean(L, status == LUA_OK);
+    rc = duo_host_pcall(L, 1, 1);
+    if (rc != LUA_OK) {
+        if (status != LUA_OK)
+            lua_remove(L, -2);   /* the error that ended the chunk is superseded */
+        return rc;
+    }
+    if (status == LUA_OK && lua_tointeger(L, -1) > 0) {
+        lua_pop(L, 1);
+        lua_pushnil(L);   /* the failures were printed already */
+        return LUA_ERRRUN;
+    }
+    lua_pop(L, 1);
+    return status;
+}
+
+int duo_host_run(lua_State *L, int nargs)
+{
+    int status = end_scope(L, duo_host_pcall(L, nargs, 0));
+
+    if (status != LUA_OK && lua_isnil(L, -1))
+        lua_pop(L, 1);
+    else
+        duo_host_report(L, status);
+    return status;
+}
+
+int duo_host_run_statement(lua_State *L, int nresults)
+{
+    return end_scope(L, duo_host_pcall(L, 0, nresults));
+}
+
 static void interrupt_hook(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
@@ -97,9 +154,15 @@ static void interrupt_hook(lua_State *L, lua_Debug *ar)
     luaL_error(L, "interrupted");
 }
 
+/* The first Ctrl-C sets a hook on the main thread and on the task running
+ * now (each Lua thread has its own hook), so that even a busy loop stops at
+ * its next instruction, and wakes a waiting event loop. The handler is
+ * installed with SA_RESETHAND, as lua.c resets its own: a second Ctrl-C
+ * before the first was dealt with ends the process at once. */
 static void on_sigint(int sig)
 {
     int mask = LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT;
+    lua_State *task = duo_lua_running_thread();
 
     (void)sig;
     interrupted = 1;
@@ -107,18 +170,26 @@ static void on_sigint(int sig)
      * at the next Lua instruction. */
     if (global_L != NULL)
         lua_sethook(global_L, interrupt_hook, mask, 1);
+    if (task != NULL)
+        lua_sethook(task, interrupt_hook, mask, 1);
     duo_lua_loop_interrupt();
+}
+
+static void install_handler(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_sigint;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
 }
 
 void duo_host_catch_sigint(lua_State *L)
 {
-    struct sigaction sa;
-
     global_L = L;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_sigint;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
+    install_handler();
 }
 
 int duo_host_interrupted(void)
@@ -131,5 +202,7 @@ void duo_host_clear_interrupt(void)
     /* A Ctrl-C that came while no Lua code ran left its hook behind. */
     if (interrupted && global_L != NULL)
         lua_sethook(global_L, NULL, 0, 0);
+    if (interrupted)
+        install_handler();
     interrupted = 0;
 }

@@ -77,7 +77,7 @@ static long seconds_to_ms(lua_State *L, const char *field, lua_Number def)
     return (long)(v * 1000);
 }
 
-/* core.session{ host, ikey, skey, ... } -> session. Option names and
+/* _session.session{ host, ikey, skey, ... } -> session. Option names and
  * types are checked here; the Lua layer adds profile handling. */
 static int l_session(lua_State *L)
 {

@@ -1,5 +1,6 @@
-/* luaopen_duo: builds the C core table and hands it to the Lua half of the
- * module (scripts/duo/init.lua), which returns the public `duo` table. */
+/* luaopen_duo: registers the private C modules (duo._loop, duo._session,
+ * duo._sign, duo._sys) and runs the Lua half of the module
+ * (scripts/duo/init.lua), which returns the public `duo` table. */
 #include <lauxlib.h>
 #include <lualib.h>
 
@@ -34,7 +35,7 @@ static int l_embedded(lua_State *L)
     return 1;
 }
 
-/* core.read_embedded(path) -> the bytes of an embedded file, or nil. */
+/* _sys.read_embedded(path) -> the bytes of an embedded file, or nil. */
 static int l_read_embedded(lua_State *L)
 {
     size_t len;
@@ -64,7 +65,7 @@ static int l_settings(lua_State *L)
     return 1;
 }
 
-static const luaL_Reg core_functions[] = {
+static const luaL_Reg sys_functions[] = {
     { "versions", l_versions },
     { "embedded", l_embedded },
     { "read_embedded", l_read_embedded },
@@ -73,30 +74,65 @@ static const luaL_Reg core_functions[] = {
     { NULL, NULL }
 };
 
+/* The private modules: the pieces of C the Lua half of `duo` uses. Each is
+ * a plain table of functions; none is part of the public API. */
+static int open_loop(lua_State *L)
+{
+    lua_newtable(L);
+    duo_open_loop(L);
+    return 1;
+}
+
+static int open_session(lua_State *L)
+{
+    lua_newtable(L);
+    duo_open_client(L);
+    return 1;
+}
+
+static int open_sign(lua_State *L)
+{
+    lua_newtable(L);
+    duo_open_sign(L);
+    duo_open_codec(L);
+    return 1;
+}
+
+static int open_sys(lua_State *L)
+{
+    lua_newtable(L);
+    duo_open_sys(L);
+    luaL_setfuncs(L, sys_functions, 0);
+    lua_pushstring(L, DUO_LUA_VERSION);
+    lua_setfield(L, -2, "version");
+    return 1;
+}
+
+static const luaL_Reg private_modules[] = {
+    { "duo._loop", open_loop },
+    { "duo._session", open_session },
+    { "duo._sign", open_sign },
+    { "duo._sys", open_sys },
+    { NULL, NULL }
+};
+
+void duo_open_private(lua_State *L)
+{
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+    for (const luaL_Reg *m = private_modules; m->name != NULL; m++) {
+        lua_pushcfunction(L, m->func);
+        lua_setfield(L, -2, m->name);
+    }
+    lua_pop(L, 1);
+}
+
 int luaopen_duo(lua_State *L)
 {
     duo_open_embedded(L);
     luaL_requiref(L, "duo.json", luaopen_duo_json, 0);
     lua_pop(L, 1);
-
-    lua_newtable(L);   /* the core table */
-    duo_open_sign(L);
-    duo_open_client(L);
-    duo_open_loop(L);
-    duo_open_sys(L);
-    luaL_setfuncs(L, core_functions, 0);
-    lua_pushstring(L, DUO_LUA_VERSION);
-    lua_setfield(L, -2, "version");
-    lua_pushvalue(L, -1);
-    lua_setfield(L, LUA_REGISTRYINDEX, "duo.core");
-    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
-    lua_pushvalue(L, -2);
-    lua_setfield(L, -2, "duo.core");
-    lua_pop(L, 1);
-
     if (duo_load_embedded(L, "duo/init.lua") != LUA_OK)
         return lua_error(L);
-    lua_insert(L, -2);
-    lua_call(L, 1, 1);
+    lua_call(L, 0, 1);
     return 1;
 }

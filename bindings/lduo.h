@@ -18,10 +18,15 @@ const char *duo_embedded_data(const char *path, size_t *len);
 /* Pushes a list of the embedded paths that start with prefix. */
 void duo_push_embedded_list(lua_State *L, const char *prefix);
 
+/* Registers the private modules duo._loop, duo._session, duo._sign and
+ * duo._sys in package.preload. */
+void duo_open_private(lua_State *L);
+
 /* Each adds its functions to the table on top of the stack. */
 void duo_open_sign(lua_State *L);
 void duo_open_client(lua_State *L);
 void duo_open_loop(lua_State *L);
 void duo_open_sys(lua_State *L);
+void duo_open_codec(lua_State *L);
 
 #endif

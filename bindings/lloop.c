@@ -13,6 +13,7 @@
 #define LOOP_KEY "duo.loop"
 #define OPS_KEY "duo.ops"       /* weak: lightuserdata(op) -> op userdata */
 #define OP_MT "duo.op"
+#define RUNNING_KEY "duo.running"  /* the coroutine in running_thread */
 
 typedef struct loop_box {
     duo_loop *loop;
@@ -31,7 +32,30 @@ void duo_lua_loop_interrupt(void)
         duo_loop_wakeup(loop);
 }
 
-/* core.interrupted([clear]) -> whether Ctrl-C was pressed (since the last
+/* The coroutine the scheduler is resuming now (NULL: the main code), so
+ * that Ctrl-C can reach a task in a busy loop. The registry keeps it alive
+ * while it is recorded here. */
+static lua_State *volatile running_thread = NULL;
+
+lua_State *duo_lua_running_thread(void)
+{
+    return running_thread;
+}
+
+/* _loop.running(co | nil) -> the coroutine recorded before: the scheduler
+ * records the task it resumes, and restores the previous one after. */
+static int l_running(lua_State *L)
+{
+    lua_State *co = lua_tothread(L, 1);
+
+    lua_getfield(L, LUA_REGISTRYINDEX, RUNNING_KEY);
+    lua_pushvalue(L, 1);
+    lua_setfield(L, LUA_REGISTRYINDEX, RUNNING_KEY);
+    running_thread = co;
+    return 1;
+}
+
+/* _loop.interrupted([clear]) -> whether Ctrl-C was pressed (since the last
  * clear). The scheduler checks it so that a task catching the interrupt
  * error cannot swallow it. */
 static int l_interrupted(lua_State *L)
@@ -47,6 +71,7 @@ static int loop_gc(lua_State *L)
     loop_box *b = lua_touserdata(L, 1);
     if (interrupt_target == b->loop)
         interrupt_target = NULL;
+    running_thread = NULL;
     duo_loop_free(b->loop);
     b->loop = NULL;
     return 0;
@@ -242,7 +267,7 @@ static const luaL_Reg op_metamethods[] = {
     { NULL, NULL }
 };
 
-/* core.run_once([max_wait_ms]) -> pending operations. */
+/* _loop.run_once([max_wait_ms]) -> pending operations. */
 static int l_run_once(lua_State *L)
 {
     duo_loop *loop = duo_lua_loop(L);
@@ -281,14 +306,23 @@ static int l_next_outgoing(lua_State *L)
     return next_from(L, duo_loop_next_outgoing);
 }
 
-/* core.timer(ms) -> op finishing after ms milliseconds. */
+/* The longest timer: about 31 years. Longer durations (1e300, inf) are
+ * clamped to it rather than cast, which would be undefined. */
+#define MAX_TIMER_MS 1e12
+
+/* _loop.timer(ms) -> op finishing after ms milliseconds (negative: now). */
 static int l_timer(lua_State *L)
 {
     lua_Number ms = luaL_checknumber(L, 1);
-    duo_loop *loop = duo_lua_loop(L);
-    duo_op_box *box = duo_push_op_box(L);
+    duo_loop *loop;
+    duo_op_box *box;
 
-    box->op = duo_timer_new(loop, (long long)(ms > 0 ? ms : 0));
+    luaL_argcheck(L, ms == ms, 1, "not a number (NaN)");
+    if (ms > MAX_TIMER_MS)
+        ms = MAX_TIMER_MS;
+    loop = duo_lua_loop(L);
+    box = duo_push_op_box(L);
+    box->op = duo_timer_new(loop, ms > 0 ? (long long)ms : 0);
     if (box->op == NULL)
         return luaL_error(L, "out of memory");
     duo_register_op(L, box);
@@ -358,6 +392,7 @@ static const luaL_Reg loop_functions[] = {
     { "unix_time", l_unix_time },
     { "pending", l_pending },
     { "interrupted", l_interrupted },
+    { "running", l_running },
     { NULL, NULL }
 };
 

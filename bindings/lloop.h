@@ -22,6 +22,9 @@ duo_op_box *duo_push_op_box(lua_State *L);
  * must be on top of the stack. */
 void duo_register_op(lua_State *L, duo_op_box *box);
 
+/* The task coroutine running now, or NULL (for a SIGINT handler). */
+lua_State *duo_lua_running_thread(void);
+
 /* Makes a waiting run_once return at once (for a SIGINT handler). */
 void duo_lua_loop_interrupt(void);
 

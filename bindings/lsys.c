@@ -12,7 +12,7 @@
 
 #include "lduo.h"
 
-/* core.file_mode(path) -> permission bits, or nil and a message. */
+/* _sys.file_mode(path) -> permission bits, or nil and a message. */
 static int l_file_mode(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
@@ -27,7 +27,7 @@ static int l_file_mode(lua_State *L)
     return 1;
 }
 
-/* core.isatty(fd) -> boolean (0 stdin, 1 stdout, 2 stderr). */
+/* _sys.isatty(fd) -> boolean (0 stdin, 1 stdout, 2 stderr). */
 static int l_isatty(lua_State *L)
 {
     lua_Integer fd = luaL_checkinteger(L, 1);
@@ -35,7 +35,7 @@ static int l_isatty(lua_State *L)
     return 1;
 }
 
-/* core.write_file_atomic(path, data [, mode]): writes a temporary file
+/* _sys.write_file_atomic(path, data [, mode]): writes a temporary file
  * beside path, flushes it to disk, then renames it over path, so a crash
  * leaves either the old or the new content, never a mix. */
 static int l_write_file_atomic(lua_State *L)

@@ -202,7 +202,7 @@ static int run_chunks(lua_State *L, int argc, char **argv, int stop)
             const char *chunk = argv[++i];
             status = luaL_loadbuffer(L, chunk, strlen(chunk), "=(command line)");
             if (status == LUA_OK)
-                status = duo_host_call(L, 0, 0);
+                status = duo_host_run(L, 0);
             else
                 duo_host_report(L, status);
         } else if (strcmp(argv[i], "-l") == 0) {
@@ -248,7 +248,7 @@ static int run_script(lua_State *L, int argc, char **argv, int script)
         return status;
     }
     n = push_script_args(L, argc, argv, script + 1);
-    return duo_host_call(L, n, 0);
+    return duo_host_run(L, n);
 }
 
 static int workflow_exists(const char *name)
@@ -278,7 +278,7 @@ static int run_workflow(lua_State *L, const char *name, int argc, char **argv, i
     lua_remove(L, -2);
     lua_pushstring(L, name);
     n = push_script_args(L, argc, argv, first);
-    return duo_host_call(L, n + 1, 0);
+    return duo_host_run(L, n + 1);
 }
 
 int main(int argc, char **argv)
@@ -329,7 +329,7 @@ int main(int argc, char **argv)
         } else {
             status = luaL_loadfile(L, NULL);
             if (status == LUA_OK)
-                status = duo_host_call(L, 0, 0);
+                status = duo_host_run(L, 0);
             else
                 duo_host_report(L, status);
         }

@@ -293,42 +293,39 @@ static void show_results(repl *r, int base)
 }
 
 /* Forgets a Ctrl-C: the host's flag and hook, and the scheduler's flag
- * (repl.reset_interrupt). collect: also collect garbage, so that the
- * operation of an interrupted call is released and its transfer cancelled. */
-static void reset_interrupt(repl *r, int collect)
+ * (repl.reset_interrupt). The statement's tasks and transfers were
+ * cancelled when its scope ended. */
+static void reset_interrupt(repl *r)
 {
     lua_State *L = r->L;
 
     duo_host_clear_interrupt();
     if (push_half(L, "reset_interrupt") == LUA_TFUNCTION) {
-        lua_pushboolean(L, collect);
-        if (lua_pcall(L, 1, 0, 0) != LUA_OK)
+        if (lua_pcall(L, 0, 0, 0) != LUA_OK)
             lua_pop(L, 1);
     } else {
         lua_pop(L, 1);
-        if (collect)
-            lua_gc(L, LUA_GCCOLLECT);
     }
 }
 
+/* Runs a statement as a scope: it ends when its tasks have finished, and
+ * an error or Ctrl-C cancels them, so nothing of it runs after the prompt
+ * comes back. */
 static void run_statement(repl *r, int base)
 {
     lua_State *L = r->L;
     int status;
 
-    reset_interrupt(r, 0);   /* a Ctrl-C while typing */
-    status = duo_host_pcall(L, 0, LUA_MULTRET);
-    if (status == LUA_OK) {
+    reset_interrupt(r);   /* a Ctrl-C while typing */
+    status = duo_host_run_statement(L, LUA_MULTRET);
+    if (status == LUA_OK)
         show_results(r, base);
-    } else if (duo_host_interrupted()) {
-        lua_pop(L, 1);
-        fputs("interrupted\n", stderr);
-        fflush(stderr);
-    } else {
+    else if (lua_isnil(L, -1) && !duo_host_interrupted())
+        lua_pop(L, 1);    /* task failures, printed already */
+    else
         duo_host_report(L, status);
-    }
     if (duo_host_interrupted())
-        reset_interrupt(r, 1);
+        reset_interrupt(r);
 }
 
 void duo_repl(lua_State *L)
@@ -365,7 +362,7 @@ void duo_repl(lua_State *L)
             /* Ctrl-C at the prompt: a fresh prompt. */
             fputc('\n', stdout);
             lua_settop(L, base);
-            reset_interrupt(&r, 0);
+            reset_interrupt(&r);
             continue;
         }
         if (status < 0)

@@ -1,7 +1,9 @@
 -- Clients of the Admin, Accounts and Auth APIs: a session (credentials and
 -- transport options, held in C) plus the generic signed call, and one
 -- method per row of the endpoint catalogue.
-local core = require "duo.core"
+local loop = require "duo._loop"
+local sessions = require "duo._session"
+local sys = require "duo._sys"
 local json = require "duo.json"
 local errors = require "duo.error"
 local scheduler = require "duo.scheduler"
@@ -54,9 +56,9 @@ function M.new(api, opts, fname)
   end
   local session_opts = {}
   for k in pairs(SESSION_OPTIONS) do session_opts[k] = opts[k] end
-  local ok, session = pcall(core.session, session_opts)
+  local ok, session = pcall(sessions.session, session_opts)
   if not ok then
-    -- core.session's argument errors name itself; say which constructor
+    -- sessions.session's argument errors name itself; say which constructor
     local msg = tostring(session):gsub("^bad argument #1 to '[^']*'", "bad argument #1 to '" .. fname .. "'")
     error(msg, 3)
   end
@@ -209,9 +211,9 @@ function Client:_correct_clock()
   end)
   local server = ok and type(r) == "table" and math.tointeger(r.time)
   if not server then return false end
-  local delta = server - core.unix_time()
+  local delta = server - loop.unix_time()
   if math.abs(delta) < 2 then return false end
-  core.set_clock_offset(core.clock_offset() + delta)
+  loop.set_clock_offset(loop.clock_offset() + delta)
   return true
 end
 
@@ -222,7 +224,7 @@ local function row_for(verb, path)
 end
 
 local function dry_run_enabled()
-  return core.settings().dry_run
+  return sys.settings().dry_run
 end
 
 -- Prints what a write would send (never a secret) and reports whether

@@ -1,7 +1,7 @@
 -- Configuration and profiles (SPEC section 2). A profile is one Duo parent
 -- deployment: up to three credential sets, transport options, a mapping
 -- store, and Admin credentials for children the Accounts API cannot reach.
-local core = require "duo.core"
+local sys = require "duo._sys"
 local errors = require "duo.error"
 
 local M = {}
@@ -23,7 +23,7 @@ local cache = {}   -- path -> loaded config
 -- The config file named on the command line, by $DUO_LUA_CONFIG, or the
 -- default place; second result: whether the user asked for it explicitly.
 function M.path()
-  local settings = core.settings()
+  local settings = sys.settings()
   if settings.config then return settings.config, true end
   local env = os.getenv("DUO_LUA_CONFIG")
   if env and env ~= "" then return env, true end
@@ -115,7 +115,7 @@ function M.load_file(path)
   if not ok then errors.config("config file %s: %s", path, tostring(cfg)) end
   local has_secret = validate(cfg, path, from_env)
   if has_secret then
-    local mode = core.file_mode(path)
+    local mode = sys.file_mode(path)
     if mode and mode & 0x3f ~= 0 then   -- any group or other permission bit
       errors.config("config file %s holds a secret key and is readable by group or others: run chmod 600 %s",
                     path, path)
@@ -167,7 +167,7 @@ end
 -- config's default, then the only profile.
 function M.profile(name)
   local cfg = M.current()
-  name = name or core.settings().profile or cfg.default
+  name = name or sys.settings().profile or cfg.default
   if name == nil then
     local names = sorted_names(cfg.profiles)
     if #names == 1 then

@@ -8,7 +8,7 @@ Error.__name = "duo.Error"
 Error.__index = Error
 
 local KINDS = { api = true, http = true, network = true, timeout = true, tls = true,
-                config = true, cancelled = true }
+                config = true, cancelled = true, deadlock = true }
 
 local FIELDS = { "kind", "status", "code", "message", "detail", "method", "path",
                  "host", "account_id", "attempts", "hint" }

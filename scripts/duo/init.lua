@@ -1,6 +1,7 @@
 -- The `duo` module: signing, clients of the three Duo APIs, errors.
--- The C core arrives as the chunk's argument (also package.loaded["duo.core"]).
-local core = ...
+local loop = require "duo._loop"
+local signing = require "duo._sign"
+local sys = require "duo._sys"
 local json = require "duo.json"
 local errors = require "duo.error"
 local client = require "duo.client"
@@ -11,16 +12,16 @@ require "duo.accounts"   -- installs accounts:child and accounts:each_child
 
 local M = {}
 
-M.version = core.version
+M.version = sys.version
 M.null = json.null
 M.json = json
-M.canonicalize = core.canonicalize
-M.sign = core.sign
+M.canonicalize = signing.canonicalize
+M.sign = signing.sign
 M.Error = errors.Error
 M.is_error = errors.is_error
 
 function M.versions()
-  return core.versions()
+  return sys.versions()
 end
 
 -- duo.admin() / duo.admin "profile" / duo.admin{ host, ikey, skey, ... }
@@ -51,7 +52,7 @@ M.parallel = parallel.parallel
 -- Transfers in flight at once: overall, and per host (politeness towards
 -- one Duo deployment; Duo's rate limits are per account).
 local limits = { max_transfers = 64, per_host = 16 }
-core.set_limits(limits.max_transfers, limits.per_host)
+loop.set_limits(limits.max_transfers, limits.per_host)
 
 function M.configure(opts)
   if type(opts) ~= "table" then
@@ -66,7 +67,7 @@ function M.configure(opts)
     end
   end
   for k, v in pairs(opts) do limits[k] = v end
-  core.set_limits(limits.max_transfers, limits.per_host)
+  loop.set_limits(limits.max_transfers, limits.per_host)
 end
 
 -- duo.help(name) -> the documentation of a catalogue method, generated
@@ -87,7 +88,7 @@ function M.sandbox(seed, opts)
 end
 
 -- --sandbox[=SEED] on the command line
-local sandbox_seed = core.settings().sandbox
+local sandbox_seed = sys.settings().sandbox
 if sandbox_seed then M.sandbox(sandbox_seed ~= "" and sandbox_seed or nil) end
 
 return M

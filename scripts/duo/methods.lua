@@ -2,7 +2,7 @@
 -- and checking, encoding into wire parameters, and the request each call
 -- sends. Paging lives in duo.paging; this module only builds requests.
 local catalogue = require "duo.catalogue"
-local core = require "duo.core"
+local loop = require "duo._loop"
 local json = require "duo.json"
 local base64 = require "duo.base64"
 
@@ -195,7 +195,7 @@ function M.build(row, fname, args)
     row = v
   end
   check_rules(row, fname, args)
-  local now = core.unix_time()
+  local now = loop.unix_time()
   for name, spec in pairs(row.defaults) do
     if args[name] == nil then
       local value = catalogue.default_value(spec, args, now)

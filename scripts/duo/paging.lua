@@ -1,7 +1,7 @@
 -- Paging: offset listings, logs v1 (by timestamp), logs v2 and Trust
 -- Monitor cursors. Streams hold one page at a time and ask for the next
 -- page while the caller works on the current one.
-local core = require "duo.core"
+local loop = require "duo._loop"
 local json = require "duo.json"
 
 local M = {}
@@ -14,7 +14,7 @@ local function is_null(v) return v == nil or v == json.null end
 -- Checks a v2 log or Trust Monitor time window (Unix milliseconds) before
 -- anything is sent: Duo answers 40002 for these, one request later.
 function M.check_window_ms(fname, mintime, maxtime)
-  local now_ms = core.unix_time() * 1000
+  local now_ms = loop.unix_time() * 1000
   for name, v in pairs{ mintime = mintime, maxtime = maxtime } do
     if math.type(v) == nil and tonumber(v) == nil then
       error(string.format("%s: '%s' must be Unix milliseconds, got %s", fname, name, type(v)), 4)
@@ -68,7 +68,7 @@ local function page_stream(fetch, open)
         done, pending = true, nil
       else
         pending = fetch(next_state)
-        core.run_once(0)    -- get the next request on the wire now
+        loop.run_once(0)    -- get the next request on the wire now
       end
     end
   end

@@ -1,7 +1,8 @@
 -- duo.parallel: run a function over many items with bounded concurrency;
 -- every item ends with a result or an error, and one failure never stops
 -- the others. Draws a progress line on stderr when it is a terminal.
-local core = require "duo.core"
+local loop = require "duo._loop"
+local sys = require "duo._sys"
 local scheduler = require "duo.scheduler"
 
 local M = {}
@@ -31,12 +32,12 @@ end
 
 -- A progress line: done/total, failures, rate and time left.
 local function progress_line(label)
-  local start = core.now_ms()
+  local start = loop.now_ms()
   local last = -1000
   local shown = false
   local P = {}
   function P.update(done, total, failed, final)
-    local now = core.now_ms()
+    local now = loop.now_ms()
     if not final and now - last < 100 then return end
     last = now
     local elapsed = math.max(now - start, 1) / 1000
@@ -71,7 +72,7 @@ function M.parallel(items, fn, opts)
   local results, failures = {}, {}
   local next_index, done = 1, 0
   local bar
-  if progress == true or (progress == "auto" and core.isatty(2)) then
+  if progress == true or (progress == "auto" and sys.isatty(2)) then
     bar = progress_line(opts and opts.label)
   end
 
@@ -83,7 +84,7 @@ function M.parallel(items, fn, opts)
       if ok then
         results[i] = r
       else
-        if core.interrupted() then error("interrupted", 0) end
+        if loop.interrupted() then error("interrupted", 0) end
         failures[#failures + 1] = { index = i, item = items[i], error = r }
       end
       done = done + 1
@@ -91,12 +92,16 @@ function M.parallel(items, fn, opts)
     end
   end
 
+  -- The workers and anything fn spawns belong to this call's scope: an
+  -- error or Ctrl-C here cancels them all with their transfers.
+  local scope <close> = scheduler.scope()
   local tasks = {}
   for w = 1, math.min(concurrency, total) do
     tasks[w] = scheduler.spawn(worker)
   end
   local ok, err = pcall(function()
     for _, t in ipairs(tasks) do t:wait() end
+    scope:finish()
   end)
   if not ok then
     if bar then bar.clear() end

@@ -441,12 +441,10 @@ function M.keep_in_history(line)
   return not line:find(TOKEN)
 end
 
--- Forgets a Ctrl-C (the scheduler's flag too); collect: also collect
--- garbage, which cancels the requests of an interrupted call.
-function M.reset_interrupt(collect)
-  local core = package.loaded["duo.core"]
-  if type(core) == "table" and type(core.interrupted) == "function" then core.interrupted(true) end
-  if collect then collectgarbage() end
+-- Forgets a Ctrl-C (the scheduler's flag too).
+function M.reset_interrupt()
+  local loop = package.loaded["duo._loop"]
+  if loop then loop.interrupted(true) end
 end
 
 -- Called once when the REPL starts: the globals help and duo.

@@ -15,8 +15,8 @@
 --     is latency or a rate limit).
 --   sb:log(), sb:clear_log(), sb:credentials([account_id]), sb:directories(),
 --   sb:export(), sb:stop(), sb.state
-local core = require "duo.core"
--- Requiring duo.core may have loaded `duo`, whose --sandbox hook requires
+local loop = require "duo._loop"
+-- `duo` may have been loaded meanwhile, and its --sandbox hook requires
 -- this module: use the instance that hook loaded and started.
 if package.loaded["duo.sandbox"] then return package.loaded["duo.sandbox"] end
 
@@ -151,7 +151,7 @@ function Sandbox:stop()
     active = nil
     client.outbox = false
     config.sandbox = nil
-    if self.virtual_time then core.set_virtual_time(false) end
+    if self.virtual_time then loop.set_virtual_time(false) end
   end
 end
 
@@ -175,7 +175,7 @@ function Sandbox:check_rate(ctx)
   local per_minute = limits[class]
   if not per_minute then return end
   local key = (ctx.account and ctx.account.account_id or "-") .. " " .. class
-  local now = core.now_ms()
+  local now = loop.now_ms()
   local keep = {}   -- the times of this minute's requests
   for _, t in ipairs(self.windows[key] or {}) do
     if now - t < 60000 then keep[#keep + 1] = t end
@@ -213,7 +213,7 @@ function Sandbox:answer(method, url, headers, body)
     status, out, facts = routes.process(self, req)
   end
   local entry = {
-    seq = self.seq, time = core.unix_time(), method = req.method, host = req.host, path = req.path,
+    seq = self.seq, time = loop.unix_time(), method = req.method, host = req.host, path = req.path,
     params = redacted(req.params, facts.row), account_id = type(req.params.account_id) == "string"
       and req.params.account_id or nil,
     account = facts.account_id, ikey = req.ikey, status = status, code = facts.code,
@@ -234,7 +234,7 @@ local function handler(sb)
     if method == nil then return end
     local status, out = sb:answer(method, url, headers, body)
     if sb.latency > 0 then
-      local timer = core.timer(sb.latency * 1000)
+      local timer = loop.timer(sb.latency * 1000)
       scheduler.on_done(timer, function()
         if op:wire() then op:respond(status, out) end
       end)
@@ -313,7 +313,7 @@ function M.start(seed, opts)
   for k, v in pairs(opts or {}) do merged[k] = v end
 
   local state = seedlib.build(data, source, ids.new(number or 1),
-                              function() return core.unix_time() end)
+                              function() return loop.unix_time() end)
   local sb = setmetatable({
     state = state,
     source = source,
@@ -336,7 +336,7 @@ function M.start(seed, opts)
 
   if active then active:stop() end
   active = sb
-  if virtual then core.set_virtual_time(true, now) end
+  if virtual then loop.set_virtual_time(true, now) end
   config.sandbox = sandbox_config(sb)
   client.outbox = true
   scheduler.outbox_handler = handler(sb)

@@ -1,5 +1,5 @@
 -- Running bundled workflows: duo-lua -w NAME [args...].
-local core = require "duo.core"
+local sys = require "duo._sys"
 local errors = require "duo.error"
 
 local M = {}
@@ -7,7 +7,7 @@ local M = {}
 -- Names of the bundled workflows, sorted.
 function M.list()
   local names = {}
-  for _, path in ipairs(core.embedded("duo/workflows/")) do
+  for _, path in ipairs(sys.embedded("duo/workflows/")) do
     names[#names + 1] = path:match("^duo/workflows/(.+)%.lua$")
   end
   table.sort(names)
@@ -22,7 +22,7 @@ function M.run(name, ...)
   if not name:match("^[%w_-]+$") then
     errors.config("unknown workflow '%s' (duo-lua -w list shows them)", name)
   end
-  local ok, chunk = pcall(core.load_embedded, "duo/workflows/" .. name .. ".lua")
+  local ok, chunk = pcall(sys.load_embedded, "duo/workflows/" .. name .. ".lua")
   if not ok then
     errors.config("unknown workflow '%s' (duo-lua -w list shows them)", name)
   end

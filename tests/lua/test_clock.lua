@@ -3,14 +3,14 @@
 -- unsigned ping and date its requests by the server's clock.
 local T = require "testing"
 local S = require "testserver"
-local core = require "duo.core"
+local loop = require "duo._loop"
 
 T.test("40105 corrects the clock once and the call succeeds", function()
   S.clear_requests()
-  T.eq(core.clock_offset(), 0)
+  T.eq(loop.clock_offset(), 0)
   local admin = S.client("admin")
   T.eq(admin:call("GET", "/test/echo", { a = "1" }).query.a[1], "1")
-  local offset = core.clock_offset()
+  local offset = loop.clock_offset()
   T.truthy(math.abs(offset - 3600) <= 2, "offset " .. offset)
   local codes, pings = {}, 0
   for _, r in ipairs(S.requests()) do

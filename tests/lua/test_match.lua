@@ -368,7 +368,7 @@ T.test("the mapping store: missing is empty, unknown fields survive a round trip
   local again = store.load(path)
   T.eq(again.organizations[1].note, "keep me")
   T.eq(again.extra.version, 1)
-  local mode = require("duo.core").file_mode(path)
+  local mode = require("duo._sys").file_mode(path)
   T.eq(mode, 384, "mode 0600")
 end)
 

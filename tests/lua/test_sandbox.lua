@@ -4,7 +4,7 @@
 -- virtual time, every catalogue endpoint, and the command line.
 local T = require "testing"
 local duo = require "duo"
-local core = require "duo.core"
+local loop = require "duo._loop"
 local json = require "duo.json"
 local catalogue = require "duo.catalogue"
 local sandbox = require "duo.sandbox"
@@ -171,8 +171,8 @@ end
 
 T.test("the Date header: missing (40104), too far from the clock (40105)", function()
   local sb = duo.sandbox(SMALL)
-  local now = os.date("!%a, %d %b %Y %H:%M:%S -0000", core.unix_time())
-  local old = os.date("!%a, %d %b %Y %H:%M:%S -0000", core.unix_time() - 600)
+  local now = os.date("!%a, %d %b %Y %H:%M:%S -0000", loop.unix_time())
+  local old = os.date("!%a, %d %b %Y %H:%M:%S -0000", loop.unix_time() - 600)
   local status, body = hand_made(sb, now, true)
   T.eq(status, 200, json.encode(body))
   status, body = hand_made(sb, now, false)
@@ -377,26 +377,26 @@ end)
 T.test("latency on virtual time: fast in real time, concurrent in tasks", function()
   local sb = duo.sandbox(SMALL, { latency = 2 })
   local admin = duo.admin()
-  local real0, virt0 = os.clock(), core.now_ms()
+  local real0, virt0 = os.clock(), loop.now_ms()
   for _ = 1, 5 do admin:get_info_summary() end
-  T.eq(core.now_ms() - virt0, 10000, "5 sequential calls x 2 s of simulated latency")
-  virt0 = core.now_ms()
+  T.eq(loop.now_ms() - virt0, 10000, "5 sequential calls x 2 s of simulated latency")
+  virt0 = loop.now_ms()
   local items = {}
   for i = 1, 8 do items[i] = i end
   local results, failures = duo.parallel(items, function() return admin:get_info_summary().user_count end,
                                          { concurrency = 8 })
   T.eq(#failures, 0)
   T.eq(results[8], 1)
-  T.eq(core.now_ms() - virt0, 2000, "8 calls in tasks overlap")
+  T.eq(loop.now_ms() - virt0, 2000, "8 calls in tasks overlap")
   T.truthy(os.clock() - real0 < 2, "no real waiting")
   sb:stop()
 end)
 
 T.test("latency on the real clock when virtual_time is off", function()
   local sb = duo.sandbox(SMALL, { latency = 0.05, virtual_time = false })
-  local t0 = core.now_ms()
+  local t0 = loop.now_ms()
   for _ = 1, 4 do duo.admin():get_info_summary() end
-  local ms = core.now_ms() - t0
+  local ms = loop.now_ms() - t0
   T.truthy(ms >= 190 and ms < 2000, "4 x 50 ms: " .. ms .. " ms")
   sb:stop()
 end)
@@ -404,14 +404,14 @@ end)
 T.test("rate limits: 429 with backoff and re-signing, on virtual time", function()
   local sb = duo.sandbox(SMALL, { rate_limits = { one = 3 } })
   local admin = duo.admin()
-  local v0 = core.now_ms()
+  local v0 = loop.now_ms()
   for _ = 1, 5 do admin:get_user_by_id("DUPARENT000000000001") end
   local limited = 0
   for _, e in ipairs(sb:log()) do
     if e.status == 429 then limited = limited + 1 end
   end
   T.truthy(limited >= 1, "some requests were limited: " .. limited)
-  T.truthy(core.now_ms() - v0 >= 1000, "backoff waited on the virtual clock")
+  T.truthy(loop.now_ms() - v0 >= 1000, "backoff waited on the virtual clock")
   -- without retries the error surfaces
   local strict = duo.admin{ host = sb:credentials().admin.host, ikey = sb:credentials().admin.ikey,
                             skey = sb:credentials().admin.skey, max_retries = 0 }
@@ -428,9 +428,9 @@ T.test("rate limits: 429 with backoff and re-signing, on virtual time", function
   -- Duo's published limits: logs 2 a minute
   sb = duo.sandbox(SMALL, { rate_limits = true })
   local acme = duo.accounts():child("Acme Corp")
-  v0 = core.now_ms()
+  v0 = loop.now_ms()
   for _ = 1, 4 do acme:get_authentication_log{ mintime = (os.time() - 3600) * 1000 } end
-  T.truthy(core.now_ms() - v0 >= 30000, "the third and fourth log pulls waited: " .. (core.now_ms() - v0))
+  T.truthy(loop.now_ms() - v0 >= 30000, "the third and fourth log pulls waited: " .. (loop.now_ms() - v0))
   sb:stop()
 end)
 

@@ -3,14 +3,14 @@
 local T = require "testing"
 local S = require "testserver"
 local duo = require "duo"
-local core = require "duo.core"
+local loop = require "duo._loop"
 
 local admin = S.client("admin")
 
 local function elapsed_ms(fn)
-  local t0 = core.now_ms()
+  local t0 = loop.now_ms()
   fn()
-  return core.now_ms() - t0
+  return loop.now_ms() - t0
 end
 
 T.test("calls inside tasks run at once", function()
@@ -148,10 +148,10 @@ T.test("cancelling a task cancels its transfer; nothing is left in the loop", fu
   local t = duo.spawn(function() admin:call("GET", "/test/slow", { ms = 5000 }) end)
   local waiter = duo.spawn(function() return t:wait() end)
   duo.sleep(0.05)   -- the transfer is on the wire now
-  T.truthy(core.pending() >= 1, "a transfer is pending")
+  T.truthy(loop.pending() >= 1, "a transfer is pending")
   local ms = elapsed_ms(function() T.eq(t:cancel(), true) end)
   T.truthy(ms < 100, "cancel is immediate")
-  T.eq(core.pending(), 0, "operations left in the loop")
+  T.eq(loop.pending(), 0, "operations left in the loop")
   local e = T.raises(function() t:wait() end, "task cancelled")
   T.eq(e.kind, "cancelled")
   local ok, werr = waiter:result()
@@ -168,7 +168,7 @@ T.test("tasks that raise leave nothing in the loop", function()
     return admin:call("GET", "/test/echo").method
   end)
   T.eq(#failures, 5)
-  T.eq(core.pending(), 0)
+  T.eq(loop.pending(), 0)
 end)
 
 T.test("Ctrl-C cancels pending transfers and exits 130", function()

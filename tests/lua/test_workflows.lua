@@ -3,7 +3,7 @@
 -- on the loopback test server (child accounts, a failing child).
 local T = require "testing"
 local json = require "duo.json"
-local core = require "duo.core"
+local sys = require "duo._sys"
 
 local DUO_LUA = arg[-1]
 if DUO_LUA:sub(1, 1) ~= "/" and DUO_LUA:find("/", 1, true) then   -- the commands run elsewhere
@@ -58,7 +58,7 @@ local function keys(t)
   return table.concat(k, ",")
 end
 
-local COMPANIES = write("companies.csv", assert(core.read_embedded("sandbox/companies.csv")))
+local COMPANIES = write("companies.csv", assert(sys.read_embedded("sandbox/companies.csv")))
 
 -- The demo tenant's truth: company id -> the child account's name.
 local demo = require "duo.sandbox.demo"
@@ -221,7 +221,7 @@ T.test("suggest-mappings --save keeps confirmed entries and directory keys; --dr
   T.eq(by["Delta Freight Systems"].id, "C1004")
   T.eq(by["Zenith Data Solutions"].confirmed, false, "suggestions are not confirmations")
   T.eq(by["Union Street Bakery"], nil, "unmatched companies are not saved")
-  T.eq(core.file_mode(STORE), 384, "mode 0600")
+  T.eq(sys.file_mode(STORE), 384, "mode 0600")
   local before = read(STORE)
   code, _, err = run("--sandbox -w suggest-mappings --companies " .. COMPANIES .. " --save")
   T.eq(code, 0, err)
@@ -475,7 +475,7 @@ return {
     local code, out, err = run(SRV .. "-w mappings set --org Acme --account " .. child.account_id
                                .. " --directory-key DDTESTDIRECTORYKEY01")
     T.eq(code, 0, err)
-    T.eq(core.file_mode(tmp .. "/srv.mappings.json"), 384)
+    T.eq(sys.file_mode(tmp .. "/srv.mappings.json"), 384)
     code, out, err = run(SRV .. "-w sync-user --org Acme --username alice --format json")
     T.eq(code, 0, err)
     local seen

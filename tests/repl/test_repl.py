@@ -290,7 +290,7 @@ class Suite:
         took = time.monotonic() - started
         assert took < 2.5, "Ctrl-C took %.1f s to return to the prompt" % took
         # the request was cancelled, and calls work again
-        r.line('require("duo.core").pending()')
+        r.line('require("duo._loop").pending()')
         r.expect("\n0\n")
         r.prompt()
         r.line('c:call("GET", "/test/echo").path')

@@ -7,7 +7,7 @@
 -- larger children have a directory with its key; there are a few logs.
 -- Everything comes from the seed number: the same number gives the same
 -- tenant (timestamps of logins and logs are relative to `now`).
-local core = require "duo.core"
+local sys = require "duo._sys"
 local json = require "duo.json"
 local ids = require "duo.sandbox.ids"
 
@@ -44,7 +44,7 @@ end
 
 -- The shipped companies file: { id, name, domains = { ... } } by id, and in order.
 function M.companies()
-  local text = assert(core.read_embedded("sandbox/companies.csv"), "sandbox/companies.csv is not embedded")
+  local text = assert(sys.read_embedded("sandbox/companies.csv"), "sandbox/companies.csv is not embedded")
   local rows = M.parse_csv(text)
   local header = {}
   for i, h in ipairs(rows[1]) do header[h] = i end

@@ -4,7 +4,8 @@
 -- (the signature is recomputed with the C core and the integration's
 -- secret key), the application type, and the child account of an Accounts
 -- API call on the Admin API.
-local core = require "duo.core"
+local loop = require "duo._loop"
+local signing = require "duo._sign"
 local base64 = require "duo.base64"
 local json = require "duo.json"
 local reply = require "duo.sandbox.reply"
@@ -133,7 +134,7 @@ local function expected(req, version, ikey, skey)
   elseif req.json_body then
     return nil   -- v2 signs no body: a JSON body cannot be v2-signed
   end
-  local ok, auth = pcall(core.sign, spec)
+  local ok, auth = pcall(signing.sign, spec)
   return ok and auth or nil
 end
 
@@ -172,7 +173,7 @@ function M.authenticate(state, req)
   if when == nil then
     reply.fail(40105, "the Date header is not an RFC 2822 date")
   end
-  if math.abs(when - core.unix_time()) > M.MAX_SKEW then
+  if math.abs(when - loop.unix_time()) > M.MAX_SKEW then
     reply.fail(40105, string.format("the Date is more than %d seconds from the service's clock", M.MAX_SKEW))
   end
   return integration, found.account

@@ -18,7 +18,7 @@
 -- --profile/-p P, --config/-c F, --dry-run and --sandbox[=SEED] act as
 -- they do before it. Usage errors print one line naming the problem and
 -- exit with status 2.
-local core = require "duo.core"
+local sys = require "duo._sys"
 
 local M = {}
 
@@ -35,7 +35,7 @@ end
 
 -- Host options, applied as if they had been given before -w.
 local function host_option(name, value)
-  local settings = core.settings()
+  local settings = sys.settings()
   if name == "profile" then
     settings.profile = value
   elseif name == "config" then

@@ -12,7 +12,7 @@
 --   local s = store.load()                 -- the profile's store (empty when missing)
 --   local org = store.find(s, "Acme Corp") -- by name (any case) or id
 --   store.save(s)
-local core = require "duo.core"
+local sys = require "duo._sys"
 local errors = require "duo.error"
 local json = require "duo.json"
 
@@ -69,7 +69,7 @@ function M.load(path, label)
   local store = { path = path, organizations = {}, extra = {}, exists = false }
   local f, err = io.open(path, "rb")
   if f == nil then
-    if core.file_mode(path) == nil then return store end   -- does not exist
+    if sys.file_mode(path) == nil then return store end   -- does not exist
     errors.config("cannot read the mapping store: %s", err)
   end
   local text = f:read("a")
@@ -152,12 +152,12 @@ end
 
 -- Writes the store atomically (mode 0600: directory keys are sensitive).
 function M.save(store)
-  local ok, err = core.write_file_atomic(store.path, M.encode(store), 384)   -- 0600
+  local ok, err = sys.write_file_atomic(store.path, M.encode(store), 384)   -- 0600
   if not ok then errors.config("%s", err) end
 end
 
 function M.dry_run()
-  return core.settings().dry_run and true or false
+  return sys.settings().dry_run and true or false
 end
 
 -- "field: old -> new" descriptions of what differs between two entries

@@ -3,7 +3,7 @@
 local args = require "duo.wf.args"
 local output = require "duo.wf.output"
 local store_mod = require "duo.wf.mappings_store"
-local core = require "duo.core"
+local sys = require "duo._sys"
 local errors = require "duo.error"
 local json = require "duo.json"
 
@@ -41,7 +41,7 @@ end
 
 -- The command that fixes a missing mapping or key, for the messages.
 local function set_command(org, account)
-  local settings = core.settings()
+  local settings = sys.settings()
   local host = ""
   if settings.sandbox then host = host .. (settings.sandbox == "" and " --sandbox" or (" --sandbox=" .. quote(settings.sandbox))) end
   if settings.config then host = host .. " --config " .. quote(settings.config) end

@@ -4,7 +4,7 @@
 package.path = arg[1] .. "/../lua/?.lua;" .. package.path
 local S = require "testserver"
 local duo = require "duo"
-local core = require "duo.core"
+local loop = require "duo._loop"
 
 local CONCURRENCY = tonumber(arg[2]) or 16
 local LATENCY_MS = tonumber(arg[3]) or 50
@@ -12,7 +12,7 @@ local PAGE = tonumber(arg[4]) or 100
 local accounts = S.client("accounts")
 
 local function run(label, page_size)
-  local t0 = core.now_ms()
+  local t0 = loop.now_ms()
   local children = accounts:children(true)
   local per_child = accounts:each_child(function(child)
     local n = 0
@@ -23,7 +23,7 @@ local function run(label, page_size)
     end
     return n
   end, { concurrency = CONCURRENCY, progress = false })
-  local seconds = (core.now_ms() - t0) / 1000
+  local seconds = (loop.now_ms() - t0) / 1000
   local users, failed = 0, 0
   for _, r in pairs(per_child) do
     if r.error then failed = failed + 1 else users = users + r.result end

@@ -5,13 +5,13 @@
 package.path = arg[1] .. "/../lua/?.lua;" .. package.path
 local S = require "testserver"
 local duo = require "duo"
-local core = require "duo.core"
+local loop = require "duo._loop"
 
 local TASKS = tonumber(arg[2]) or 1000
 local admin = S.client("admin")
 
 local in_flight, peak_in_flight = 0, 0
-local t0 = core.now_ms()
+local t0 = loop.now_ms()
 local tasks = {}
 for i = 1, TASKS do
   tasks[i] = duo.spawn(function()
@@ -26,7 +26,7 @@ local ok = 0
 for i, t in ipairs(tasks) do
   if t:wait() == tostring(i) then ok = ok + 1 end
 end
-local seconds = (core.now_ms() - t0) / 1000
+local seconds = (loop.now_ms() - t0) / 1000
 
 local function vm_hwm_kib()
   for line in io.lines("/proc/self/status") do
