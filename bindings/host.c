@@ -150,6 +150,10 @@ int duo_host_run_statement(lua_State *L, int nresults)
 static void interrupt_hook(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
+    /* The scheduler is resuming a task: that task is interrupted; the main
+     * thread's turn comes when the scheduler has finished the step. */
+    if (L == global_L && duo_lua_running_thread() != NULL)
+        return;
     lua_sethook(L, NULL, 0, 0);
     luaL_error(L, "interrupted");
 }

@@ -4,13 +4,11 @@
 local catalogue = require "duo.catalogue"
 local loop = require "duo._loop"
 local json = require "duo.json"
-local base64 = require "duo.base64"
+local signing = require "duo._sign"
 
 local M = {}
 
-local function percent(s)
-  return (tostring(s):gsub("[^%w%-%._~]", function(c) return string.format("%%%02X", c:byte()) end))
-end
+local percent = signing.percent_encode
 
 local function arg_error(fname, n, msg)
   error(string.format("bad argument #%d to '%s' (%s)", n, fname, msg), 4)
@@ -158,7 +156,7 @@ function ENCODERS.list(v)
   for i, x in ipairs(v) do out[i] = scalar_string(x) end
   return out
 end
-ENCODERS.base64 = base64.encode
+ENCODERS.base64 = signing.base64_encode
 function ENCODERS.urlencoded(v)
   if type(v) ~= "table" then return v end
   local keys = {}

@@ -138,15 +138,17 @@ local function task_wrap(fn)
 end
 
 -- Resumes a task until it yields a wait or ends, with the task versions of
--- coroutine.resume and coroutine.wrap in place meanwhile.
+-- coroutine.resume and coroutine.wrap in place meanwhile. While the task
+-- is recorded as running (loop.running), a Ctrl-C interrupts the task, not
+-- this code: the main thread's interrupt waits until the step is over, so
+-- the scheduler's state stays consistent.
 local function step(task, ...)
+  local outer = loop.running(task.co)
   local previous = current
   local saved_resume, saved_wrap = coroutine.resume, coroutine.wrap
   current = task
   coroutine.resume, coroutine.wrap = task_resume, task_wrap
-  local outer = loop.running(task.co)
   local r = table.pack(raw_resume(task.co, ...))
-  loop.running(outer)
   coroutine.resume, coroutine.wrap = saved_resume, saved_wrap
   current = previous
   if not r[1] then
@@ -170,6 +172,7 @@ local function step(task, ...)
     -- a bare coroutine.yield at the task's top level: run it again later
     push_ready(task)
   end
+  loop.running(outer)
 end
 
 -- Resumes what is ready.
@@ -223,15 +226,13 @@ local function unfinished_tasks()
   return list
 end
 
-local function deadlock(main_waits_for)
+local function deadlock(main_waits)
   local parts = {}
   for _, t in ipairs(unfinished_tasks()) do
     local on = t.blocked_on
     parts[#parts + 1] = string.format("task #%d waits for %s", t.id, on and ("task #" .. on.id) or "nothing")
   end
-  if main_waits_for then
-    table.insert(parts, 1, "the main code waits for " .. main_waits_for)
-  end
+  if main_waits then table.insert(parts, 1, main_waits) end
   error(errors.new{ kind = "deadlock",
                     message = table.concat(parts, ", ") .. "; nothing else can run" }, 0)
 end
@@ -242,8 +243,8 @@ function M.on_done(op, fn)
   callbacks[op] = fn
 end
 
--- Runs the scheduler until done() is true; `what` names the awaited thing
--- in a deadlock error.
+-- Runs the scheduler until done() is true; `what` says what the main code
+-- waits for in a deadlock error.
 local function run_until(done, what)
   while not done() do
     check_interrupt()
@@ -274,7 +275,7 @@ function M.wait(op)
     check_interrupt()
   else
     service_outbox()
-    local ok, err = pcall(run_until, function() return op:done() end, "a request")
+    local ok, err = pcall(run_until, function() return op:done() end, "the main code waits for a request")
     if not ok then
       op:cancel()
       error(err, 0)
@@ -311,14 +312,16 @@ function M.spawn(fn, ...)
   return task
 end
 
--- Waits until the task finished, without looking at its outcome.
-local function wait_done(task)
+-- Waits until the task finished, without looking at its outcome. by_scope:
+-- the end of a scope waits (not a line of the main code).
+local function wait_done(task, by_scope)
   if task.status == "done" then return end
   if M.in_task() then
     if current == task then error("a task cannot wait for itself", 3) end
     while task.status ~= "done" do yield(SENTINEL, task) end
   else
-    run_until(function() return task.status == "done" end, "task #" .. task.id)
+    run_until(function() return task.status == "done" end,
+              not by_scope and ("the main code waits for task #" .. task.id) or nil)
   end
 end
 
@@ -406,7 +409,7 @@ end
 function Scope:finish()
   local t = first_unfinished(self)
   while t do
-    wait_done(t)
+    wait_done(t, true)
     t = first_unfinished(self)
   end
   self.finished = true

@@ -1,6 +1,7 @@
 -- Scenarios for the valgrind leak check (tests/valgrind_check.sh): tasks
 -- that raise, cancelled tasks with transfers in flight, abandoned
--- requests, and finally an uncaught error with work still pending.
+-- requests, scopes and deadlocks, and finally an uncaught error with work
+-- still pending.
 local S = require "testserver"
 local duo = require "duo"
 
@@ -23,12 +24,27 @@ tasks[6] = duo.spawn(function() duo.sleep(10) end)
 duo.sleep(0.1)
 for _, t in ipairs(tasks) do t:cancel() end
 
+-- a scope cancelled with its workers' transfers in flight
+local outer = duo.spawn(function()
+  duo.parallel(items, function() return admin:call("GET", "/test/slow", { ms = 3000 }) end, { concurrency = 5 })
+end)
+duo.sleep(0.1)
+outer:cancel()
+
+-- a deadlock, caught, then cancelled
+local a, b
+a = duo.spawn(function() return b:wait() end)
+b = duo.spawn(function() return a:wait() end)
+assert(not pcall(a.wait, a))
+a:cancel()
+
 -- API errors, retries
 pcall(admin.call, admin, "GET", "/test/status/50001")
 pcall(admin.call, admin, "GET", "/test/reset")
 admin:call("GET", "/test/ratelimit", { key = "leaks", times = 1, retry_after = 1 })
 
--- the script dies with transfers pending: lua_close must free them
+-- the script dies with transfers pending: its scope cancels them, and
+-- lua_close frees them
 for i = 1, 5 do
   duo.spawn(function() return admin:call("GET", "/test/slow", { ms = 3000 }) end)
 end

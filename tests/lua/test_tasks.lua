@@ -1,72 +1,124 @@
--- Tasks on the event loop against the loopback server: concurrency,
--- failure isolation, nested coroutines, sleep, limits, Ctrl-C.
+-- Tasks and scopes on the loop's virtual time (SPEC section 5): order of
+-- events and virtual milliseconds, never the wall clock. Requests go to the
+-- sandbox with a simulated latency; timers are duo.sleep.
+local stock_resume, stock_wrap = coroutine.resume, coroutine.wrap
 local T = require "testing"
-local S = require "testserver"
 local duo = require "duo"
 local loop = require "duo._loop"
 
-local admin = S.client("admin")
+local SMALL = "../data/seeds/small.json"
 
-local function elapsed_ms(fn)
+-- The loop's milliseconds fn took (virtual ones when virtual time is on).
+local function virtual_ms(fn)
   local t0 = loop.now_ms()
   fn()
   return loop.now_ms() - t0
 end
 
-T.test("calls inside tasks run at once", function()
-  local ms = elapsed_ms(function()
-    local tasks = {}
-    for i = 1, 8 do
-      tasks[i] = duo.spawn(function() return admin:call("GET", "/test/slow", { ms = 300 }).slept_ms end)
-    end
-    for _, t in ipairs(tasks) do T.eq(t:wait(), 300) end
-  end)
-  T.truthy(ms < 300 * 3, "8 x 300 ms ran concurrently, took " .. ms .. " ms")
-end)
-
-T.test("a call outside tasks blocks but lets tasks progress", function()
-  local t = duo.spawn(function() return admin:call("GET", "/test/slow", { ms = 200 }).slept_ms end)
-  local ms = elapsed_ms(function()
-    admin:call("GET", "/test/slow", { ms = 200 })
-    T.eq(t:wait(), 200)
-  end)
-  T.truthy(ms < 380, "the task's request ran while the main code waited: " .. ms .. " ms")
-end)
-
-T.test("parallel: results in order, failures isolated, every item accounted for", function()
-  local items = {}
-  for i = 1, 20 do items[i] = i end
-  local results, failures = duo.parallel(items, function(i)
-    if i % 5 == 0 then admin:call("GET", "/test/status/40401") end
-    return admin:call("GET", "/test/echo", { i = i }).query.i[1]
-  end, { concurrency = 6 })
-  T.eq(#failures, 4)
-  for _, f in ipairs(failures) do
-    T.eq(f.index % 5, 0)
-    T.eq(f.item, f.index)
-    T.truthy(duo.is_error(f.error) and f.error.code == 40401, tostring(f.error))
+-- Runs fn(admin) with timers on virtual time, and with a sandbox
+-- answering requests after `latency` simulated seconds when given.
+local function virtually(fn, latency)
+  local sb
+  if latency then
+    sb = duo.sandbox(SMALL, { latency = latency })
+  else
+    loop.set_virtual_time(true, 1700000000)
   end
-  for i = 1, 20 do
-    if i % 5 ~= 0 then T.eq(results[i], tostring(i)) else T.eq(results[i], nil) end
-  end
+  local ok, err = pcall(fn, sb and duo.admin())
+  if sb then sb:stop() else loop.set_virtual_time(false) end
+  if not ok then error(err, 0) end
+end
+
+T.test("sleep: tasks wake in the order of their timers, on the loop's clock", function()
+  local order = {}
+  local ms
+  virtually(function() ms = virtual_ms(function()
+    local slow = duo.spawn(function() duo.sleep(0.2); order[#order + 1] = "slow" end)
+    local fast = duo.spawn(function() duo.sleep(0.05); order[#order + 1] = "fast" end)
+    local zero = duo.spawn(function() duo.sleep(0); order[#order + 1] = "zero" end)
+    slow:wait(); fast:wait(); zero:wait()
+  end) end)
+  T.eq(table.concat(order, ","), "zero,fast,slow")
+  T.eq(ms, 200, "the tasks slept at the same time")
 end)
 
-T.test("parallel honours its concurrency", function()
-  local active, peak = 0, 0
-  local items = {}
-  for i = 1, 12 do items[i] = i end
-  duo.parallel(items, function()
-    active = active + 1
-    if active > peak then peak = active end
-    admin:call("GET", "/test/slow", { ms = 50 })
-    active = active - 1
-  end, { concurrency = 3 })
-  T.eq(peak, 3)
+T.test("sleep refuses NaN and negative durations and clamps huge ones", function()
+  T.raises(function() duo.sleep(-1) end, "bad argument #1 to 'sleep'")
+  T.raises(function() duo.sleep(0 / 0) end, "bad argument #1 to 'sleep'")
+  T.raises(function() duo.sleep("1") end, "bad argument #1 to 'sleep'")
+  local order = {}
+  virtually(function()
+    local forever = duo.spawn(function() duo.sleep(1e300); order[#order + 1] = "1e300" end)
+    local inf = duo.spawn(function() duo.sleep(math.huge); order[#order + 1] = "inf" end)
+    local second = duo.spawn(function() duo.sleep(1); order[#order + 1] = "1" end)
+    second:wait()
+    T.eq(forever:done(), false, "sleep(1e300) is still sleeping after sleep(1)")
+    T.eq(inf:done(), false, "sleep(math.huge) is still sleeping after sleep(1)")
+    forever:cancel()
+    inf:cancel()
+  end)
+  T.eq(table.concat(order, ","), "1")
+end)
+
+T.test("calls inside tasks overlap; a call outside tasks lets tasks progress", function()
+  virtually(function(admin)
+    local ms = virtual_ms(function()
+      local tasks = {}
+      for i = 1, 8 do tasks[i] = duo.spawn(function() return admin:get_users{ limit = 1 } end) end
+      for _, t in ipairs(tasks) do T.eq(#t:wait(), 1) end
+    end)
+    T.eq(ms, 1000, "8 calls of 1 s each, at once")
+    ms = virtual_ms(function()
+      local t = duo.spawn(function() return admin:get_users{ limit = 1 } end)
+      admin:get_users{ limit = 1 }
+      t:wait()
+    end)
+    T.eq(ms, 1000, "the task's call ran while the main code waited for its own")
+  end, 1)
+end)
+
+T.test("parallel: results in order, failures isolated, concurrency honoured", function()
+  virtually(function(admin)
+    local items = {}
+    for i = 1, 12 do items[i] = i end
+    local active, peak = 0, 0
+    local results, failures
+    local ms = virtual_ms(function()
+      results, failures = duo.parallel(items, function(i)
+        active = active + 1
+        if active > peak then peak = active end
+        admin:get_users{ limit = 1 }
+        active = active - 1
+        if i % 5 == 0 then error("item " .. i, 0) end
+        return i * 10
+      end, { concurrency = 3 })
+    end)
+    T.eq(peak, 3)
+    T.eq(ms, 4000, "12 items, 3 at a time, 1 s each")
+    T.eq(#failures, 2)
+    T.eq(failures[1].index, 5)
+    T.eq(failures[1].error, "item 5")
+    T.eq(failures[2].index, 10)
+    for i = 1, 12 do T.eq(results[i], i % 5 ~= 0 and i * 10 or nil) end
+  end, 1)
+end)
+
+T.test("the per-host limit queues transfers", function()
+  virtually(function(admin)
+    duo.configure{ per_host = 2 }
+    local ok, ms = pcall(virtual_ms, function()
+      duo.parallel({ 1, 2, 3, 4, 5 }, function() admin:get_users{ limit = 1 } end, { concurrency = 5 })
+    end)
+    duo.configure{ per_host = 16 }
+    T.truthy(ok, tostring(ms))
+    T.eq(ms, 3000, "5 requests, 2 at a time")
+  end, 1)
+  T.raises(function() duo.configure{ per_hots = 1 } end, "unknown option 'per_hots'")
 end)
 
 T.test("parallel checks its options", function()
   T.raises(function() duo.parallel({}, print, { concurency = 2 }) end, "unknown option 'concurency'")
-  T.raises(function() duo.parallel({}, print, { concurrency = 0 }) end, "whole number")
+  T.raises(function() duo.parallel({}, print, { concurrency = 0 }) end, "concurrency")
   T.raises(function() duo.parallel(nil, print) end, "bad argument #1 to 'parallel'")
   T.raises(function() duo.parallel({}, 42) end, "bad argument #2 to 'parallel'")
   local r, f = duo.parallel({}, print)
@@ -74,31 +126,10 @@ T.test("parallel checks its options", function()
   T.eq(#f, 0)
 end)
 
-T.test("user coroutines inside a task keep working", function()
-  local t = duo.spawn(function()
-    local gen = coroutine.wrap(function()
-      for i = 1, 3 do coroutine.yield(admin:call("GET", "/test/echo", { i = i }).query.i[1]) end
-    end)
-    local co = coroutine.create(function(x)
-      local y = coroutine.yield(x + 1)
-      return admin:call("GET", "/test/echo", { y = y }).query.y[1]
-    end)
-    local _, a = coroutine.resume(co, 1)
-    local _, b = coroutine.resume(co, 10)
-    return gen() .. gen() .. gen(), a, b
-  end)
-  local s, a, b = t:wait()
-  T.eq(s, "123")
-  T.eq(a, 2)
-  T.eq(b, "10")
-end)
-
-T.test("a user coroutine outside tasks blocks as usual", function()
-  local co = coroutine.wrap(function() return admin:call("GET", "/test/echo", { z = "1" }).query.z[1] end)
-  T.eq(co(), "1")
-end)
-
-T.test("task errors come back from wait and result", function()
+T.test("tasks wait for tasks; errors come back from wait and result", function()
+  local a = duo.spawn(function() duo.sleep(0.05); return "a" end)
+  local b = duo.spawn(function() return a:wait() .. "b" end)
+  T.eq(b:wait(), "ab")
   local t = duo.spawn(function() error({ code = 7 }) end)
   local ok, e = t:result()
   T.eq(ok, false)
@@ -107,99 +138,107 @@ T.test("task errors come back from wait and result", function()
   T.raises(function() duo.spawn(42) end, "bad argument #1 to 'spawn'")
 end)
 
-T.test("tasks wait for tasks", function()
-  local a = duo.spawn(function() duo.sleep(0.05); return "a" end)
-  local b = duo.spawn(function() return a:wait() .. "b" end)
-  T.eq(b:wait(), "ab")
+T.test("tasks waiting on each other raise deadlock naming them", function()
+  local a, b
+  a = duo.spawn(function() return b:wait() end)
+  b = duo.spawn(function() return a:wait() end)
+  local e = T.raises(function() a:wait() end, "deadlock")
+  T.eq(e.kind, "deadlock")
+  local text = tostring(e)
+  T.truthy(text:find("task #" .. a.id .. " waits for task #" .. b.id, 1, true), text)
+  T.truthy(text:find("task #" .. b.id .. " waits for task #" .. a.id, 1, true), text)
+  T.eq(a:cancel(), true)
+  T.raises(function() b:wait() end, "task cancelled")
 end)
 
-T.test("sleep yields to other tasks and is a loop timer", function()
-  local order = {}
-  local t1 = duo.spawn(function() duo.sleep(0.2); order[#order + 1] = "slow" end)
-  local t2 = duo.spawn(function() duo.sleep(0.05); order[#order + 1] = "fast" end)
-  local ms = elapsed_ms(function() t1:wait(); t2:wait() end)
-  T.eq(table.concat(order, ","), "fast,slow")
-  T.truthy(ms >= 190 and ms < 400, "slept " .. ms .. " ms")
-  T.raises(function() duo.sleep(-1) end, "bad argument #1 to 'sleep'")
-end)
-
-T.test("429 backoff in one task does not hold up the others", function()
-  local slow = duo.spawn(function()
-    return admin:call("GET", "/test/ratelimit", { key = "tasks-backoff", times = 1, retry_after = 1 }).attempts
+T.test("cancelling a task cancels its timer and closes its variables", function()
+  local closed = false
+  local t = duo.spawn(function()
+    local _ <close> = setmetatable({}, { __close = function() closed = true end })
+    duo.sleep(3600)
   end)
-  local quick = duo.spawn(function() return admin:call("GET", "/test/echo").method end)
-  T.eq(quick:wait(), "GET")
-  T.truthy(not slow:done(), "the rate-limited task is still backing off")
-  T.eq(slow:wait(), 2)
-end)
-
-T.test("per-host limit", function()
-  duo.configure{ per_host = 2 }
-  local ms = elapsed_ms(function()
-    local items = { 1, 2, 3, 4 }
-    duo.parallel(items, function() admin:call("GET", "/test/slow", { ms = 150 }) end, { concurrency = 4 })
-  end)
-  duo.configure{ per_host = 16 }
-  T.truthy(ms >= 290, "4 requests, 2 at a time: " .. ms .. " ms")
-  T.raises(function() duo.configure{ per_hots = 1 } end, "unknown option 'per_hots'")
-end)
-
-T.test("cancelling a task cancels its transfer; nothing is left in the loop", function()
-  local t = duo.spawn(function() admin:call("GET", "/test/slow", { ms = 5000 }) end)
-  local waiter = duo.spawn(function() return t:wait() end)
-  duo.sleep(0.05)   -- the transfer is on the wire now
-  T.truthy(loop.pending() >= 1, "a transfer is pending")
-  local ms = elapsed_ms(function() T.eq(t:cancel(), true) end)
-  T.truthy(ms < 100, "cancel is immediate")
+  duo.sleep(0)
+  T.eq(loop.pending(), 1, "the task's timer")
+  T.eq(t:cancel(), true)
+  T.eq(closed, true)
   T.eq(loop.pending(), 0, "operations left in the loop")
   local e = T.raises(function() t:wait() end, "task cancelled")
   T.eq(e.kind, "cancelled")
-  local ok, werr = waiter:result()
-  T.eq(ok, false)
-  T.eq(werr.kind, "cancelled", "a task waiting on it sees the cancellation")
   T.eq(t:cancel(), false, "cancelling twice")
 end)
 
-T.test("tasks that raise leave nothing in the loop", function()
-  local items = {}
-  for i = 1, 10 do items[i] = i end
-  local _, failures = duo.parallel(items, function(i)
-    if i % 2 == 0 then error("item " .. i) end
-    return admin:call("GET", "/test/echo").method
-  end)
-  T.eq(#failures, 5)
-  T.eq(loop.pending(), 0)
+T.test("a task cancelled inside duo.parallel cancels the call's workers", function()
+  virtually(function(admin)
+    local started, finished = 0, 0
+    local outer = duo.spawn(function()
+      duo.parallel({ 1, 2, 3, 4, 5, 6 }, function()
+        started = started + 1
+        admin:get_users{ limit = 1 }
+        finished = finished + 1
+      end, { concurrency = 2 })
+    end)
+    local ms = virtual_ms(function()
+      duo.sleep(0.5)          -- the first two requests are on their way
+      T.eq(started, 2)
+      outer:cancel()
+      duo.sleep(10)           -- time enough for the other four
+    end)
+    T.eq(ms, 10500)
+    T.eq(started, 2, "no worker started after the cancellation")
+    T.eq(finished, 0)
+  end, 1)
 end)
 
-T.test("Ctrl-C cancels pending transfers and exits 130", function()
-  local script = os.tmpname()
-  local f = assert(io.open(script, "w"))
-  f:write(string.format([[
-    package.path = %q .. ";" .. package.path
-    local S = require "testserver"
-    local duo = require "duo"
-    local admin = S.client("admin")
-    local items = {}
-    for i = 1, 20 do items[i] = i end
-    io.stdout:write("started\n"); io.stdout:flush()
-    duo.parallel(items, function() return admin:call("GET", "/test/slow", { ms = 20000 }) end, { concurrency = 20 })
-    print("not reached")
-  ]], "./?.lua"))
-  f:close()
-  local out = os.tmpname()
-  local cmd = string.format("%s %s > %s 2>&1 & pid=$!; sleep 1; kill -INT $pid; "
-                            .. "t0=$(date +%%s%%N); wait $pid; rc=$?; t1=$(date +%%s%%N); "
-                            .. "echo \"rc=$rc ms=$(( (t1 - t0) / 1000000 ))\" >> %s",
-                            arg[-1], script, out, out)
-  os.execute(cmd)
-  local text = assert(io.open(out)):read("a")
-  os.remove(script)
-  os.remove(out)
-  T.truthy(text:find("rc=130", 1, true), text)
-  T.truthy(text:find("interrupted", 1, true), text)
-  T.truthy(not text:find("not reached", 1, true), text)
-  local ms = tonumber(text:match("ms=(%d+)"))
-  T.truthy(ms and ms < 2000, "exited promptly: " .. tostring(ms) .. " ms")
+T.test("coroutine functions: stock outside tasks, pass-through inside", function()
+  T.truthy(coroutine.resume == stock_resume and coroutine.wrap == stock_wrap,
+           "the coroutine library is Lua's own outside tasks")
+  virtually(function(admin)
+    local t = duo.spawn(function()
+      local inside = coroutine.resume ~= stock_resume and coroutine.wrap ~= stock_wrap
+      local gen = coroutine.wrap(function()
+        for i = 1, 3 do coroutine.yield(i * #admin:get_users{ limit = 1 }) end
+      end)
+      local co = coroutine.create(function(x)
+        local y = coroutine.yield(x + 1)
+        return y .. #admin:get_users{ limit = 1 }
+      end)
+      local _, a = coroutine.resume(co, 1)
+      local _, b = coroutine.resume(co, "n")
+      return inside, gen() + gen() * 10 + gen() * 100, a, b
+    end)
+    local inside, s, a, b = t:wait()
+    T.eq(inside, true, "the task saw the pass-through versions")
+    T.eq(s, 321)
+    T.eq(a, 2)
+    T.eq(b, "n1")
+  end, 1)
+  T.truthy(coroutine.resume == stock_resume, "restored after the task")
+end)
+
+T.test("coroutine.wrap closes to-be-closed variables on error, in and out of tasks", function()
+  local function run()
+    local closed = false
+    local gen = coroutine.wrap(function()
+      local _ <close> = setmetatable({}, { __close = function() closed = true end })
+      coroutine.yield(1)
+      error("inner", 0)
+    end)
+    gen()
+    local ok, err = pcall(gen)
+    return closed, ok, err
+  end
+  local closed, ok, err = run()
+  T.eq(closed, true, "outside a task")
+  T.eq(ok, false)
+  T.eq(err, "inner")
+  closed, ok, err = duo.spawn(run):wait()
+  T.eq(closed, true, "inside a task")
+  T.eq(ok, false)
+  T.eq(err, "inner")
+  local pos = duo.spawn(function()
+    return select(2, pcall(coroutine.wrap(function() error("where") end)))
+  end):wait()
+  T.truthy(pos:find("test_tasks.lua:%d+: where"), pos)
 end)
 
 T.done()

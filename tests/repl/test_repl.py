@@ -5,9 +5,9 @@
 
 Python 3 standard library only. Each case starts duo-lua on a new pty (its
 own session, so Ctrl-C reaches only it), types as a person would, and reads
-the terminal until the expected text appears. The Ctrl-C case calls the
+the terminal until the expected text appears. The Ctrl-C cases call the
 loopback test server (DUO_TEST_PORT_GOOD, DUO_TEST_CERTS from
-run_with_server.sh); without them it is skipped. Prints "N passed, M failed"
+run_with_server.sh); without them they fail. Prints "N passed, M failed"
 and exits non-zero when anything failed.
 """
 import fcntl
@@ -268,15 +268,17 @@ class Suite:
         r.prompt()
         return r
 
-    def interrupt(self):
+    def server_client(self, r):
+        """Defines `c`, a client of the loopback test server."""
         port, certs = os.environ.get("DUO_TEST_PORT_GOOD"), os.environ.get("DUO_TEST_CERTS")
-        if not port or not certs:
-            print("     (skipped: not under run_with_server.sh)")
-            return None
-        r = self.start()
+        assert port and certs, "run under tests/run_with_server.sh"
         r.line('c = duo.admin{ host = "127.0.0.1:%s", ca = "%s/ca.pem", ikey = "DIADMINTESTIKEY00001",'
                ' skey = "adminsecretkey0000000000000000000000000a" }' % (port, certs))
         r.prompt()
+
+    def interrupt(self):
+        r = self.start()
+        self.server_client(r)
         r.line('c:call("GET", "/test/echo").method')
         r.expect('"GET"')
         r.prompt()
@@ -305,6 +307,38 @@ class Suite:
         r.line("n > 0")
         r.expect("true")
         r.prompt()
+        return r
+
+    def interrupt_parallel(self):
+        """Ctrl-C during duo.parallel cancels the statement's tasks: none of
+        their requests reaches the server after the prompt is back."""
+        r = self.start()
+        self.server_client(r)
+        r.line('c:call("POST", "/test/requests/clear")')
+        r.prompt()
+        r.line("duo.configure{ per_host = 2 }")
+        r.prompt()
+        r.line('n = 0; duo.parallel({1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20}, function(i)'
+               ' n = n + 1; if n == 20 then print("all " .. "started") end'
+               ' c:call("GET", "/test/slow", { ms = 150, tag = "repl-parallel" }) end, { concurrency = 20 })')
+        r.expect("all started")
+        r.send(CTRL_C)
+        r.expect("interrupted")
+        r.prompt()
+        r.line('require("duo._loop").pending()')
+        r.expect("\n0\n")
+        r.prompt()
+        # 20 x 150 ms, 2 at a time: the rest of the queue would run now
+        r.line('c:call("GET", "/test/slow", { ms = 2000 }).slept_ms')
+        r.expect("\n2000\n")
+        r.prompt()
+        r.line('seen = 0; for _, q in ipairs(c:call("GET", "/test/requests")) do'
+               ' if q.query and q.query.tag then seen = seen + 1 end end')
+        r.prompt()
+        r.line('"seen " .. seen')
+        r.expect(re.compile(r'"seen (\d+)"'))
+        seen = int(re.search(r'"seen (\d+)"', clean(r.raw)).group(1))
+        assert seen <= 2, "%d requests of the interrupted statement reached the server" % seen
         return r
 
     def ctrl_c_at_prompt(self):
@@ -399,6 +433,7 @@ class Suite:
                  ("a multi-line function", self.multiline),
                  ("a pretty-printed nested table", self.pretty),
                  ("Ctrl-C interrupts a slow call and a loop", self.interrupt),
+                 ("Ctrl-C during duo.parallel cancels its requests", self.interrupt_parallel),
                  ("Ctrl-C at the prompt; Ctrl-D exits 0", self.ctrl_c_at_prompt),
                  ("history across two runs, without secrets", self.history),
                  ("help()", self.help),

@@ -6,7 +6,6 @@
 -- API call on the Admin API.
 local loop = require "duo._loop"
 local signing = require "duo._sign"
-local base64 = require "duo.base64"
 local json = require "duo.json"
 local reply = require "duo.sandbox.reply"
 
@@ -80,7 +79,7 @@ end
 function M.parse_authorization(value)
   if type(value) ~= "string" then return nil end
   local b64 = value:match("^[Bb]asic%s+(%S+)$")
-  local decoded = b64 and base64.decode(b64)
+  local decoded = b64 and signing.base64_decode(b64)
   if decoded == nil then return nil end
   local ikey, sig = decoded:match("^([^:]+):(.+)$")
   return ikey, sig
