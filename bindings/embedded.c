@@ -88,6 +88,8 @@ void duo_open_embedded(lua_State *L)
     luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
     lua_pushcfunction(L, load_core);
     lua_setfield(L, -2, "duo.core");
+    lua_pushcfunction(L, luaopen_duo_file);
+    lua_setfield(L, -2, "duo._file");
     lua_pop(L, 1);
     lua_getglobal(L, "package");
     if (lua_getfield(L, -1, "searchers") == LUA_TTABLE) {
