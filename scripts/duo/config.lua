@@ -186,6 +186,32 @@ function M.profile(name)
   return p, name, cfg
 end
 
+-- Key shapes: an integration key is "DI" and 18 more letters or digits;
+-- a secret key is 40 letters or digits. Anything of secret-key shape is
+-- never printed.
+function M.is_ikey_shape(s)
+  return type(s) == "string" and #s == 20 and s:match("^DI[%w]+$") ~= nil
+end
+
+function M.is_skey_shape(s)
+  return type(s) == "string" and #s == 40 and s:match("^[%w]+$") ~= nil
+end
+
+-- What is wrong with a credential set's keys by their shapes, or nil:
+-- "swapped" (ikey and skey exchanged) or "ikey" (the ikey is a secret key);
+-- second result: a message that names neither key.
+function M.key_problem(set, where)
+  if M.is_skey_shape(set.ikey) and M.is_ikey_shape(set.skey) then
+    return "swapped", string.format("%s: the integration key and the secret key are swapped (ikey starts with DI "
+                                    .. "and has 20 characters, skey has 40): exchange them", where)
+  end
+  if M.is_skey_shape(set.ikey) then
+    return "ikey", string.format("%s: the ikey has the shape of a secret key (40 characters); the integration key "
+                                 .. "starts with DI and has 20", where)
+  end
+  return nil
+end
+
 -- Options for a client of `api` from a profile: the credential set plus
 -- the profile's transport options (the set's own options win).
 function M.client_options(api, name)
@@ -208,6 +234,8 @@ function M.client_options(api, name)
                     k == "skey" and " (if it reads env \"NAME\", is that variable set?)" or "")
     end
   end
+  local problem, message = M.key_problem(set, string.format("profile '%s' %s", pname, api))
+  if problem then errors.config("%s", message) end
   local opts = {}
   for k in pairs(M.TRANSPORT_OPTIONS) do opts[k] = p[k] end
   for k, v in pairs(set) do opts[k] = v end
