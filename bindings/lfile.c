@@ -156,17 +156,19 @@ static int write_all(int fd, const char *data, size_t len)
     return 0;
 }
 
-/* file.replace(path, data [, mode]) -> true, or nil and a message.
+/* file.replace(path, data [, mode [, force_mode]]) -> true, or nil and a message.
  * Follows symbolic links to the real file; refuses a file we may not
  * write; writes a temporary file created exclusively beside it, flushes it
  * to disk and renames it over the file, keeping the file's mode, owner and
- * group (mode for a new file: the third argument, default 0600). */
+ * group (mode for a new file: the third argument, default 0600; with
+ * force_mode, for an existing file too). */
 static int l_replace(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
     size_t len, n;
     const char *data = luaL_checklstring(L, 2, &len);
     mode_t mode = (mode_t)luaL_optinteger(L, 3, 0600);
+    int force_mode = lua_toboolean(L, 4);
     char target[PATH_MAX], tmp[PATH_MAX + 16];
     struct stat st;
     int fd, exists, e;
@@ -186,7 +188,8 @@ static int l_replace(lua_State *L)
                             path, strerror(errno), (int)(st.st_mode & 07777), (int)st.st_uid);
             return 2;
         }
-        mode = st.st_mode & 07777;
+        if (!force_mode)
+            mode = st.st_mode & 07777;
     }
     n = strlen(target);
     if (n + 16 > sizeof(tmp)) {
@@ -230,6 +233,22 @@ fail_path:
     lua_pushnil(L);
     lua_pushfstring(L, "%s %s: %s", what, path, strerror(errno));
     return 2;
+}
+
+/* file.mkdir(path [, mode]) -> true (also when it exists), or nil, message. */
+static int l_mkdir(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    mode_t mode = (mode_t)luaL_optinteger(L, 2, 0700);
+    struct stat st;
+
+    if (mkdir(path, mode) != 0 && !(errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "cannot create the folder %s: %s", path, strerror(errno));
+        return 2;
+    }
+    lua_pushboolean(L, 1);
+    return 1;
 }
 
 /* file.kind(path) -> "file", "directory", "other", or nil and a message. */
@@ -343,6 +362,7 @@ static const luaL_Reg file_functions[] = {
     { "resolve", l_resolve },
     { "replace", l_replace },
     { "kind", l_kind },
+    { "mkdir", l_mkdir },
     { "list", l_list },
     { "read_secret", l_read_secret },
     { "isatty", l_isatty },

@@ -92,4 +92,47 @@ T.test("check: a 40102 says which application type the keys belong to", function
   no_secret(out .. err)
 end)
 
+-- configure --------------------------------------------------------------------------
+
+T.test("configure checks the sets, writes the profile with mode 600 and keeps the others", function()
+  local path = tmp .. "/conf/duo-lua/config.lua"
+  assert(os.execute("mkdir -p " .. tmp .. "/conf/duo-lua"))
+  local f = assert(io.open(path, "w"))
+  f:write('return { default = "old", profiles = { old = { admin = { host = "api-old.duosecurity.com", '
+          .. 'ikey = "DIOLDOLDOLDOLDOLDOLD", skey = env "OLD_SKEY" }, timeout = 9 } } }\n')
+  f:close()
+  local code, out, err = run(string.format("-c %s -p new -w configure --yes --ca %s --auth-host %s --auth-ikey %s "
+                                           .. "--auth-skey %s --accounts-host %s --accounts-ikey %s --accounts-skey %s",
+                                           path, S.ca, HOST, S.keys.auth.ikey, S.keys.auth.skey, HOST,
+                                           S.keys.accounts.ikey, S.keys.accounts.skey))
+  T.eq(code, 0, err)
+  T.truthy(out:find("auth +ok", 1) and out:find("accounts +ok"), out)
+  no_secret(out .. err)
+  T.eq(require("duo.core").file_mode(path), 384, "mode 0600")
+  f = assert(io.open(path))
+  local text = f:read("a")
+  f:close()
+  T.truthy(text:find('env "OLD_SKEY"', 1, true), "the other profile keeps its env(): " .. text)
+  T.truthy(text:find("timeout = 9", 1, true), text)
+  -- the new profile works
+  code, out, err = run("-c " .. path .. " -p new -w check --format json")
+  local doc = json.decode(out)
+  T.eq(doc.checks[2].status, "ok", err)
+  T.eq(doc.checks[3].status, "ok", err)
+end)
+
+T.test("configure with swapped keys: named, nothing written, no secret shown", function()
+  local path = tmp .. "/swapped.lua"
+  local code, out, err = run(string.format("-c %s -w configure --yes --ca %s --auth-host %s --auth-ikey %s "
+                                           .. "--auth-skey %s", path, S.ca, HOST, S.keys.auth.skey, S.keys.auth.ikey))
+  T.eq(code, 1)
+  T.truthy(out:find("swapped", 1, true), out)
+  no_secret(out .. err)
+  T.eq(io.open(path), nil, "nothing written")
+  code, _, err = run(string.format("-c %s -w configure --ca %s --auth-host %s --auth-ikey %s --auth-skey %s",
+                                   path, S.ca, HOST, S.keys.auth.ikey, S.keys.auth.skey))
+  T.eq(code, 2, "no terminal and no --yes")
+  T.truthy(err:find("not writing without --yes", 1, true), err)
+end)
+
 T.done()
