@@ -8,6 +8,7 @@
 #include <lauxlib.h>
 
 #include "host.h"
+#include "lduo.h"
 #include "lloop.h"
 
 static lua_State *global_L = NULL;
@@ -34,9 +35,31 @@ static int is_argument_error(const char *msg)
     return p != NULL && strchr(msg, '\n') == NULL && getenv("DUO_LUA_TRACEBACK") == NULL;
 }
 
+static void error_line(lua_State *L, int idx);
+
+/* Records in a Duo error's field "where" the file:line of the innermost
+ * caller that is a script on disk (not a module built into duo-lua), so
+ * the report can say which line of the script failed. */
+static void note_script_line(lua_State *L, int idx)
+{
+    lua_Debug ar;
+    size_t len;
+
+    for (int level = 1; lua_getstack(L, level, &ar); level++) {
+        if (!lua_getinfo(L, "Sl", &ar) || ar.source[0] != '@' || ar.currentline <= 0)
+            continue;
+        if (duo_embedded_data(ar.source + 1, &len) != NULL)
+            continue;
+        lua_pushfstring(L, "%s:%d", ar.source + 1, ar.currentline);
+        lua_setfield(L, idx, "where");
+        return;
+    }
+}
+
 /* Message handler: Duo errors and argument errors stay as they are (their
- * one line is the whole report; DUO_LUA_TRACEBACK=1 adds the traceback to
- * argument errors); anything else gets a traceback. */
+ * one line is the whole report, a Duo error raised by a script's call
+ * noting the script's line); DUO_LUA_TRACEBACK=1 adds the traceback to
+ * every error; anything else gets a traceback. */
 static int message_handler(lua_State *L)
 {
     const char *msg = lua_tostring(L, 1);
@@ -44,8 +67,15 @@ static int message_handler(lua_State *L)
     if (interrupted || (msg != NULL && is_argument_error(msg)))
         return 1;
     if (msg == NULL) {
-        if (is_duo_error(L, 1))
+        if (is_duo_error(L, 1)) {
+            if (lua_type(L, 1) == LUA_TTABLE)
+                note_script_line(L, 1);
+            if (getenv("DUO_LUA_TRACEBACK") == NULL)
+                return 1;
+            error_line(L, 1);   /* the one line, then the traceback */
+            luaL_traceback(L, L, lua_tostring(L, -1), 1);
             return 1;
+        }
         if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
             msg = lua_tostring(L, -1);
         else
@@ -53,6 +83,24 @@ static int message_handler(lua_State *L)
     }
     luaL_traceback(L, L, msg, 1);
     return 1;
+}
+
+/* Pushes the one-line text of the Duo error at idx: "file:line: " when
+ * a script's call raised it, then its tostring. */
+static void error_line(lua_State *L, int idx)
+{
+    idx = lua_absindex(L, idx);
+    if (!luaL_callmeta(L, idx, "__tostring") || lua_type(L, -1) != LUA_TSTRING) {
+        lua_settop(L, idx);
+        lua_pushliteral(L, "(error without a message)");
+    }
+    if (lua_type(L, idx) == LUA_TTABLE) {
+        if (lua_getfield(L, idx, "where") == LUA_TSTRING) {
+            lua_pushfstring(L, "%s: %s", lua_tostring(L, -1), lua_tostring(L, -2));
+            lua_replace(L, -3);
+        }
+        lua_pop(L, 1);
+    }
 }
 
 void duo_host_report(lua_State *L, int status)
@@ -68,7 +116,8 @@ void duo_host_report(lua_State *L, int status)
         fflush(stderr);
         return;
     }
-    if (is_duo_error(L, -1) && luaL_callmeta(L, -1, "__tostring")) {
+    if (is_duo_error(L, -1)) {
+        error_line(L, -1);
         lua_remove(L, -2);
     }
     msg = lua_tostring(L, -1);
@@ -131,14 +180,18 @@ static int end_scope(lua_State *L, int status)
     return status;
 }
 
-int duo_host_run(lua_State *L, int nargs)
+int duo_host_run(lua_State *L, int nargs, int nresults)
 {
-    int status = end_scope(L, duo_host_pcall(L, nargs, 0));
+    int base = lua_gettop(L) - nargs - 1;
+    int status = end_scope(L, duo_host_pcall(L, nargs, nresults));
 
-    if (status != LUA_OK && lua_isnil(L, -1))
-        lua_pop(L, 1);
-    else
-        duo_host_report(L, status);
+    if (status != LUA_OK) {
+        if (lua_isnil(L, -1))
+            lua_pop(L, 1);   /* reported already */
+        else
+            duo_host_report(L, status);
+        lua_settop(L, base);
+    }
     return status;
 }
 

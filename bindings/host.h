@@ -12,8 +12,9 @@ int duo_host_call(lua_State *L, int nargs, int nresults);
 int duo_host_pcall(lua_State *L, int nargs, int nresults);
 /* Runs a script's main chunk (on top of the stack, nargs arguments below
  * it) as a scope: when it returns, waits for the tasks it spawned; on
- * error or Ctrl-C cancels them. Reports any error; returns the status. */
-int duo_host_run(lua_State *L, int nargs);
+ * error or Ctrl-C cancels them. Keeps nresults results on success; reports
+ * any error (leaving no results); returns the status. */
+int duo_host_run(lua_State *L, int nargs, int nresults);
 /* The same for a REPL statement, keeping nresults results (LUA_MULTRET)
  * and leaving the error value unreported (nil when already printed). */
 int duo_host_run_statement(lua_State *L, int nresults);

@@ -113,6 +113,7 @@ static const luaL_Reg private_modules[] = {
     { "duo._session", open_session },
     { "duo._sign", open_sign },
     { "duo._sys", open_sys },
+    { "duo._file", luaopen_duo_file },
     { NULL, NULL }
 };
 

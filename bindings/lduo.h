@@ -29,4 +29,7 @@ void duo_open_loop(lua_State *L);
 void duo_open_sys(lua_State *L);
 void duo_open_codec(lua_State *L);
 
+/* require "duo._file": locks, atomic replacement, secrets from the terminal. */
+int luaopen_duo_file(lua_State *L);
+
 #endif

@@ -38,16 +38,21 @@ static const char usage_text[] =
     "                    $XDG_CONFIG_HOME/duo-lua/config.lua)\n"
     "  --sandbox[=SEED]  talk to the built-in Duo simulator instead of Duo\n"
     "  --dry-run         print what each write call would send, send nothing\n"
+    "  --workflows-dir D also look for workflows in folder D (may repeat)\n"
     "  -v, --version     versions of duo-lua, Lua, libcurl, Mbed TLS and the CA bundle\n"
     "  -h, --help        this text\n"
     "  --                stop handling options\n"
     "  -                 run standard input as the script\n";
+
+#define MAX_WORKFLOW_DIRS 16
 
 typedef struct options {
     int interactive;         /* -i */
     int version;
     const char *workflow;    /* -w */
     const char *profile, *config, *sandbox;
+    const char *workflow_dirs[MAX_WORKFLOW_DIRS];   /* --workflows-dir, in order */
+    int n_workflow_dirs;
     int dry_run;
     int script;              /* argv index of the script or workflow args, 0: none */
     int has_chunks;          /* some -e or -l */
@@ -61,23 +66,112 @@ static int usage_error(const char *fmt, const char *what)
     return EXIT_USAGE;
 }
 
-/* Returns -1 when the options are fine, else an exit status. */
-static int parse_options(int argc, char **argv, options *o)
+/* The value of an option written "--name VALUE" or "--name=VALUE" at
+ * argv[*i] (advancing *i past a separate value); NULL when argv[*i] is
+ * not that option. *error is set when the option is there without a value. */
+static const char *option_value(int argc, char **argv, int *i, const char *shortname,
+                                const char *longname, int *error)
 {
-    int i;
+    const char *a = argv[*i];
+    size_t n = strlen(longname);
+
+    if ((shortname != NULL && strcmp(a, shortname) == 0) || strcmp(a, longname) == 0) {
+        if (*i + 1 >= argc || argv[*i + 1][0] == '\0') {
+            *error = 1;
+            return a;
+        }
+        return argv[++*i];
+    }
+    if (strncmp(a, longname, n) == 0 && a[n] == '=') {
+        if (a[n + 1] == '\0')
+            *error = 1;
+        return a + n + 1;
+    }
+    return NULL;
+}
+
+/* The host's own options, the same before a script or workflow and after a
+ * workflow's name (-w NAME --profile P ...): the one place they are read.
+ * Returns 1 when argv[*i] was one (consumed, *i on its last word), 0 when
+ * it is not, or -EXIT_USAGE after printing the error. */
+static int host_option(int argc, char **argv, int *i, options *o)
+{
+    const char *a = argv[*i], *v;
+    int error = 0;
+
+    if (strcmp(a, "--dry-run") == 0) {
+        o->dry_run = 1;
+    } else if (strcmp(a, "--sandbox") == 0) {
+        if (o->sandbox == NULL)
+            o->sandbox = "";
+    } else if (strncmp(a, "--sandbox=", 10) == 0) {
+        if (a[10] == '\0')
+            return -usage_error("%s needs a seed file after '='", a);
+        o->sandbox = a + 10;
+    } else if ((v = option_value(argc, argv, i, "-p", "--profile", &error)) != NULL) {
+        if (error)
+            return -usage_error("'%s' needs a profile name", v);
+        o->profile = v;
+    } else if ((v = option_value(argc, argv, i, "-c", "--config", &error)) != NULL) {
+        if (error)
+            return -usage_error("'%s' needs a file name", v);
+        o->config = v;
+    } else if ((v = option_value(argc, argv, i, NULL, "--workflows-dir", &error)) != NULL) {
+        if (error)
+            return -usage_error("'%s' needs a folder", v);
+        if (o->n_workflow_dirs == MAX_WORKFLOW_DIRS)
+            return -usage_error("%s: too many workflow folders", a);
+        o->workflow_dirs[o->n_workflow_dirs++] = v;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+/* Takes the host options out of a workflow's arguments (argv[first..],
+ * up to a "--"), so the workflow sees only its own; returns the new argc,
+ * or -EXIT_USAGE. */
+static int take_host_options(int argc, char **argv, int first, options *o)
+{
+    int i, out = first, rc;
+
+    for (i = first; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            while (i < argc)
+                argv[out++] = argv[i++];
+            break;
+        }
+        rc = host_option(argc, argv, &i, o);
+        if (rc < 0)
+            return rc;
+        if (rc == 0)
+            argv[out++] = argv[i];
+    }
+    return out;
+}
+
+/* Returns -1 when the options are fine, else an exit status. */
+static int parse_options(int *argc, char **argv, options *o)
+{
+    int i, rc;
 
     memset(o, 0, sizeof(*o));
-    for (i = 1; i < argc; i++) {
+    for (i = 1; i < *argc; i++) {
         const char *a = argv[i];
         if (a[0] != '-' || strcmp(a, "-") == 0) {
             o->script = i;
             return -1;
         }
         if (strcmp(a, "--") == 0) {
-            if (i + 1 < argc)
+            if (i + 1 < *argc)
                 o->script = i + 1;
             return -1;
         }
+        rc = host_option(*argc, argv, &i, o);
+        if (rc < 0)
+            return -rc;
+        if (rc > 0)
+            continue;
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             fputs(usage_text, stdout);
             return 0;
@@ -85,36 +179,20 @@ static int parse_options(int argc, char **argv, options *o)
             o->version = 1;
         } else if (strcmp(a, "-i") == 0) {
             o->interactive = 1;
-        } else if (strcmp(a, "--dry-run") == 0) {
-            o->dry_run = 1;
-        } else if (strcmp(a, "--sandbox") == 0) {
-            o->sandbox = "";
-        } else if (strncmp(a, "--sandbox=", 10) == 0) {
-            if (a[10] == '\0')
-                return usage_error("%s needs a seed file after '='", a);
-            o->sandbox = a + 10;
         } else if (strcmp(a, "-e") == 0 || strcmp(a, "-l") == 0) {
-            if (++i >= argc)
+            if (++i >= *argc)
                 return usage_error("'%s' needs an argument", a);
             o->has_chunks = 1;
         } else if (strcmp(a, "-w") == 0) {
-            if (++i >= argc)
+            if (++i >= *argc)
                 return usage_error("'%s' needs a workflow name (-w list shows them)", a);
             o->workflow = argv[i];
-            o->script = i + 1 < argc ? i + 1 : argc;
+            o->script = i + 1;
+            rc = take_host_options(*argc, argv, i + 1, o);
+            if (rc < 0)
+                return -rc;
+            *argc = rc;
             return -1;
-        } else if (strcmp(a, "-p") == 0 || strcmp(a, "--profile") == 0
-                   || strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) {
-            if (++i >= argc || argv[i][0] == '\0')
-                return usage_error("'%s' needs an argument", a);
-            if (a[1] == 'p' || a[2] == 'p')
-                o->profile = argv[i];
-            else
-                o->config = argv[i];
-        } else if (strncmp(a, "--profile=", 10) == 0 && a[10] != '\0') {
-            o->profile = a + 10;
-        } else if (strncmp(a, "--config=", 9) == 0 && a[9] != '\0') {
-            o->config = a + 9;
         } else {
             return usage_error("unknown option '%s'", a);
         }
@@ -153,6 +231,12 @@ static void store_settings(lua_State *L, const options *o)
     }
     lua_pushboolean(L, o->dry_run);
     lua_setfield(L, -2, "dry_run");
+    lua_createtable(L, o->n_workflow_dirs, 0);
+    for (int i = 0; i < o->n_workflow_dirs; i++) {
+        lua_pushstring(L, o->workflow_dirs[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_setfield(L, -2, "workflow_dirs");
     lua_setfield(L, LUA_REGISTRYINDEX, "duo.settings");
 }
 
@@ -202,7 +286,7 @@ static int run_chunks(lua_State *L, int argc, char **argv, int stop)
             const char *chunk = argv[++i];
             status = luaL_loadbuffer(L, chunk, strlen(chunk), "=(command line)");
             if (status == LUA_OK)
-                status = duo_host_run(L, 0);
+                status = duo_host_run(L, 0, 0);
             else
                 duo_host_report(L, status);
         } else if (strcmp(argv[i], "-l") == 0) {
@@ -213,9 +297,9 @@ static int run_chunks(lua_State *L, int argc, char **argv, int stop)
             if (status == LUA_OK)
                 lua_setglobal(L, name);
         } else {
-            if (strcmp(argv[i], "-p") == 0 || strcmp(argv[i], "--profile") == 0
-                || strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0)
-                i++;
+            options skipped;   /* already read by parse_options: step over its value */
+            memset(&skipped, 0, sizeof(skipped));
+            host_option(argc, argv, &i, &skipped);
             continue;
         }
         if (status != LUA_OK)
@@ -248,46 +332,39 @@ static int run_script(lua_State *L, int argc, char **argv, int script)
         return status;
     }
     n = push_script_args(L, argc, argv, script + 1);
-    return duo_host_run(L, n);
+    return duo_host_run(L, n, 0);
 }
 
-static int workflow_exists(const char *name)
+/* -w NAME: scripts/workflows/lib/runner.lua finds the workflow (bundled or
+ * the user's), runs it and returns its exit status. */
+static int run_workflow(lua_State *L, const char *name, int argc, char **argv, int first,
+                        int *exit_status)
 {
-    char path[256];
-    size_t len;
-    int n;
-
-    if (strcmp(name, "list") == 0)
-        return 1;
-    if (strpbrk(name, "/.") != NULL)
-        return 0;
-    n = snprintf(path, sizeof(path), "duo/workflows/%s.lua", name);
-    return n > 0 && (size_t)n < sizeof(path) && duo_embedded_data(path, &len) != NULL;
-}
-
-/* -w NAME: the workflow runner in scripts/duo/workflows.lua does the rest. */
-static int run_workflow(lua_State *L, const char *name, int argc, char **argv, int first)
-{
-    int n;
+    int n, status;
 
     lua_getglobal(L, "require");
-    lua_pushliteral(L, "duo.workflows");
+    lua_pushliteral(L, "workflows.lib.runner");
     if (duo_host_call(L, 1, 1) != LUA_OK)
         return LUA_ERRRUN;
     lua_getfield(L, -1, "run");
     lua_remove(L, -2);
     lua_pushstring(L, name);
     n = push_script_args(L, argc, argv, first);
-    return duo_host_run(L, n + 1);
+    status = duo_host_run(L, n + 1, 1);
+    if (status == LUA_OK) {
+        *exit_status = lua_isinteger(L, -1) ? (int)lua_tointeger(L, -1) : 0;
+        lua_pop(L, 1);
+    }
+    return status;
 }
 
 int main(int argc, char **argv)
 {
     options o;
     lua_State *L;
-    int rc, status = LUA_OK;
+    int rc, status = LUA_OK, exit_status = 0;
 
-    rc = parse_options(argc, argv, &o);
+    rc = parse_options(&argc, argv, &o);
     if (rc >= 0)
         return rc;
     if (o.version) {
@@ -314,12 +391,8 @@ int main(int argc, char **argv)
     }
     if (status == LUA_OK)
         status = run_chunks(L, argc, argv, o.script ? o.script : argc);
-    if (status == LUA_OK && o.workflow != NULL && !workflow_exists(o.workflow)) {
-        lua_close(L);
-        return usage_error("unknown workflow '%s' (duo-lua -w list shows them)", o.workflow);
-    }
     if (status == LUA_OK && o.workflow != NULL)
-        status = run_workflow(L, o.workflow, argc, argv, o.script);
+        status = run_workflow(L, o.workflow, argc, argv, o.script, &exit_status);
     else if (status == LUA_OK && o.script)
         status = run_script(L, argc, argv, o.script);
     if (status == LUA_OK
@@ -329,7 +402,7 @@ int main(int argc, char **argv)
         } else {
             status = luaL_loadfile(L, NULL);
             if (status == LUA_OK)
-                status = duo_host_run(L, 0);
+                status = duo_host_run(L, 0, 0);
             else
                 duo_host_report(L, status);
         }
@@ -337,5 +410,5 @@ int main(int argc, char **argv)
     lua_close(L);
     if (duo_host_interrupted() && status != LUA_OK)
         return EXIT_INTERRUPTED;
-    return status == LUA_OK ? 0 : 1;
+    return status == LUA_OK ? exit_status : 1;
 }

@@ -48,6 +48,8 @@ end
 -- options table.
 function M.new(api, opts, fname)
   M.check_options(opts, fname, { SESSION_OPTIONS, CLIENT_OPTIONS })
+  local problem, message = require("duo.config").key_problem(opts, fname)
+  if problem then errors.config("%s", message) end   -- a secret must not become the client's printed ikey
   for _, k in ipairs{ "host", "ikey", "skey" } do
     if opts[k] == nil or opts[k] == "" then
       errors.config("%s: '%s' is missing: give it in the options, a profile of the config file, "

@@ -36,14 +36,45 @@ function M.path()
   return base .. "/duo-lua/config.lua", false
 end
 
-local function file_exists(path)
-  local f = io.open(path, "r")
-  if f then f:close() return true end
-  return false
+-- "file", "directory", "other", or nil when nothing is there (an
+-- unreadable file exists).
+local function file_kind(path)
+  return (require("duo._file").kind(path))
 end
 
 local function dirname(path)
   return path:match("^(.*)/[^/]*$") or "."
+end
+
+-- A transport option's value, checked where the config is read: returns
+-- nil or what is wrong with it.
+local function transport_problem(k, v)
+  if k == "timeout" or k == "connect_timeout" or k == "max_backoff" then
+    if v <= 0 then return "must be a number of seconds above 0" end
+  elseif k == "max_retries" or k == "concurrency" then
+    if math.type(v) ~= "integer" and not (v == math.floor(v)) then return "must be a whole number" end
+    if v < (k == "concurrency" and 1 or 0) then return "must be at least " .. (k == "concurrency" and 1 or 0) end
+  elseif k == "sig_version" then
+    if v ~= 5 and v ~= 2 then return "must be 5 or 2" end
+  elseif k == "proxy" or k == "ca" or k == "user_agent" then
+    if v == "" then return "must not be empty" end
+  end
+  return nil
+end
+
+-- A host's problem ("api-x.duosecurity.com" or "host:port"), or nil.
+function M.host_problem(host)
+  if host:find("^%a[%w+.-]*://") then return "is a URL; give only the host name (api-xxxxxxxx.duosecurity.com)" end
+  local name, port = host:match("^(.*):(%d*)$")
+  if name and not host:find("^%[") then
+    local n = tonumber(port)
+    if n == nil or n < 1 or n > 65535 or math.type(n) ~= "integer" then
+      return string.format("has the port '%s'; a port is a number from 1 to 65535", port)
+    end
+    host = name
+  end
+  if host == "" or host:find("[%s/]") then return "is not a host name" end
+  return nil
 end
 
 local function check_fields(t, allowed, where, file)
@@ -54,6 +85,12 @@ local function check_fields(t, allowed, where, file)
     end
     if type(v) ~= want then
       errors.config("%s: '%s' in %s must be a %s, got %s", file, k, where, want, type(v))
+    end
+    local problem = M.TRANSPORT_OPTIONS[k] and transport_problem(k, v)
+    if problem then errors.config("%s: '%s' in %s %s", file, k, where, problem) end
+    if k == "host" then
+      problem = M.host_problem(v)
+      if problem then errors.config("%s: the host '%s' in %s %s", file, v, where, problem) end
     end
   end
 end
@@ -109,10 +146,25 @@ function M.load_file(path)
       return v
     end,
   }
-  local chunk, err = loadfile(path, "t", env)
-  if not chunk then errors.config("config file %s", (err:gsub("^" .. path:gsub("%p", "%%%0") .. ":", ""))) end
+  local f, open_err = io.open(path, "rb")
+  if f == nil then errors.config("config file %s cannot be read: %s", path, (open_err:gsub("^.*: ", ""))) end
+  local text = f:read("a")
+  f:close()
+  if text == nil then errors.config("config file %s cannot be read", path) end
+  local chunk, err = load(text, "=config", "t", env)
+  if not chunk then
+    -- Lua quotes the text near a syntax error, and that text may be a
+    -- secret key: keep the line and the reason, never the text.
+    local line, reason = tostring(err):match("^config:(%d+): (.-) near .*$")
+    if line == nil then line, reason = tostring(err):match("^config:(%d+): (.*)$") end
+    errors.config("config file %s, line %s: %s (the text there is not shown: it may hold a secret)", path,
+                  line or "?", reason or "syntax error")
+  end
   local ok, cfg = pcall(chunk)
-  if not ok then errors.config("config file %s: %s", path, tostring(cfg)) end
+  if not ok then
+    local line, reason = tostring(cfg):match("^config:(%d+): (.*)$")
+    errors.config("config file %s%s: %s", path, line and (", line " .. line) or "", reason or tostring(cfg))
+  end
   local has_secret = validate(cfg, path, from_env)
   if has_secret then
     local mode = sys.file_mode(path)
@@ -127,12 +179,37 @@ function M.load_file(path)
   return cfg
 end
 
+local noted = {}
+
+-- A host from an environment variable: a URL such as
+-- https://api-xxxxxxxx.duosecurity.com/ is reduced to its host, with a
+-- note on stderr (once); anything else that is not a host is refused.
+function M.env_host(name)
+  local v = os.getenv(name)
+  if v == nil or v == "" then return v end
+  local host = v:match("^[Hh][Tt][Tt][Pp][Ss]?://([^/?#]+)/?$")
+  if host then
+    if not noted[name] then
+      noted[name] = true
+      io.stderr:write(string.format("duo-lua: note: %s is a URL; using its host %s\n", name, host))
+    end
+    v = host
+  end
+  local problem = M.host_problem(v)
+  if problem then
+    errors.config("%s %s: set it to the API hostname alone, e.g. %s=api-xxxxxxxx.duosecurity.com", name,
+                  problem:gsub("^is a URL; give only the host name %(api%-xxxxxxxx%.duosecurity%.com%)$",
+                               "is a URL with a path"), name)
+  end
+  return v
+end
+
 -- The profile built from DUO_ADMIN_*, DUO_ACCOUNTS_*, DUO_AUTH_*.
 local function env_config()
   local profile = {}
   for _, api in ipairs(APIS) do
     local prefix = "DUO_" .. api:upper() .. "_"
-    local set = { host = os.getenv(prefix .. "HOST"), ikey = os.getenv(prefix .. "IKEY"),
+    local set = { host = M.env_host(prefix .. "HOST"), ikey = os.getenv(prefix .. "IKEY"),
                   skey = os.getenv(prefix .. "SKEY") }
     if set.host or set.ikey or set.skey then profile[api] = set end
   end
@@ -147,10 +224,10 @@ M.sandbox = nil
 function M.current()
   if M.sandbox then return M.sandbox end
   local path, explicit = M.path()
-  if path and (explicit or file_exists(path)) then
-    if not file_exists(path) then
-      errors.config("config file %s does not exist", path)
-    end
+  local kind = path and file_kind(path)
+  if path and (explicit or kind) then
+    if kind == nil then errors.config("config file %s does not exist", path) end
+    if kind == "directory" then errors.config("config file %s is a folder, not a file", path) end
     return M.load_file(path)
   end
   return env_config()
@@ -186,6 +263,32 @@ function M.profile(name)
   return p, name, cfg
 end
 
+-- Key shapes: an integration key is "DI" and 18 more letters or digits;
+-- a secret key is 40 letters or digits. Anything of secret-key shape is
+-- never printed.
+function M.is_ikey_shape(s)
+  return type(s) == "string" and #s == 20 and s:match("^DI[%w]+$") ~= nil
+end
+
+function M.is_skey_shape(s)
+  return type(s) == "string" and #s == 40 and s:match("^[%w]+$") ~= nil
+end
+
+-- What is wrong with a credential set's keys by their shapes, or nil:
+-- "swapped" (ikey and skey exchanged) or "ikey" (the ikey is a secret key);
+-- second result: a message that names neither key.
+function M.key_problem(set, where)
+  if M.is_skey_shape(set.ikey) and M.is_ikey_shape(set.skey) then
+    return "swapped", string.format("%s: the integration key and the secret key are swapped (ikey starts with DI "
+                                    .. "and has 20 characters, skey has 40): exchange them", where)
+  end
+  if M.is_skey_shape(set.ikey) then
+    return "ikey", string.format("%s: the ikey has the shape of a secret key (40 characters); the integration key "
+                                 .. "starts with DI and has 20", where)
+  end
+  return nil
+end
+
 -- Options for a client of `api` from a profile: the credential set plus
 -- the profile's transport options (the set's own options win).
 function M.client_options(api, name)
@@ -208,6 +311,8 @@ function M.client_options(api, name)
                     k == "skey" and " (if it reads env \"NAME\", is that variable set?)" or "")
     end
   end
+  local problem, message = M.key_problem(set, string.format("profile '%s' %s", pname, api))
+  if problem then errors.config("%s", message) end
   local opts = {}
   for k in pairs(M.TRANSPORT_OPTIONS) do opts[k] = p[k] end
   for k, v in pairs(set) do opts[k] = v end

@@ -155,5 +155,74 @@ T.test("profile transport options reach the client; the set's own win", function
   T.eq(out, "7\n3\n")
 end)
 
+T.test("a syntax error names the file and line and never echoes the text (it may be a secret)", function()
+  local secret = "s3cr3tk3y0000000000000000000000000000000"
+  local path = write("unterminated.lua", "return {\n  profiles = {\n    p = { admin = { host = 'h', ikey = 'DI',\n"
+                                         .. "      skey = \"" .. secret .. " },\n} } }\n")
+  local code, out = run("", "-c " .. path .. [[ -e 'require("duo").admin()']])
+  T.eq(code, 1)
+  T.truthy(not out:find(secret:sub(1, 12), 1, true), "the secret is not shown: " .. out)
+  T.truthy(out:find("config file " .. path .. ", line 4: unfinished string", 1, true), out)
+  path = write("runtime.lua", "local x = nil\nreturn x.y\n")
+  code, out = run("", "-c " .. path .. [[ -e 'require("duo").admin()']])
+  T.eq(code, 1)
+  T.truthy(out:find("config file " .. path .. ", line 2: attempt to index", 1, true), out)
+end)
+
+T.test("an unreadable config is not called missing; a folder is named as one", function()
+  local path = write("unreadable.lua", "return { profiles = {} }", "000")
+  local p = io.open(path, "r")
+  if p then p:close() else   -- root reads anything
+    local code, out = run("", "-c " .. path .. [[ -e 'require("duo").admin()']])
+    T.eq(code, 1)
+    T.truthy(out:find("config file " .. path .. " cannot be read: Permission denied", 1, true), out)
+  end
+  local code, out = run("", "-c " .. tmp .. [[ -e 'require("duo").admin()']])
+  T.eq(code, 1)
+  T.truthy(out:find("config file " .. tmp .. " is a folder", 1, true), out)
+end)
+
+T.test("ports, hosts and transport options are checked when the config is read, naming file and profile", function()
+  local cases = {
+    { "return { profiles = { p = { admin = { host = 'api-x.duosecurity.com:99999', ikey = 'DI', skey = env 'S' } } } }",
+      "the host 'api-x.duosecurity.com:99999' in profile 'p' admin has the port '99999'" },
+    { "return { profiles = { p = { admin = { host = 'https://api-x.duosecurity.com/', ikey = 'DI', skey = env 'S' } } } }",
+      "in profile 'p' admin is a URL" },
+    { "return { profiles = { p = { timeout = -1 } } }", "'timeout' in profile 'p' must be a number of seconds above 0" },
+    { "return { profiles = { p = { admin = { host = 'h', sig_version = 3 } } } }",
+      "'sig_version' in profile 'p' admin must be 5 or 2" },
+  }
+  for i, case in ipairs(cases) do
+    local path = write("transport" .. i .. ".lua", case[1])
+    local code, out = run("S=x", "-c " .. path .. [[ -e 'require("duo").admin()']])
+    T.eq(code, 1, case[1])
+    T.truthy(out:find(path, 1, true) and out:find(case[2], 1, true), case[1] .. " -> " .. out)
+  end
+end)
+
+T.test("DUO_ADMIN_HOST given as a URL is reduced to its host with a note; a path is refused naming the fix", function()
+  local env = "HOME=" .. tmp .. " XDG_CONFIG_HOME=" .. tmp .. "/none DUO_ADMIN_IKEY=DIENV DUO_ADMIN_SKEY=envsecret "
+  local code, out = run(env .. "DUO_ADMIN_HOST=https://api-env.duosecurity.com/", [[-e 'print(require("duo").admin())']])
+  T.eq(code, 0, out)
+  T.truthy(out:find("note: DUO_ADMIN_HOST is a URL; using its host api-env.duosecurity.com", 1, true), out)
+  T.truthy(out:find("duo.admin (DIENV at api-env.duosecurity.com)", 1, true), out)
+  code, out = run(env .. "DUO_ADMIN_HOST=https://api-env.duosecurity.com/admin/v1", [[-e 'require("duo").admin()']])
+  T.eq(code, 1)
+  T.truthy(out:find("DUO_ADMIN_HOST=api-xxxxxxxx.duosecurity.com", 1, true), out)
+end)
+
+T.test("a Duo error raised by a script names its file and line; DUO_LUA_TRACEBACK=1 adds the traceback", function()
+  local script = write("fails.lua", "local duo = require 'duo'\nlocal admin = duo.admin()\n\nadmin:get_user_by_id('DUNOPE')\n")
+  local code, out = run("", "--sandbox " .. script)
+  T.eq(code, 1)
+  T.truthy(out:find("^duo%-lua: " .. script:gsub("%p", "%%%0") .. ":4: duo: 40401"), out)
+  T.eq(select(2, out:gsub("\n", "")), 1, "one line")
+  code, out = run("DUO_LUA_TRACEBACK=1", "--sandbox " .. script)
+  T.eq(code, 1)
+  T.truthy(out:find(":4: duo: 40401", 1, true), out)
+  T.truthy(out:find("stack traceback:", 1, true), out)
+  T.truthy(out:find(script .. ":4: in main chunk", 1, true), out)
+end)
+
 os.execute("rm -rf " .. tmp)
 T.done()

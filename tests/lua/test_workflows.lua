@@ -206,7 +206,7 @@ T.test("suggest-mappings --save keeps confirmed entries and directory keys; --dr
       duo_admin_api_directory_key = "DDCONFIRMEDKEY000001", confirmed = true },
     { name = "Delta Freight Systems", duo_admin_api_directory_key = "DDUNCONFIRMEDKEY0002", confirmed = false },
   } }, "600")
-  code, _, err = run("--sandbox -w suggest-mappings --companies " .. COMPANIES .. " --save --format json")
+  code, _, err = run("--sandbox -w suggest-mappings --companies " .. COMPANIES .. " --save --yes --format json")
   T.eq(code, 0, err)
   T.truthy(err:find("added 21, updated 1, kept 1 confirmed", 1, true), err)
   local doc = json.decode(read(STORE))
@@ -223,7 +223,7 @@ T.test("suggest-mappings --save keeps confirmed entries and directory keys; --dr
   T.eq(by["Union Street Bakery"], nil, "unmatched companies are not saved")
   T.eq(sys.file_mode(STORE), 384, "mode 0600")
   local before = read(STORE)
-  code, _, err = run("--sandbox -w suggest-mappings --companies " .. COMPANIES .. " --save")
+  code, _, err = run("--sandbox -w suggest-mappings --companies " .. COMPANIES .. " --save --yes")
   T.eq(code, 0, err)
   T.truthy(err:find("added 0, updated 0, kept 1 confirmed", 1, true), err)
   T.eq(read(STORE), before, "a second save changes nothing")
@@ -237,13 +237,13 @@ T.test("mappings set/list/export/remove on the sandbox profile", function()
   T.eq(code, 0, err)
   T.truthy(out:find("no organizations", 1, true), out)
   -- by exact name (resolved through the Accounts API), with a key
-  code, out, err = run("--sandbox -w mappings set --org 'Lakeside Community Credit Union' --account 'Lakeside CCU'"
+  code, out, err = run("--sandbox -w mappings set --yes --org 'Lakeside Community Credit Union' --account 'Lakeside CCU'"
                        .. " --directory-key DDLAKESIDEKEY0001234 --id C1012")
   T.eq(code, 0, err)
   T.truthy(out:find("added 'Lakeside Community Credit Union' -> DA", 1, true), out)
   T.truthy(not out:find("DDLAKESIDEKEY0001234", 1, true), "the key is masked: " .. out)
   -- by ID: no lookup
-  code, out, err = run("--sandbox -w mappings set --org Globex --account DAGLOBEX000000000001")
+  code, out, err = run("--sandbox -w mappings set --yes --offline --org Globex --account DAGLOBEX000000000001")
   T.eq(code, 0, err)
   code, out = run("--sandbox -w mappings list")
   T.eq(code, 0)
@@ -262,29 +262,29 @@ T.test("mappings set/list/export/remove on the sandbox profile", function()
   end
   code, out = run("--sandbox -w mappings export --format csv")
   T.eq(code, 0)
-  T.eq(lines(out)[1], "name,id,duo_account_id,duo_admin_api_directory_key,confirmed")
+  T.eq(lines(out)[1], "name,id,duo_account_id,duo_admin_api_directory_key,confirmed,confirmed_by,confirmed_at")
   T.truthy(out:find("Lakeside Community Credit Union,C1012,DA%w+,DDLAKESIDEKEY0001234,true"), out)
   -- changing the account keeps the key
-  code, out, err = run("--sandbox -w mappings set --org 'lakeside community credit union' --account DALAKESIDE0000000002")
+  code, out, err = run("--sandbox -w mappings set --yes --org 'lakeside community credit union' --account DALAKESIDE0000000002 --offline")
   T.eq(code, 0, err)
   T.truthy(out:find("updated 'Lakeside Community Credit Union'", 1, true), out)
   T.eq(json.decode(read(STORE)).organizations[1].duo_admin_api_directory_key, "DDLAKESIDEKEY0001234")
   -- unknown names are errors with close matches
-  code, out, err = run("--sandbox -w mappings set --org X --account Lakeside")
+  code, out, err = run("--sandbox -w mappings set --yes --org X --account Lakeside")
   T.eq(code, 1)
   T.truthy(err:find("no child account with the ID or exact name 'Lakeside'; close matches: 'Lakeside CCU'", 1, true), err)
   -- --dry-run writes nothing
   local before = read(STORE)
-  code, out = run("--sandbox --dry-run -w mappings set --org New --account DANEW000000000000001")
+  code, out = run("--sandbox --dry-run -w mappings set --org New --account DANEW000000000000001 --offline")
   T.eq(code, 0)
   T.truthy(out:find("^dry%-run: added 'New'"), out)
   code, out = run("--sandbox -w mappings remove --org Globex --dry-run")
   T.eq(code, 0)
   T.eq(read(STORE), before, "dry-run leaves the store alone")
-  code, out = run("--sandbox -w mappings remove --org globex")
+  code, out = run("--sandbox -w mappings remove --yes --org globex")
   T.eq(code, 0)
   T.truthy(out:find("removed 'Globex'", 1, true), out)
-  code, out, err = run("--sandbox -w mappings remove --org globex")
+  code, out, err = run("--sandbox -w mappings remove --yes --org globex")
   T.eq(code, 1)
   T.truthy(err:find("no organization 'globex' in the mapping store " .. STORE, 1, true), err)
   T.eq(#json.decode(read(STORE)).organizations, 1)
@@ -297,7 +297,7 @@ T.test("mappings import merges JSON and CSV files, never dropping a key", functi
   local csv = write("import.csv", "name,duo_account_id,duo_admin_api_directory_key,confirmed\n"
     .. "ACME,DAACME00000000000002,,\n"
     .. "\"Globex, Inc.\",DAGLOBEX000000000001,DDGLOBEXKEY000000001,false\n")
-  local code, out, err = run("--sandbox -w mappings import " .. csv)
+  local code, out, err = run("--sandbox -w mappings import --yes --offline " .. csv)
   T.eq(code, 0, err)
   T.truthy(out:find("1 added, 1 updated, 0 unchanged", 1, true), out)
   local doc = json.decode(read(STORE))
@@ -310,11 +310,11 @@ T.test("mappings import merges JSON and CSV files, never dropping a key", functi
   -- an export imports back unchanged
   local _, exported = run("--sandbox -w mappings export")
   local file = write("export.json", exported)
-  code, out = run("--sandbox -w mappings import " .. file)
+  code, out = run("--sandbox -w mappings import --yes --offline " .. file)
   T.eq(code, 0)
   T.truthy(out:find("0 added, 0 updated, 2 unchanged", 1, true), out)
   local bad = write("bad-import.json", '{"organizations": [{"id": "x"}]}')
-  code, out, err = run("--sandbox -w mappings import " .. bad)
+  code, out, err = run("--sandbox -w mappings import --yes --offline " .. bad)
   T.eq(code, 1)
   T.truthy(err:find("the import file " .. bad .. " is not valid: organization 1 has no \"name\"", 1, true), err)
 end)
@@ -322,9 +322,9 @@ end)
 T.test("a corrupt mapping store is refused, named, and never replaced", function()
   local text = '{"organizations": [\n  {"name": "Acme",\n]}'
   write("cfg/duo-lua/sandbox.mappings.json", text, "600")
-  for _, args in ipairs{ "-w mappings list", "-w mappings set --org B --account DABBBBBBBBBBBBBBBBBB",
+  for _, args in ipairs{ "-w mappings list", "-w mappings set --yes --offline --org B --account DABBBBBBBBBBBBBBBBBB",
                          "-w sync-user --org Acme --username u",
-                         "-w suggest-mappings --save --companies " .. COMPANIES } do
+                         "-w suggest-mappings --save --yes --companies " .. COMPANIES } do
     local code, out, err = run("--sandbox " .. args)
     T.eq(code, 1, args)
     T.truthy(err:find("the mapping store " .. STORE .. " is not valid", 1, true), args .. ": " .. err)
@@ -371,7 +371,7 @@ T.test("sync-user runs the directory sync in the organization's child", function
   local account, key, username = demo_directory()
   T.truthy(account, "the demo tenant has a directory")
   os.remove(STORE)
-  local code, out, err = run(string.format("--sandbox -w mappings set --org Org --account '%s' --directory-key %s",
+  local code, out, err = run(string.format("--sandbox -w mappings set --yes --org Org --account '%s' --directory-key %s",
                                            account.name, key))
   T.eq(code, 0, err)
   code, out, err = run("--sandbox -w sync-user --org org --username " .. username)
@@ -472,7 +472,7 @@ return {
 
   T.test("test server: sync-user sends the stored directory key to the child", function()
     local child = children[1]
-    local code, out, err = run(SRV .. "-w mappings set --org Acme --account " .. child.account_id
+    local code, out, err = run(SRV .. "-w mappings set --yes --org Acme --account " .. child.account_id
                                .. " --directory-key DDTESTDIRECTORYKEY01")
     T.eq(code, 0, err)
     T.eq(sys.file_mode(tmp .. "/srv.mappings.json"), 384)

@@ -38,7 +38,7 @@ check()
     fi
 }
 
-workflows=$("$duo" -w list | tr '\n' ' ')
+workflows=$("$duo" -w list | cut -d' ' -f1 | tr '\n' ' ')
 check "--profile" "$duo" --pro
 check "--dry-run" "$duo" --dr
 check "--sandbox --sandbox=" "$duo" --sa

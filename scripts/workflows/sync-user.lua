@@ -1,9 +1,9 @@
--- sync-user: directory sync of one user in an organization's child
--- account, with the directory key from the mapping store (SPEC section 6).
-local args = require "duo.wf.args"
-local output = require "duo.wf.output"
-local store_mod = require "duo.wf.mappings_store"
-local sys = require "duo._sys"
+-- sync-user: the directory sync of one user in an organization's child account
+-- (SPEC section 6), with the directory key from the mapping store.
+local args = require "workflows.lib.args"
+local output = require "workflows.lib.output"
+local store_mod = require "workflows.lib.store"
+local host = require "workflows.lib.host"
 local errors = require "duo.error"
 local json = require "duo.json"
 
@@ -18,39 +18,34 @@ the profile's mapping store (duo-lua -w mappings set ... --directory-key KEY).
   --org NAME       the organization, by name (any case) or id in the store
   --username U     the username as the directory sync knows it
   --format F       table (default) or json
-  --profile P      the profile (default: the configured default)
+  --output FILE    write the output to FILE instead of standard output
+  --profile P      the profile; without it, the organization is looked up in
+                   every profile's mapping store
   --dry-run        show the request, send nothing
   -h, --help       this text
 
 Exit status: 0 done, 1 failure, 2 usage error.
 ]]
 
-local opts = args.parse({
+local opts, rest = args.parse({
   name = NAME, help = HELP,
   options = {
     org = { value = "NAME", required = true },
     username = { value = "U", required = true },
-    format = { value = "FORMAT", choices = { "table", "json" }, default = "table" },
+    format = args.format{ "table", "json" },
+    output = args.OUTPUT,
   },
 }, { ... })
-
-local function quote(s)
-  if s:match("^[%w@%._%-/:]+$") then return s end
-  return "'" .. s:gsub("'", "'\\''") .. "'"
-end
+if opts == nil then return rest end
 
 -- The command that fixes a missing mapping or key, for the messages.
 local function set_command(org, account)
-  local settings = sys.settings()
-  local host = ""
-  if settings.sandbox then host = host .. (settings.sandbox == "" and " --sandbox" or (" --sandbox=" .. quote(settings.sandbox))) end
-  if settings.config then host = host .. " --config " .. quote(settings.config) end
-  if settings.profile then host = host .. " --profile " .. quote(settings.profile) end
-  return string.format("duo-lua%s -w mappings set --org %s --account %s --directory-key KEY", host, quote(org),
+  local prefix, quote = host.command_prefix()
+  return string.format("%s -w mappings set --org %s --account %s --directory-key KEY", prefix, quote(org),
                        account and quote(account) or "ACCOUNT_ID_OR_NAME")
 end
 
-local store = store_mod.load()
+local _, profile, store = store_mod.locate(opts.org)
 local org = store_mod.find(store, opts.org)
 if org == nil then
   errors.config("no organization '%s' in the mapping store %s: add it with %s", opts.org, store.path,
@@ -67,18 +62,19 @@ if org.duo_admin_api_directory_key == nil then
 end
 
 local duo = require "duo"
-local child = duo.accounts():child(org.duo_account_id)
+local child = duo.accounts(profile):child(org.duo_account_id)
 local result = child:sync_user(opts.username, org.duo_admin_api_directory_key)
 
 if result == nil and store_mod.dry_run() then
   io.stdout:write(string.format("dry-run: would sync '%s' in '%s' (%s)\n", opts.username, org.name,
                                 org.duo_account_id))
-  return
+  return 0
 end
 
+local out, finish = output.open(opts.output)
 if opts.format == "json" then
   output.json({ organization = org.name, duo_account_id = org.duo_account_id, username = opts.username,
-                result = result == nil and json.null or result })
+                result = result == nil and json.null or result }, out)
 else
   local r = type(result) == "table" and result or {}
   local user = type(r.user) == "table" and r.user or r
@@ -88,6 +84,8 @@ else
   if type(user.user_id) == "string" then parts[#parts + 1] = "user_id " .. user.user_id end
   local detail = #parts > 0 and table.concat(parts, ", ")
                  or (type(result) == "table" and json.encode(result) or tostring(result))
-  io.stdout:write(string.format("synced '%s' in '%s' (%s): %s\n", opts.username, org.name,
-                                org.duo_account_id, detail))
+  out:write(string.format("synced '%s' in '%s' (%s): %s\n", opts.username, org.name,
+                          org.duo_account_id, detail))
 end
+finish()
+return 0

@@ -3,10 +3,11 @@
 -- by ";") or JSON (an array of objects with those keys, or an object whose
 -- "companies" is that array). Every mistake names file:line.
 --
---   local companies = require "duo.wf.companies"
+--   local companies = require "workflows.lib.companies"
 --   local list = companies.load(path)   --> { { id, name, domains = {...}, line }, ... }
 local errors = require "duo.error"
 local json = require "duo.json"
+local file = require "duo._file"
 
 local M = {}
 
@@ -15,18 +16,45 @@ local function fail(path, line, fmt, ...)
   errors.config("%s: %s", where, string.format(fmt, ...))
 end
 
+-- s without leading and trailing white space, in time linear in #s
+-- (a pattern such as "%s+$" retries at every space: quadratic).
+function M.trim(s)
+  local i = s:find("%S")
+  if i == nil then return "" end
+  local j = #s
+  while s:find("^%s", j) do j = j - 1 end
+  return s:sub(i, j)
+end
+local trim = M.trim
+
+-- The delimiter of a CSV text: the most frequent of comma, semicolon and
+-- tab on its first line outside quotes (comma when none is there).
+function M.sniff_delimiter(text)
+  local line = text:match("^[^\r\n]*") or ""
+  line = line:gsub('"[^"]*"', "")
+  local best, count = ",", 0
+  for _, d in ipairs{ ",", ";", "\t" } do
+    local _, n = line:gsub(d, "")
+    if n > count then best, count = d, n end
+  end
+  return best
+end
+
 -- CSV text -> records, each { fields..., line = first line }. Quoted
--- fields may hold commas, doubled quotes and line breaks.
-function M.parse_csv(text, path)
+-- fields may hold delimiters, doubled quotes and line breaks. delimiter:
+-- "," ";" or "\t" (default: sniffed from the first line). Linear in #text.
+function M.parse_csv(text, path, delimiter)
   path = path or "(csv)"
+  if text:sub(1, 3) == "\239\187\191" then text = text:sub(4) end   -- UTF-8 byte order mark
+  local d = delimiter or M.sniff_delimiter(text)
+  local plain = "[" .. (d == "\t" and "\t" or d) .. "\r\n]"
   local records = {}
   local pos, n, line = 1, #text, 1
-  if text:sub(1, 3) == "\239\187\191" then pos = 4 end   -- UTF-8 byte order mark
   while pos <= n do
     local record = { line = line }
     while true do
       local field
-      if text:sub(pos, pos) == '"' then
+      if text:byte(pos) == 34 then   -- '"'
         local start_line = line
         local parts = {}
         pos = pos + 1
@@ -37,7 +65,7 @@ function M.parse_csv(text, path)
           local _, breaks = chunk:gsub("\n", "")
           line = line + breaks
           parts[#parts + 1] = chunk
-          if text:sub(q + 1, q + 1) == '"' then
+          if text:byte(q + 1) == 34 then
             parts[#parts + 1] = '"'
             pos = q + 2
           else
@@ -47,17 +75,17 @@ function M.parse_csv(text, path)
         end
         field = table.concat(parts)
         local c = text:sub(pos, pos)
-        if c ~= "" and c ~= "," and c ~= "\r" and c ~= "\n" then
+        if c ~= "" and c ~= d and c ~= "\r" and c ~= "\n" then
           fail(path, line, "unexpected text after a closing quote (a quote inside a field is written \"\")")
         end
       else
-        local stop = text:find("[,\r\n]", pos) or n + 1
+        local stop = text:find(plain, pos) or n + 1
         field = text:sub(pos, stop - 1)
         pos = stop
       end
       record[#record + 1] = field
       local c = text:sub(pos, pos)
-      if c == "," then
+      if c == d then
         pos = pos + 1
       else
         if c == "\r" then pos = pos + 1; c = text:sub(pos, pos) end
@@ -66,15 +94,94 @@ function M.parse_csv(text, path)
         break
       end
     end
-    local blank = #record == 1 and record[1]:match("^%s*$")
+    local blank = #record == 1 and not record[1]:find("%S")
     if not blank then records[#records + 1] = record end
   end
   return records
 end
 
+-- Windows-1252's 0x80..0x9F as code points (the rest of the upper half is
+-- Latin-1, the same number).
+local CP1252 = {
+  [0x80] = 0x20AC, [0x82] = 0x201A, [0x83] = 0x0192, [0x84] = 0x201E, [0x85] = 0x2026, [0x86] = 0x2020,
+  [0x87] = 0x2021, [0x88] = 0x02C6, [0x89] = 0x2030, [0x8A] = 0x0160, [0x8B] = 0x2039, [0x8C] = 0x0152,
+  [0x8E] = 0x017D, [0x91] = 0x2018, [0x92] = 0x2019, [0x93] = 0x201C, [0x94] = 0x201D, [0x95] = 0x2022,
+  [0x96] = 0x2013, [0x97] = 0x2014, [0x98] = 0x02DC, [0x99] = 0x2122, [0x9A] = 0x0161, [0x9B] = 0x203A,
+  [0x9C] = 0x0153, [0x9E] = 0x017E, [0x9F] = 0x0178,
+}
+
+local function from_cp1252(text)
+  return (text:gsub("[\128-\255]", function(c)
+    local b = c:byte()
+    return utf8.char(CP1252[b] or b)
+  end))
+end
+
+local function from_utf16(text, big_endian, label)
+  if #text % 2 ~= 0 then fail(label, nil, "UTF-16 text with an odd number of bytes (is the file cut short?)") end
+  local out, fmt = {}, big_endian and ">I2" or "<I2"
+  local i, n = 1, #text
+  while i <= n do
+    local u = string.unpack(fmt, text, i)
+    i = i + 2
+    if u >= 0xD800 and u <= 0xDBFF and i <= n then
+      local lo = string.unpack(fmt, text, i)
+      if lo >= 0xDC00 and lo <= 0xDFFF then
+        u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00)
+        i = i + 2
+      end
+    end
+    out[#out + 1] = utf8.char(u)
+  end
+  return table.concat(out)
+end
+
+M.ENCODINGS = { "utf-8", "utf-16le", "utf-16be", "windows-1252" }
+
+-- Reads a text file (path "-": standard input) as UTF-8: UTF-8 with or
+-- without a byte order mark, UTF-16 with one, else Windows-1252 with a
+-- one-line warning; encoding (one of M.ENCODINGS) forces one. Returns the
+-- text and the name to use in messages.
+function M.read_text(path, label, encoding)
+  local name = path == "-" and "(standard input)" or path
+  local text
+  if path == "-" then
+    text = io.stdin:read("a") or ""
+  else
+    local kind = file.kind(path)
+    if kind == "directory" then fail(name, nil, "this is a folder; the %s must be a file", label) end
+    local f, err = io.open(path, "rb")
+    if not f then errors.config("cannot read the %s: %s", label, err) end
+    text = f:read("a")
+    f:close()
+    if text == nil then errors.config("cannot read the %s %s", label, path) end
+  end
+  local bom2 = text:sub(1, 2)
+  if encoding == "utf-16le" or (encoding == nil and bom2 == "\255\254") then
+    return from_utf16(bom2 == "\255\254" and text:sub(3) or text, false, name), name
+  elseif encoding == "utf-16be" or (encoding == nil and bom2 == "\254\255") then
+    return from_utf16(bom2 == "\254\255" and text:sub(3) or text, true, name), name
+  elseif encoding == "windows-1252" then
+    return from_cp1252(text), name
+  end
+  text = text:gsub("^\239\187\191", "")
+  if utf8.len(text) then return text, name end
+  if encoding == "utf-8" then
+    local _, bad = utf8.len(text)
+    fail(name, nil, "not valid UTF-8 at byte %d (try --encoding windows-1252)", bad)
+  end
+  if text:find("\0", 1, true) then
+    fail(name, nil, "the file holds NUL bytes: UTF-16 without a byte order mark? (give --encoding utf-16le "
+                    .. "or utf-16be)")
+  end
+  io.stderr:write(string.format("duo-lua: warning: %s is not UTF-8; read as Windows-1252 (--encoding chooses)\n",
+                                name))
+  return from_cp1252(text), name
+end
+
 -- A domain as written by people -> "example.com", or nil when it is not one.
 function M.clean_domain(d)
-  d = d:lower():gsub("^%s+", ""):gsub("%s+$", "")
+  d = trim(d:lower())
   d = d:gsub("^%a+://", ""):gsub("^[^@]*@", ""):gsub("[/?#].*$", ""):gsub("^%*%.", "")
   d = d:gsub("^www%.", ""):gsub("%.$", "")
   if d == "" then return "" end
@@ -98,12 +205,8 @@ local function domains_of(value, path, line)
   return out
 end
 
-local function trim(s)
-  return (s:gsub("^%s+", ""):gsub("%s+$", ""))
-end
-
-local function from_csv(text, path)
-  local records = M.parse_csv(text, path)
+local function from_csv(text, path, delimiter)
+  local records = M.parse_csv(text, path, delimiter)
   if #records == 0 then fail(path, nil, "the file is empty (expected a header row with 'name')") end
   local header = records[1]
   local col = {}
@@ -233,27 +336,33 @@ local function from_json(text, path)
   return list
 end
 
--- Reads and checks a companies file.
-function M.load(path)
-  local f, err = io.open(path, "rb")
-  if not f then errors.config("cannot read the companies file: %s", err) end
-  local text = f:read("a")
-  f:close()
+-- Reads and checks a companies file (path "-": standard input). opts:
+-- encoding (M.ENCODINGS), delimiter ("," ";" "\t"; default sniffed).
+function M.load(path, opts)
+  opts = opts or {}
+  local text, name = M.read_text(path, "companies file", opts.encoding)
   local list
-  local first = text:match("^\239\187\191%s*(.)") or text:match("^%s*(.)")
+  local first = text:match("^%s*(.)")
   if path:lower():find("%.json$") or first == "[" or first == "{" then
-    list = from_json(text, path)
+    list = from_json(text, name)
   else
-    list = from_csv(text, path)
+    list = from_csv(text, name, opts.delimiter)
   end
-  if #list == 0 then fail(path, nil, "no companies in the file") end
-  local seen = {}
+  if #list == 0 then fail(name, nil, "no companies in the file") end
+  local seen, names = {}, {}
   for _, c in ipairs(list) do
     if c.id then
       if seen[c.id] then
-        fail(path, c.line, "the id '%s' appears twice (also line %s)", c.id, tostring(seen[c.id].line))
+        fail(name, c.line, "the id '%s' appears twice (also line %s)", c.id, tostring(seen[c.id].line))
       end
       seen[c.id] = c
+    end
+    local key = c.name:lower():gsub("%s+", " ")
+    if names[key] then
+      io.stderr:write(string.format("duo-lua: warning: %s:%s: the company '%s' appears twice (also line %s)\n",
+                                    name, tostring(c.line), c.name, tostring(names[key].line)))
+    else
+      names[key] = c
     end
   end
   return list

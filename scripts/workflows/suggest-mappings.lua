@@ -1,10 +1,12 @@
--- suggest-mappings: which Duo child account belongs to which client
--- company (SPEC section 6). The matching itself is in duo/wf/match.lua.
-local args = require "duo.wf.args"
-local output = require "duo.wf.output"
-local companies_file = require "duo.wf.companies"
-local match = require "duo.wf.match"
-local store_mod = require "duo.wf.mappings_store"
+-- suggest-mappings: which Duo child account belongs to which client company
+-- (SPEC section 6). The matching itself is in workflows/lib/match.lua.
+local args = require "workflows.lib.args"
+local output = require "workflows.lib.output"
+local companies_file = require "workflows.lib.companies"
+local match = require "workflows.lib.match"
+local store_mod = require "workflows.lib.store"
+local confirm = require "workflows.lib.confirm"
+local fanout = require "workflows.lib.fanout"
 local json = require "duo.json"
 
 local NAME = "suggest-mappings"
@@ -16,13 +18,20 @@ names (and with --use-domains, the e-mail domains of each child's users).
 
   --companies FILE   CSV with a header row holding `name` and optionally `id`
                      and `domains` (";"-separated), or a JSON array of objects
-                     with those keys
-  --format F         table (default), json or csv
+                     with those keys; - reads standard input. UTF-8 (with or
+                     without BOM), UTF-16 with BOM, else Windows-1252
+  --encoding E       utf-8, utf-16le, utf-16be or windows-1252
+  --delimiter D      the CSV's separator: , ; or tab (default: found from the header)
+  --format F         table (default), json, csv or jsonl (one suggestion a line)
+  --output FILE      write the output to FILE instead of standard output
+  --account A        only this child account (name or ID; may repeat)
+  --exclude-account A  leave this child account out (may repeat)
   --min-score X      score (0..1) a confident match needs (default 0.85)
   --use-domains      also compare the e-mail domains of each child's users
                      with the companies' domains (reads every child's users)
   --save             write the matched pairs into the profile's mapping store;
                      entries a person confirmed and directory keys are kept
+  --yes              with --save: write without asking
   --profile P        the profile (default: the configured default)
   --dry-run          with --save: show what would change, write nothing
   -h, --help         this text
@@ -33,29 +42,37 @@ candidate) or unmatched. No account is given to two companies. Exit status:
 0 done, 1 failure, 2 usage error.
 ]]
 
-local opts = args.parse({
+local opts, rest = args.parse({
   name = NAME, help = HELP,
-  options = {
+  options = args.with_fanout{
     companies = { value = "FILE", required = true },
-    format = { value = "FORMAT", choices = { "table", "json", "csv" }, default = "table" },
+    format = args.format({ "table", "json", "csv", "jsonl" }),
     ["min-score"] = { value = "X", number = true, min = 0, max = 1, default = match.DEFAULTS.min_score },
     ["use-domains"] = { flag = true },
     save = { flag = true },
+    yes = args.YES,
+    output = args.OUTPUT,
+    encoding = { value = "E", choices = companies_file.ENCODINGS },
+    delimiter = { value = "D", choices = { ",", ";", "tab", "\t" } },
   },
 }, { ... })
+if opts == nil then return rest end
+local delimiter = opts.delimiter
+if delimiter == "tab" then delimiter = "\t" end
 
 local duo = require "duo"
 
-local companies = companies_file.load(opts.companies)
+local companies = companies_file.load(opts.companies, { encoding = opts.encoding, delimiter = delimiter })
 local store = opts.save and store_mod.load() or nil   -- a bad store stops us before any request
 local accounts_client = duo.accounts()
-local accounts = accounts_client:children()
+local accounts = fanout.select(accounts_client, opts)
+local out, finish = output.open(opts.output)
 
 -- E-mail domains of each child's users: domains[account_id] = { [domain] = users }.
 local domains
 if opts.use_domains then
   domains = {}
-  local per_child = accounts_client:each_child(function(child)
+  local per_child = fanout.each(accounts_client, accounts, function(child)
     local counts = {}
     for user in child:get_users_iterator() do
       local d = match.email_domain(user.email)
@@ -63,7 +80,7 @@ if opts.use_domains then
       if d then counts[d] = (counts[d] or 0) + 1 end
     end
     return counts
-  end, { concurrency = 16 })
+  end)
   local failed = {}
   for id, r in pairs(per_child) do
     if r.error then
@@ -82,7 +99,7 @@ local result = match.suggest(companies, accounts, { min_score = opts.min_score, 
 
 -- --save: matched pairs into the mapping store --------------------------------
 
-local function save(suggestions)
+local function save_into(store, suggestions)
   local added, updated, kept = 0, 0, 0
   local notes = {}
   local owner = {}   -- duo_account_id -> confirmed entry
@@ -114,9 +131,9 @@ local function save(suggestions)
           updated = updated + 1
         end
       else
-        store.organizations[#store.organizations + 1] = {
+        store_mod.add(store, {
           id = s.company_id, name = s.company, duo_account_id = s.duo_account_id, confirmed = false,
-        }
+        })
         if store_mod.dry_run() then   -- only a dry run lists additions
           notes[#notes + 1] = string.format("add '%s' -> %s", s.company, s.duo_account_id)
         end
@@ -124,13 +141,28 @@ local function save(suggestions)
       end
     end
   end
+  return added, updated, kept, notes
+end
+
+local function save(suggestions)
+  local matched = 0
+  for _, s in ipairs(suggestions) do
+    if s.status == "matched" then matched = matched + 1 end
+  end
+  local ok, status = confirm.ask(NAME, opts.yes, string.format("save %d matched pairs into %s", matched, store.path))
+  if not ok then return status end
+  local added, updated, kept, notes
+  store = store_mod.update(function(s)
+    added, updated, kept, notes = save_into(s, suggestions)
+    return added + updated > 0
+  end, store.path)
   local dry = store_mod.dry_run()
   local tag = "duo-lua: suggest-mappings: " .. (dry and "dry-run: " or "")
   for _, n in ipairs(notes) do io.stderr:write(tag, n, "\n") end
-  if added + updated > 0 and not dry then store_mod.save(store) end
   io.stderr:write(string.format("%s%s %d, %s %d, kept %d confirmed: %s\n", tag,
                                 dry and "would add" or "added", added, dry and "update" or "updated", updated,
                                 kept, store.path))
+  return 0
 end
 
 -- Output ----------------------------------------------------------------------
@@ -195,9 +227,11 @@ local CSV_COLUMNS = {
 }
 
 if opts.format == "json" then
-  output.json(json_result())
+  output.json(json_result(), out)
+elseif opts.format == "jsonl" then
+  output.jsonl(json_result().suggestions, out)
 elseif opts.format == "csv" then
-  output.csv(result.suggestions, CSV_COLUMNS)
+  output.csv(result.suggestions, CSV_COLUMNS, out)
 else
   local rows, counts = {}, { matched = 0, review = 0, unmatched = 0 }
   for i, s in ipairs(result.suggestions) do
@@ -207,17 +241,18 @@ else
     rows[i] = row
     counts[s.status] = counts[s.status] + 1
   end
-  output.table(rows, COLUMNS)
-  io.stdout:write(string.format("\n%d companies: %d matched, %d to review, %d unmatched; %d of %d child accounts unclaimed\n",
-                                #rows, counts.matched, counts.review, counts.unmatched,
-                                #result.unmatched_accounts, #accounts))
+  output.table(rows, COLUMNS, out)
+  out:write(string.format("\n%d companies: %d matched, %d to review, %d unmatched; %d of %d child accounts unclaimed\n",
+                          #rows, counts.matched, counts.review, counts.unmatched,
+                          #result.unmatched_accounts, #accounts))
   if #result.unmatched_accounts > 0 then
-    io.stdout:write("\nChild accounts without a company:\n")
+    out:write("\nChild accounts without a company:\n")
     output.table(result.unmatched_accounts, {
       { key = "duo_account_id", title = "ACCOUNT ID" }, { key = "duo_account", title = "DUO ACCOUNT" },
-    })
+    }, out)
   end
 end
-io.stdout:flush()
+finish()
 
-if opts.save then save(result.suggestions) end
+if opts.save then return save(result.suggestions) end
+return 0

@@ -2,7 +2,7 @@
 -- normalisation, name similarity, the e-mail domain signal, and a
 -- one-to-one assignment with a confidence status (suggest-mappings).
 --
---   local match = require "duo.wf.match"
+--   local match = require "workflows.lib.match"
 --   match.normalize("The Baker & Sons Co.")   --> { tokens = { "baker", "son" }, extras = {}, ... }
 --   match.score("Fairview Med. Ctr.", "Fairview Medical Center")   --> 1.0
 --   local result = match.suggest(companies, accounts, { min_score = 0.85, domains = ... })

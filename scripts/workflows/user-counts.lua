@@ -1,7 +1,8 @@
--- user-counts: users per child account by status and enrolment, read
--- from every child concurrently (SPEC section 6).
-local args = require "duo.wf.args"
-local output = require "duo.wf.output"
+-- user-counts: users per child account by status and enrolment, read concurrently
+-- (SPEC section 6).
+local args = require "workflows.lib.args"
+local output = require "workflows.lib.output"
+local fanout = require "workflows.lib.fanout"
 local json = require "duo.json"
 
 local NAME = "user-counts"
@@ -13,7 +14,10 @@ disabled, locked out (and pending deletion), reading the children
 concurrently. A child that cannot be read shows its error and does not stop
 the others (the exit status is then 1).
 
-  --format F      table (default), json or csv
+  --format F      table (default), json, csv or jsonl (one account a line)
+  --output FILE   write the output to FILE instead of standard output
+  --account A     only this child account (name or ID; may repeat)
+  --exclude-account A  leave this child account out (may repeat)
   --profile P     the profile (default: the configured default)
   -h, --help      this text
 
@@ -23,10 +27,11 @@ the others (the exit status is then 1).
 when the child failed, error null otherwise).
 ]]
 
-local opts = args.parse({
+local opts, rest = args.parse({
   name = NAME, help = HELP,
-  options = { format = { value = "FORMAT", choices = { "table", "json", "csv" }, default = "table" } },
+  options = args.with_fanout{ format = args.format{ "table", "json", "csv", "jsonl" }, output = args.OUTPUT },
 }, { ... })
+if opts == nil then return rest end
 
 local duo = require "duo"
 
@@ -36,7 +41,8 @@ local STATUS_FIELD = { active = "active", bypass = "bypass", disabled = "disable
                        ["pending deletion"] = "pending_deletion", pending_deletion = "pending_deletion" }
 
 local accounts = duo.accounts()
-local per_child = accounts:each_child(function(child)
+local selected = fanout.select(accounts, opts)
+local per_child = fanout.each(accounts, selected, function(child)
   local c = {}
   for _, k in ipairs(COUNTS) do c[k] = 0 end
   for user in child:get_users_iterator() do
@@ -46,11 +52,11 @@ local per_child = accounts:each_child(function(child)
     if user.is_enrolled == true then c.enrolled = c.enrolled + 1 end
   end
   return c
-end, { concurrency = 16 })
+end)
 
 local rows = {}
 local failed = 0
-for _, account in ipairs(accounts:children()) do
+for _, account in ipairs(selected) do
   local r = per_child[account.account_id]
   if r then
     local row = { account_id = account.account_id, name = account.name, error = json.null }
@@ -76,13 +82,16 @@ local columns = {
   { key = "pending_deletion", title = "PENDING DEL" },
 }
 
+local out, finish = output.open(opts.output)
 if opts.format == "json" then
-  output.json(json.array(rows))
+  output.json(json.array(rows), out)
+elseif opts.format == "jsonl" then
+  output.jsonl(rows, out)
 elseif opts.format == "csv" then
   local csv_columns = {}
   for i, c in ipairs(columns) do csv_columns[i] = { key = c.key } end
   csv_columns[#csv_columns + 1] = { key = "error" }
-  output.csv(rows, csv_columns)
+  output.csv(rows, csv_columns, out)
 else
   if failed > 0 then columns[#columns + 1] = { key = "error", title = "ERROR" } end
   local total = { name = "(all)", account_id = "" }
@@ -94,11 +103,12 @@ else
   end
   local shown = { table.unpack(rows) }
   shown[#shown + 1] = total
-  output.table(shown, columns)
+  output.table(shown, columns, out)
 end
-io.stdout:flush()
+finish()
 
 if failed > 0 then
   io.stderr:write(string.format("duo-lua: user-counts: %d of %d child accounts could not be read\n", failed, #rows))
-  os.exit(1)
+  return 1
 end
+return 0

@@ -1,0 +1,39 @@
+-- What the workflows need from the host: the command line's settings
+-- (--profile, --config, --sandbox, --dry-run, --workflows-dir) and the
+-- bundled files. The one place the workflows touch duo._sys.
+local core = require "duo._sys"
+
+local M = {}
+
+function M.settings()
+  return core.settings()
+end
+
+function M.dry_run()
+  return core.settings().dry_run and true or false
+end
+
+-- Embedded paths that start with prefix; the text of one.
+function M.embedded(prefix)
+  return core.embedded(prefix)
+end
+
+function M.read_embedded(path)
+  return core.read_embedded(path)
+end
+
+-- The host options given, as words to repeat in a suggested command line.
+function M.command_prefix()
+  local s = core.settings()
+  local function quote(v)
+    if v:match("^[%w@%._%-/:=]+$") then return v end
+    return "'" .. v:gsub("'", "'\\''") .. "'"
+  end
+  local words = { "duo-lua" }
+  if s.sandbox then words[#words + 1] = s.sandbox == "" and "--sandbox" or ("--sandbox=" .. quote(s.sandbox)) end
+  if s.config then words[#words + 1] = "--config " .. quote(s.config) end
+  if s.profile then words[#words + 1] = "--profile " .. quote(s.profile) end
+  return table.concat(words, " "), quote
+end
+
+return M

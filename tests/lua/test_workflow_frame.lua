@@ -1,0 +1,284 @@
+-- What every workflow shares (SPEC section 6, "Common to every workflow"):
+-- finding workflows (bundled and a user's), their exit status, host
+-- options after the name, --output, --account, the write confirmation,
+-- CSV and table output; and the mapping store's safety: the lock (two
+-- processes writing at once), atomic replacement keeping links, mode and
+-- owner, import checks. Real duo-lua processes on the sandbox.
+local T = require "testing"
+local json = require "duo.json"
+local core = require "duo._sys"
+local output = require "workflows.lib.output"
+
+local DUO_LUA = arg[-1]
+if DUO_LUA:sub(1, 1) ~= "/" and DUO_LUA:find("/", 1, true) then
+  local p = assert(io.popen("pwd"))
+  DUO_LUA = p:read("l") .. "/" .. DUO_LUA
+  p:close()
+end
+local tmp = os.tmpname()
+os.remove(tmp)
+assert(os.execute("mkdir -p " .. tmp .. "/cfg/duo-lua/workflows " .. tmp .. "/mine"))
+local STORE = tmp .. "/cfg/duo-lua/sandbox.mappings.json"
+-- A profile with no credentials but the same store: for --offline writes,
+-- without the sandbox's start-up.
+local CFG = tmp .. "/offline.lua"
+do
+  local f = assert(io.open(CFG, "w"))
+  f:write(string.format("return { profiles = { sandbox = { mappings = %q } } }\n", STORE))
+  f:close()
+end
+local OFFLINE = "-c " .. CFG .. " "
+
+local function write(name, text, mode)
+  local path = tmp .. "/" .. name
+  local f = assert(io.open(path, "wb"))
+  f:write(text)
+  f:close()
+  if mode then assert(os.execute(string.format("chmod %s %s", mode, path))) end
+  return path
+end
+
+local function read(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+local function sh(cmd)
+  local p = assert(io.popen(cmd))
+  local out = p:read("a")
+  p:close()
+  return out
+end
+
+-- Runs duo-lua with args (shell words) in the temporary folder; stdin from
+-- /dev/null (no terminal) unless the args redirect it.
+local function run(args, env)
+  local errfile = tmp .. "/stderr.txt"
+  local cmd = string.format("cd %s && env XDG_CONFIG_HOME=%s/cfg HOME=%s DUO_LUA_CONFIG= %s %s %s 2>%s",
+                            tmp, tmp, tmp, env or "", DUO_LUA, args, errfile)
+  if not args:find("<", 1, true) then cmd = cmd .. " </dev/null" end
+  local p = assert(io.popen(cmd))
+  local out = p:read("a")
+  local _, _, code = p:close()
+  return code, out, read(errfile) or ""
+end
+
+local function lines(s)
+  local t = {}
+  for l in s:gmatch("[^\n]+") do t[#t + 1] = l end
+  return t
+end
+
+-- Finding and running workflows ------------------------------------------------------
+
+T.test("-w list: one line each with its description, a user's workflows beside the bundled", function()
+  write("cfg/duo-lua/workflows/hello.lua", "-- hello: says hello and exits 3\nprint('hello', ...)\nreturn 3\n")
+  write("mine/extra.lua", "-- extra: from --workflows-dir\nreturn 0\n")
+  local code, out, err = run("--workflows-dir " .. tmp .. "/mine -w list")
+  T.eq(code, 0, err)
+  out = "\n" .. out
+  T.truthy(out:find("\nmappings +the mapping store"), out)
+  T.truthy(out:find("\nuser%-counts +users per child account"), out)
+  T.truthy(out:find("\nhello +says hello and exits 3 %(" .. tmp:gsub("%p", "%%%0")), out)
+  T.truthy(out:find("\nextra +from %-%-workflows%-dir"), out)
+  for _, l in ipairs(lines(out)) do T.truthy(l:find("^[%w_-]+  +%S"), "name and description: " .. l) end
+end)
+
+T.test("a workflow returns its exit status; host options after its name are the host's", function()
+  local code, out = run("-w hello a --profile nobody b")
+  T.eq(code, 3)
+  T.eq(out, "hello\ta\tb\n", "--profile P is taken out of the workflow's arguments")
+  code, out = run("-w hello -- --dry-run")
+  T.eq(code, 3)
+  T.eq(out, "hello\t--\t--dry-run\n", "after --, everything is the workflow's")
+  code, out = run("--workflows-dir " .. tmp .. "/mine -w extra")
+  T.eq(code, 0)
+  local _, _, err = run("-w 'no/such'")
+  T.truthy(err:find("unknown workflow 'no/such' (duo-lua -w list shows them)", 1, true), err)
+  code, out, err = run("-w user-counts --profile")
+  T.eq(code, 2)
+  T.truthy(err:find("'--profile' needs a profile name", 1, true), err)
+end)
+
+T.test("no library code ends the process (os.exit)", function()
+  for _, path in ipairs(core.embedded("workflows/")) do
+    T.truthy(not core.read_embedded(path):find("os%.exit"), path)
+  end
+end)
+
+-- Output ---------------------------------------------------------------------------
+
+T.test("output: CSV cells that a spreadsheet would run are neutralised", function()
+  local sink, got = { write = function(self, ...) for _, s in ipairs{ ... } do self[#self + 1] = s end end }, nil
+  output.csv({ { a = "=HYPERLINK(\"x\")", b = "+1", c = "-2", d = "@SUM(A1)", e = 5, f = "ok" } },
+             { { key = "a" }, { key = "b" }, { key = "c" }, { key = "d" }, { key = "e" }, { key = "f" } }, sink)
+  got = table.concat(sink)
+  T.eq(got, "a,b,c,d,e,f\n\"'=HYPERLINK(\"\"x\"\")\",'+1,'-2,'@SUM(A1),5,ok\n")
+end)
+
+T.test("output: tables align by display width (CJK, emoji, combining marks)", function()
+  T.eq(output.width("abc"), 3)
+  T.eq(output.width("東京"), 4)
+  T.eq(output.width("🚀x"), 3)
+  T.eq(output.width("e\u{301}"), 1)
+  local sink = { write = function(self, ...) for _, s in ipairs{ ... } do self[#self + 1] = s end end }
+  output.table({ { a = "東京", b = 1 }, { a = "🚀", b = 2 }, { a = "Zoë", b = 3 } }, { { key = "a" }, { key = "b" } }, sink)
+  local ls = lines(table.concat(sink))
+  for i = 2, #ls do T.eq(output.width(ls[i]:match("^(.-)%d$")), 6, ls[i]) end
+end)
+
+T.test("--output FILE and --account/--exclude-account on a fan-out", function()
+  local code, out, err = run("--sandbox -w user-counts --format json --account 'Lakeside CCU' --account "
+                             .. "'Cascade Family Dental, P.C.' --output counts.json")
+  T.eq(code, 0, err)
+  T.eq(out, "")
+  local doc = json.decode(read(tmp .. "/counts.json"))
+  T.eq(#doc, 2)
+  code, out, err = run("--sandbox -w user-counts --format jsonl --exclude-account 'Lakeside CCU'")
+  T.eq(code, 0, err)
+  T.eq(#lines(out), 24)
+  for _, l in ipairs(lines(out)) do T.truthy(json.decode(l).name ~= "Lakeside CCU", l) end
+  code, out, err = run("--sandbox -w user-counts --account 'Lakeside'")
+  T.eq(code, 1)
+  T.truthy(err:find("close matches: 'Lakeside CCU'", 1, true), err)
+  code, _, err = run("--sandbox -w user-counts --output " .. tmp)
+  T.eq(code, 1)
+  T.truthy(err:find("cannot write --output " .. tmp, 1, true), err)
+end)
+
+-- Writes ask first ---------------------------------------------------------------------
+
+T.test("a write with no terminal and no --yes is refused; --dry-run needs no --yes", function()
+  os.remove(STORE)
+  local code, out, err = run(OFFLINE .. "-w mappings set --org Acme --account DAACME00000000000001 --offline")
+  T.eq(code, 2)
+  T.eq(out, "")
+  T.truthy(err:find("not writing without --yes", 1, true), err)
+  T.eq(#lines(err), 1, err)
+  T.eq(read(STORE), nil, "nothing written")
+  code, _, err = run("--sandbox -w suggest-mappings --save --companies " .. tmp .. "/none.csv")
+  T.eq(code, 1, "the companies file is read first: " .. err)
+  code, out, err = run(OFFLINE .. "--dry-run -w mappings set --org Acme --account DAACME00000000000001 --offline")
+  T.eq(code, 0, err)
+  T.eq(read(STORE), nil)
+end)
+
+-- The mapping store -------------------------------------------------------------------
+
+T.test("mappings set --format json, who confirmed and when", function()
+  os.remove(STORE)
+  local code, out, err = run(OFFLINE .. "-w mappings set --yes --offline --format json --org Acme "
+                             .. "--account DAACME00000000000001")
+  T.eq(code, 0, err)
+  local doc = json.decode(out)
+  T.eq(doc.command, "set")
+  T.eq(doc.changes[1].action, "added")
+  T.eq(doc.changes[1].organization.name, "Acme")
+  local e = json.decode(read(STORE)).organizations[1]
+  T.eq(e.confirmed, true)
+  T.eq(e.confirmed_by, sh("id -un"):match("%S+"))
+  T.truthy(e.confirmed_at:match("^%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%dZ$"), e.confirmed_at)
+end)
+
+T.test("mappings set checks the account against the deployment unless --offline", function()
+  local code, _, err = run("--sandbox -w mappings set --yes --org X --account DAXXXXXXXXXXXXXXXXXX")
+  T.eq(code, 1)
+  T.truthy(err:find("no child account with the ID or exact name 'DAXXXXXXXXXXXXXXXXXX'", 1, true), err)
+  code, _, err = run("--sandbox -w mappings set --yes --offline --org X --account 'Lakeside CCU'")
+  T.eq(code, 2)
+  T.truthy(err:find("with --offline, --account must be a child account ID", 1, true), err)
+end)
+
+T.test("mappings import: unknown columns refused, no account never confirmed, IDs checked, BOM", function()
+  os.remove(STORE)
+  local bad = write("cols.csv", "name,duo_acount_id,notes\nAcme,DA1,x\n")
+  local code, _, err = run("--sandbox -w mappings import --yes " .. bad)
+  T.eq(code, 1)
+  T.truthy(err:find(":1: unknown columns 'duo_acount_id', 'notes'", 1, true), err)
+  local noacct = write("noacct.csv", "\239\187\191name,id,confirmed\nNo Account Org,C9,true\n")
+  code, _, err = run("--sandbox -w mappings import --yes " .. noacct)
+  T.eq(code, 0, err)
+  local e = json.decode(read(STORE)).organizations[1]
+  T.eq(e.name, "No Account Org", "a BOM before the header is not part of 'name'")
+  T.eq(e.confirmed, false, "an entry without an account is never confirmed")
+  local unknown = write("unknown.csv", "name,duo_account_id\nGhost,DAGHOST0000000000001\n")
+  code, _, err = run("--sandbox -w mappings import --yes " .. unknown)
+  T.eq(code, 1)
+  T.truthy(err:find("unknown.csv:2: 'DAGHOST0000000000001' is not a child account of this deployment", 1, true), err)
+  code, _, err = run(OFFLINE .. "-w mappings import --yes --offline " .. unknown)
+  T.eq(code, 0, err)
+  -- a store with a BOM (saved by a Windows editor) is read
+  write("cfg/duo-lua/sandbox.mappings.json", "\239\187\191" .. read(STORE), "600")
+  code, _, err = run(OFFLINE .. "-w mappings list --format json")
+  T.eq(code, 0, err)
+end)
+
+T.test("the store: a symbolic link stays a link, mode and group kept, unwritable refused", function()
+  os.remove(STORE)
+  assert(os.execute("mkdir -p " .. tmp .. "/shared"))
+  local real = write("shared/team.json", '{"organizations": []}\n', "660")
+  assert(os.execute(string.format("ln -s %s %s", real, STORE)))
+  local code, _, err = run(OFFLINE .. "-w mappings set --yes --offline --org A --account DAAAAAAAAAAAAAAAAAAA")
+  T.eq(code, 0, err)
+  T.eq(sh("test -L " .. STORE .. " && echo link"), "link\n", "still a link")
+  T.eq(#json.decode(read(real)).organizations, 1, "the real file was written")
+  T.eq(core.file_mode(real), 432, "mode 0660 kept")
+  T.eq(sh("ls -A " .. tmp .. "/shared"), "team.json\nteam.json.lock\n", "no temporary file left")
+  assert(os.execute("chmod 440 " .. real))
+  local before = read(real)
+  code, _, err = run(OFFLINE .. "-w mappings set --yes --offline --org B --account DABBBBBBBBBBBBBBBBBB")
+  if sh("id -u") ~= "0\n" then   -- root may write anything
+    T.eq(code, 1)
+    T.truthy(err:find("cannot write " .. STORE .. ": Permission denied (mode 440", 1, true), err)
+    T.eq(read(real), before, "unchanged")
+  end
+  T.eq(core.file_mode(real), 288, "mode 0440 kept")
+  assert(os.execute("chmod 660 " .. real))
+  os.remove(STORE)
+end)
+
+T.test("two processes each running 30 mappings set at once keep all 60 entries", function()
+  os.remove(STORE)
+  local script = write("many.sh", string.format([[
+for i in $(seq 1 30); do
+  %s -c %s -w mappings set --yes --offline \
+    --org "$1 org $i" --account DA$1$(printf '%%017d' $i) >/dev/null 2>>%s/many.err || echo fail >>%s/many.err
+done
+]], DUO_LUA, CFG, tmp, tmp))
+  os.remove(tmp .. "/many.err")
+  assert(os.execute(string.format("cd %s && (sh %s A & sh %s B & wait)", tmp, script, script)))
+  T.eq(read(tmp .. "/many.err") or "", "", "every set succeeded")
+  local doc = json.decode(read(STORE))
+  T.eq(#doc.organizations, 60, "all 60 entries kept")
+  local seen = {}
+  for _, e in ipairs(doc.organizations) do seen[e.name] = true end
+  for i = 1, 30 do
+    T.truthy(seen["A org " .. i] and seen["B org " .. i], "org " .. i)
+  end
+end)
+
+T.test("--org without --profile searches every profile's store; in two is an error naming both", function()
+  local cfg = write("two.lua", [[
+return { default = "one", profiles = {
+  one = { mappings = "one.json", admin = { host = "api-one.duosecurity.com", ikey = "DIONE", skey = env "NONE" } },
+  two = { mappings = "two.json", admin = { host = "api-two.duosecurity.com", ikey = "DITWO", skey = env "NONE" } },
+} }
+]], "600")
+  write("one.json", json.encode{ organizations = json.array{ { name = "Shared", duo_account_id = "DA1" },
+                                                            { name = "OnlyOne", duo_account_id = "DA1" } } })
+  write("two.json", json.encode{ organizations = json.array{ { name = "shared", duo_account_id = "DA2" },
+                                                            { name = "OnlyTwo", duo_account_id = "DA2" } } })
+  local code, _, err = run("-c " .. cfg .. " -w sync-user --org Shared --username u")
+  T.eq(code, 1)
+  T.truthy(err:find("organization 'Shared' is in the mapping stores of profile 'one' (" .. tmp .. "/one.json) and "
+                    .. "profile 'two' (" .. tmp .. "/two.json): name one with --profile", 1, true), err)
+  code, _, err = run("-c " .. cfg .. " -w mappings remove --yes --org OnlyTwo")
+  T.eq(code, 0, err)
+  T.eq(#json.decode(read(tmp .. "/two.json")).organizations, 1, "removed from the store that held it")
+  T.eq(#json.decode(read(tmp .. "/one.json")).organizations, 2)
+end)
+
+T.done()
