@@ -1,15 +1,15 @@
--- The endpoint catalogue: one row per method of the Duo Admin, Accounts and
--- Auth APIs. Client methods, argument checking, --dry-run, the reference
+-- The endpoint catalogue: one row per method of the Duo Admin, Accounts,
+-- Auth and Device APIs. Client methods, argument checking, --dry-run, the reference
 -- docs and the sandbox's routing are generated from these rows; adding an
 -- endpoint is adding a row. Plain data plus a checker: loadable from stock
 -- lua5.4, no globals, no I/O.
 --
 -- A row (fields that are not given take the value in brackets):
 --   name        method name, as in the most complete official client
---   api         "admin" | "accounts" | "auth" | "auth_v1"      [from its section]
+--   api         "admin" | "accounts" | "auth" | "device" | "auth_v1"  [from its section]
 --   resource    grouping for docs and ordering, e.g. "users"   [from its section]
 --   app         application type whose keys sign the call:
---               "admin" | "accounts" | "auth"                   [from its section]
+--               "admin" | "accounts" | "auth" | "device"        [from its section]
 --   verb, path  HTTP verb and path template; {x} is a path parameter, taken
 --               from the argument x and percent-encoded before signing
 --   args        required arguments, positional, in this order            [{}]
@@ -50,12 +50,14 @@
 --   deprecated  text: why a row, variant or argument should not be used
 --   secret_response  true: the answer holds another integration's secret
 --   summary     one line for the docs
+--   certainty, source  rows not in the official Python client: how sure
+--               the facts are ("high" | "medium") and where they come from
 --   path_params (derived) the {x} names of path, in order
 -- M.check() validates every row, naming a malformed row and its problem.
 -- The test suite runs it (tests/lua/test_docs.lua), not every start-up:
 -- the rows are compiled into the binary and cannot change after a build.
 --
--- The module: M.methods (admin, accounts, auth rows, grouped by api then
+-- The module: M.methods (admin, accounts, auth, device rows, grouped by api then
 -- resource), M.legacy (auth_v1 rows), M.by_name[api][name], M.endpoints and
 -- M.route(verb, path) (distinct endpoints, for the sandbox), M.variant(row,
 -- version), M.default_value(spec, args, now), M.hint(row, code), M.check(rows),
@@ -96,6 +98,11 @@ M.apis = {
     credentials = "the integration key, secret key and API hostname of an \"Auth API\" "
       .. "application",
   },
+  device = {
+    title = "Device API", prefix = "/device/", app = "device",
+    credentials = "the integration key, secret key and API hostname of a \"Device API\" application, "
+      .. "and the management system key (mkey) of the device management system it manages",
+  },
   auth_v1 = {
     title = "Auth API v1 (legacy)", prefix = "/rest/v1/", app = "auth",
     credentials = "the keys of an \"Auth API\" application; signature version 2 only",
@@ -111,6 +118,8 @@ M.apps = {
     hint = "this call needs the parent's Accounts API keys (profile field 'accounts')" },
   auth = { application = "Auth API", profile = "auth", env = "DUO_AUTH_*",
     hint = "this call needs Auth API keys (profile field 'auth'), not Admin API keys" },
+  device = { application = "Device API", profile = "device", env = "DUO_DEVICE_*",
+    hint = "this call needs Device API keys (profile field 'device', with its mkey)" },
 }
 
 -- Admin API permissions (hints for error 40301). `panel` is the label newer
@@ -159,6 +168,7 @@ M.encodings = {
     doc = "a string as is; an integral number as a decimal string" },
   bool10 = { types = { "boolean", "number" }, doc = "true/false (or 1/0) as \"1\"/\"0\"" },
   truefalse = { types = { "boolean" }, doc = "true/false as the strings \"true\"/\"false\"" },
+  pybool = { types = { "boolean" }, doc = "true/false as the strings \"True\"/\"False\" (the Device API)" },
   flag = { types = { "boolean" }, doc = "true as \"1\"; false: the parameter is left out" },
   json = { types = { "string", "number", "boolean", "table" },
     doc = "sent as the JSON value given (booleans stay booleans, tables become "
@@ -180,6 +190,11 @@ M.encodings = {
 local RR, WR = "Grant read resource", "Grant write resource"
 local ADMINS, APPS = "Grant administrators", "Grant applications"
 local SETTINGS, INFO, LOG = "Grant settings", "Grant read information", "Grant read log"
+
+-- Rows from Duo's Ruby client and the PowerShell module (issue 13) say how
+-- sure their facts are (certainty) and where they come from (source), as
+-- ../shared/spec/duo-endpoints-extra.json records them.
+local RUBY = "Ruby admin.rb "
 
 local list = {}        -- M.methods, in order
 local legacy = {}      -- M.legacy: auth_v1 rows
@@ -324,6 +339,23 @@ section(admin("users", RR, WR), {
     required = { "push_id" }, summary = "The user's answer to a verification push." },
 })
 
+section(admin("bulk", RR, WR), {
+  { name = "bulk_operations", verb = "POST", path = "/admin/v1/bulk", args = { "operations" },
+    required = { "operations" }, encode = { operations = "json_string" }, certainty = "medium",
+    source = RUBY .. "bulk_operations; Python PR #256",
+    summary = "Run {method, path, body} operations in one call (at most 50; admin:bulk chunks longer lists)." },
+  { name = "bulk_create_users", verb = "POST", path = "/admin/v1/users/bulk_create", args = { "users" },
+    required = { "users" }, encode = { users = "json_string" }, certainty = "medium",
+    source = RUBY .. "bulk_create_users; Python PR #256 (path /admin/v1/bulk_create)",
+    summary = "Create users ({username, realname, email, ...} each), all or nothing." },
+  { name = "bulk_restore_users", verb = "POST", path = "/admin/v1/users/bulk_restore", args = { "user_id_list" },
+    required = { "user_id_list" }, encode = { user_id_list = "json_string" }, certainty = "medium",
+    source = RUBY .. "bulk_restore_users", summary = "Bring users back out of the trash." },
+  { name = "bulk_trash_users", verb = "POST", path = "/admin/v1/users/bulk_send_to_trash", args = { "user_id_list" },
+    required = { "user_id_list" }, encode = { user_id_list = "json_string" }, certainty = "medium",
+    source = RUBY .. "bulk_trash_users; Python PR #299", summary = "Move users to the trash." },
+})
+
 section(admin("bypass_codes", RR, WR), {
   { name = "get_bypass_codes_generator", verb = "GET", path = "/admin/v1/bypass_codes",
     paging = "offset", max_limit = 500, summary = "Every bypass code (metadata), streamed." },
@@ -331,6 +363,13 @@ section(admin("bypass_codes", RR, WR), {
     paging = "page-or-all", max_limit = 500, summary = "Bypass codes (metadata): one page or all." },
   { name = "delete_bypass_code_by_id", verb = "DELETE", path = "/admin/v1/bypass_codes/{bypass_code_id}",
     args = { "bypass_code_id" }, summary = "Delete one bypass code." },
+})
+
+section(admin("bypass_codes", RR, WR), {
+  { name = "get_bypass_code_by_id", verb = "GET", path = "/admin/v1/bypass_codes/{bypass_code_id}",
+    args = { "bypass_code_id" }, certainty = "high",
+    source = "PowerShell Get-DuoBypassCodes.ps1; " .. RUBY .. "get_bypass_code",
+    summary = "One bypass code's metadata (never the code itself)." },
 })
 
 local PHONE_FIELDS = { "extension", "name", "number", "platform", "postdelay", "predelay", "type" }
@@ -360,6 +399,13 @@ section(admin("phones", RR, WR), {
   { name = "send_sms_installation", verb = "POST", path = "/admin/v1/phones/{phone_id}/send_sms_installation",
     args = { "phone_id" }, named = { "installation_msg" }, optional = { "installation_msg" },
     summary = "Text a Duo Mobile installation link to the phone." },
+})
+
+section(admin("phones", RR, WR), {
+  { name = "send_sms_passcodes_to_phone", verb = "POST", path = "/admin/v1/phones/{phone_id}/send_sms_passcodes",
+    args = { "phone_id" }, certainty = "high",
+    source = "PowerShell Send-DuoPhoneSmsPasscode.ps1; " .. RUBY .. "send_sms_passcodes",
+    summary = "Text a fresh batch of SMS passcodes to the phone." },
 })
 
 section(admin("tokens", RR, WR), {
@@ -462,6 +508,73 @@ section(admin("registered_devices", RR, WR), {
     summary = "Delete a registered device." },
 })
 
+local PR293 = "; Python PR #293"
+section(admin("registered_devices", RR, WR), {
+  { name = "get_blocked_devices", verb = "GET", path = "/admin/v1/registered_devices/blocked",
+    named = { "limit", "offset" }, paging = "page-or-all", max_limit = 500, certainty = "medium",
+    source = RUBY .. "get_blocked_registered_devices" .. PR293, summary = "Blocked registered devices: one page or all." },
+  { name = "get_blocked_device_by_id", verb = "GET", path = "/admin/v1/registered_devices/blocked/{registered_device_id}",
+    args = { "registered_device_id" }, certainty = "medium", source = RUBY .. "get_blocked_registered_device" .. PR293,
+    summary = "One blocked registered device." },
+  { name = "block_registered_devices", verb = "POST", path = "/admin/v1/registered_devices/blocked",
+    args = { "registered_device_key_list" }, required = { "registered_device_key_list" },
+    encode = { registered_device_key_list = "json" }, certainty = "medium",
+    source = RUBY .. "block_registered_devices" .. PR293, summary = "Block registered devices (a list of compkeys)." },
+  { name = "block_registered_device_by_id", verb = "POST",
+    path = "/admin/v1/registered_devices/blocked/{registered_device_id}", args = { "registered_device_id" },
+    certainty = "medium", source = RUBY .. "block_registered_device" .. PR293, summary = "Block one registered device." },
+  { name = "unblock_registered_devices", verb = "DELETE", path = "/admin/v1/registered_devices/blocked",
+    args = { "registered_device_key_list" }, required = { "registered_device_key_list" },
+    encode = { registered_device_key_list = "list" }, certainty = "medium",
+    source = RUBY .. "unblock_registered_devices" .. PR293, summary = "Unblock registered devices (a list of compkeys)." },
+  { name = "unblock_registered_device_by_id", verb = "DELETE",
+    path = "/admin/v1/registered_devices/blocked/{registered_device_id}", args = { "registered_device_id" },
+    certainty = "medium", source = RUBY .. "unblock_registered_device" .. PR293, summary = "Unblock one registered device." },
+})
+
+section(admin("desktop_authenticators", RR, WR), {
+  { name = "get_user_desktop_authenticators", verb = "GET", path = "/admin/v1/users/{user_id}/desktopauthenticators",
+    args = { "user_id" }, named = { "limit", "offset" }, paging = "page-or-all", max_limit = 500,
+    certainty = "medium", source = RUBY .. "get_user_desktop_authenticators",
+    summary = "A user's Duo Desktop authenticators: one page or all." },
+  { name = "get_desktop_authenticators", verb = "GET", path = "/admin/v1/desktop_authenticators",
+    named = { "limit", "offset" }, paging = "page-or-all", max_limit = 500, certainty = "medium",
+    source = RUBY .. "get_desktop_authenticators; Python PR #275",
+    summary = "Duo Desktop authenticators: one page or all." },
+  { name = "get_desktop_authenticator_by_key", verb = "GET", path = "/admin/v1/desktop_authenticators/{dakey}",
+    args = { "dakey" }, certainty = "medium", source = RUBY .. "get_desktop_authenticator; Python PR #275",
+    summary = "One Duo Desktop authenticator by key." },
+  { name = "delete_desktop_authenticator", verb = "DELETE", path = "/admin/v1/desktop_authenticators/{dakey}",
+    args = { "dakey" }, certainty = "medium", source = RUBY .. "delete_desktop_authenticator; Python PR #275",
+    summary = "Delete a Duo Desktop authenticator." },
+  { name = "get_shared_desktop_authenticators", verb = "GET",
+    path = "/admin/v1/desktop_authenticators/shared_device_auth", named = { "limit", "offset" },
+    paging = "page-or-all", max_limit = 500, certainty = "medium", source = RUBY .. "get_shared_desktop_authenticators",
+    summary = "Shared device authenticators: one page or all." },
+  { name = "get_shared_desktop_authenticator", verb = "GET",
+    path = "/admin/v1/desktop_authenticators/shared_device_auth/{shared_device_key}", args = { "shared_device_key" },
+    certainty = "medium", source = RUBY .. "get_shared_desktop_authenticator",
+    summary = "One shared device authenticator." },
+  { name = "create_shared_desktop_authenticator", verb = "POST",
+    path = "/admin/v1/desktop_authenticators/shared_device_auth",
+    args = { "group_id_list", "trusted_endpoint_integration_id_list" }, named = { "active", "name" },
+    required = { "group_id_list", "trusted_endpoint_integration_id_list" }, optional = { "active", "name" },
+    encode = { group_id_list = "json", trusted_endpoint_integration_id_list = "json", active = "json" },
+    certainty = "medium", source = RUBY .. "create_shared_desktop_authenticator",
+    summary = "Create a shared device authenticator for groups on trusted endpoints." },
+  { name = "update_shared_desktop_authenticator", verb = "PUT",
+    path = "/admin/v1/desktop_authenticators/shared_device_auth/{shared_device_key}", args = { "shared_device_key" },
+    named = { "active", "name", "group_id_list", "trusted_endpoint_integration_id_list" },
+    optional = { "active", "group_id_list", "name", "trusted_endpoint_integration_id_list" },
+    encode = { group_id_list = "json", trusted_endpoint_integration_id_list = "json", active = "json" },
+    certainty = "medium", source = RUBY .. "update_shared_desktop_authenticator",
+    summary = "Change a shared device authenticator." },
+  { name = "delete_shared_desktop_authenticator", verb = "DELETE",
+    path = "/admin/v1/desktop_authenticators/shared_device_auth/{shared_device_key}", args = { "shared_device_key" },
+    certainty = "medium", source = RUBY .. "delete_shared_desktop_authenticator",
+    summary = "Delete a shared device authenticator." },
+})
+
 local GROUP_BOOLS = { mobile_otp_enabled = "bool10", push_enabled = "bool10", sms_enabled = "bool10",
                       u2f_enabled = "bool10", voice_enabled = "bool10" }
 local GROUP_FIELDS = { "desc", "mobile_otp_enabled", "push_enabled", "sms_enabled", "status",
@@ -546,6 +659,39 @@ section(admin("admins", ADMINS, ADMINS), {
     summary = "The factors administrators may use to log in to the Admin Panel." },
 })
 
+section(admin("admins", ADMINS, ADMINS), {
+  { name = "sync_admin", verb = "POST", path = "/admin/v1/admins/directorysync/{directory_key}/syncadmin",
+    args = { "email", "directory_key" }, required = { "email" }, certainty = "high",
+    source = "PowerShell Sync-DuoAdminFromDirectory.ps1; " .. RUBY .. "sync_admin",
+    summary = "Admin directory sync of one administrator by email (key: Administrators > Admin Directory Sync)." },
+  { name = "clear_admin_inactivity", verb = "POST", path = "/admin/v1/admins/{admin_id}/clear_inactivity",
+    args = { "admin_id" }, certainty = "high",
+    source = "PowerShell Clear-DuoAdminInactivity.ps1; " .. RUBY .. "clear_admin_inactivity",
+    summary = "Clear an administrator's inactivity expiration." },
+  { name = "create_admin_activation_link", verb = "POST", path = "/admin/v1/admins/{admin_id}/activation_link",
+    args = { "admin_id" }, certainty = "high",
+    source = "PowerShell New-DuoAdminActivationLink.ps1; " .. RUBY .. "create_existing_admin_activation_link",
+    summary = "A new activation link for an administrator pending activation." },
+  { name = "delete_admin_activation_link", verb = "DELETE", path = "/admin/v1/admins/{admin_id}/activation_link",
+    args = { "admin_id" }, certainty = "high",
+    source = "PowerShell Remove-DuoAdminActivationLink.ps1; " .. RUBY .. "delete_existing_admin_activation_link",
+    summary = "Delete the activation link of an administrator pending activation." },
+  { name = "email_admin_activation_link", verb = "POST", path = "/admin/v1/admins/{admin_id}/activation_link/email",
+    args = { "admin_id" }, certainty = "high",
+    source = "PowerShell Send-DuoAdminActivationEmail.ps1; " .. RUBY .. "email_existing_admin_activation_link",
+    summary = "Email the activation link to an administrator pending activation." },
+  { name = "get_pending_activations", verb = "GET", path = "/admin/v1/admins/activations",
+    named = { "limit", "offset" }, paging = "page-or-all", max_limit = 500, certainty = "high",
+    source = "PowerShell Get-DuoAdminActivations.ps1; " .. RUBY .. "get_new_admin_pending_activations; "
+      .. "Python PR #88",
+    summary = "Pending administrator activations: one page or all." },
+  { name = "delete_pending_activation", verb = "DELETE", path = "/admin/v1/admins/activations/{admin_activation_id}",
+    args = { "admin_activation_id" }, certainty = "high",
+    source = "PowerShell Remove-DuoAdminActivation.ps1; " .. RUBY .. "delete_new_admin_pending_activations; "
+      .. "Python PR #88",
+    summary = "Delete a pending administrator activation." },
+})
+
 section(admin("administrative_units", ADMINS, ADMINS), {
   { name = "get_administrative_units", verb = "GET", path = "/admin/v1/administrative_units",
     named = { "admin_id", "group_id", "integration_key", "limit", "offset" },
@@ -556,6 +702,65 @@ section(admin("administrative_units", ADMINS, ADMINS), {
     named = { "admin_id", "group_id", "integration_key" }, optional = { "admin_id", "group_id", "integration_key" },
     exclusive = { "admin_id", "group_id", "integration_key" }, paging = "offset", max_limit = 500,
     summary = "Administrative units, streamed." },
+})
+
+
+section(admin("administrative_units", ADMINS, ADMINS), {
+  { name = "get_administrative_unit_by_id", verb = "GET", path = "/admin/v1/administrative_units/{admin_unit_id}",
+    args = { "admin_unit_id" }, certainty = "high",
+    source = "PowerShell Get-DuoAdminUnits.ps1; " .. RUBY .. "get_administrative_unit",
+    summary = "One administrative unit: name, description, restrictions, admins, groups, integrations." },
+  { name = "create_administrative_unit", verb = "POST", path = "/admin/v1/administrative_units",
+    args = { "name", "description", "restrict_by_groups" },
+    named = { "restrict_by_integrations", "admins", "groups", "integrations" },
+    required = { "description", "name", "restrict_by_groups" },
+    optional = { "admins", "groups", "integrations", "restrict_by_integrations" },
+    encode = { restrict_by_groups = "json", restrict_by_integrations = "json", admins = "json", groups = "json",
+               integrations = "json" },
+    certainty = "medium", source = RUBY .. "create_administrative_unit; PowerShell New-DuoAdminUnit.ps1 (wrong path)",
+    summary = "Create an administrative unit (admins, groups, integrations: lists of IDs/keys)." },
+  { name = "update_administrative_unit", verb = "POST", path = "/admin/v1/administrative_units/{admin_unit_id}",
+    args = { "admin_unit_id" },
+    named = { "name", "description", "restrict_by_groups", "restrict_by_integrations", "admins", "groups",
+              "integrations" },
+    optional = { "admins", "description", "groups", "integrations", "name", "restrict_by_groups",
+                 "restrict_by_integrations" },
+    encode = { restrict_by_groups = "json", restrict_by_integrations = "json", admins = "json", groups = "json",
+               integrations = "json" },
+    certainty = "medium", source = RUBY .. "update_administrative_unit; PowerShell Update-DuoAdminUnit.ps1 (wrong path)",
+    summary = "Change an administrative unit." },
+  { name = "delete_administrative_unit", verb = "DELETE", path = "/admin/v1/administrative_units/{admin_unit_id}",
+    args = { "admin_unit_id" }, certainty = "high",
+    source = "PowerShell Remove-DuoAdminUnit; " .. RUBY .. "delete_administrative_unit",
+    summary = "Delete an administrative unit." },
+  { name = "add_administrative_unit_admin", verb = "POST",
+    path = "/admin/v1/administrative_units/{admin_unit_id}/admin/{admin_id}", args = { "admin_unit_id", "admin_id" },
+    certainty = "high", source = "PowerShell Add-DuoAdminToAdminUnit.ps1; " .. RUBY .. "add_administrative_unit_admin",
+    summary = "Assign an administrator (restricted_by_admin_units) to the unit." },
+  { name = "delete_administrative_unit_admin", verb = "DELETE",
+    path = "/admin/v1/administrative_units/{admin_unit_id}/admin/{admin_id}", args = { "admin_unit_id", "admin_id" },
+    certainty = "high",
+    source = "PowerShell Remove-DuoAdminFromAdminUnit.ps1; " .. RUBY .. "remove_administrative_unit_admin",
+    summary = "Unassign an administrator from the unit." },
+  { name = "add_administrative_unit_group", verb = "POST",
+    path = "/admin/v1/administrative_units/{admin_unit_id}/group/{group_id}", args = { "admin_unit_id", "group_id" },
+    certainty = "high", source = "PowerShell Add-DuoGroupToAdminUnit.ps1; " .. RUBY .. "add_administrative_unit_group",
+    summary = "Add a group to the unit." },
+  { name = "delete_administrative_unit_group", verb = "DELETE",
+    path = "/admin/v1/administrative_units/{admin_unit_id}/group/{group_id}", args = { "admin_unit_id", "group_id" },
+    certainty = "high",
+    source = "PowerShell Remove-DuoGroupFromAdminUnit.ps1; " .. RUBY .. "remove_administrative_unit_group",
+    summary = "Remove a group from the unit." },
+  { name = "add_administrative_unit_integration", verb = "POST",
+    path = "/admin/v1/administrative_units/{admin_unit_id}/integration/{integration_key}",
+    args = { "admin_unit_id", "integration_key" }, certainty = "high",
+    source = "PowerShell Add-DuoIntegrationToAdminUnit.ps1; " .. RUBY .. "add_administrative_unit_integration",
+    summary = "Add an integration to the unit." },
+  { name = "delete_administrative_unit_integration", verb = "DELETE",
+    path = "/admin/v1/administrative_units/{admin_unit_id}/integration/{integration_key}",
+    args = { "admin_unit_id", "integration_key" }, certainty = "high",
+    source = "PowerShell Remove-DuoIntegrationFromAdminUnit.ps1; " .. RUBY .. "remove_administrative_unit_integration",
+    summary = "Remove an integration from the unit." },
 })
 
 local INTEGRATION_FIELDS = { "adminapi_admins", "adminapi_info", "adminapi_integrations", "adminapi_read_log",
@@ -587,6 +792,92 @@ section(admin("integrations", APPS, APPS), {
     summary = "Change an integration, or reset its secret key." },
   { name = "get_secret_key", verb = "GET", path = "/admin/v1/integrations/{integration_key}/skey",
     args = { "integration_key" }, secret_response = true, summary = "An integration's secret key." },
+})
+
+-- Earlier handlers of the integrations endpoints, for scripts written
+-- against older official clients.
+local INTEGRATION_V1_FIELDS = { "adminapi_admins", "adminapi_info", "adminapi_integrations", "adminapi_read_log",
+  "adminapi_read_resource", "adminapi_settings", "adminapi_write_resource", "enroll_policy", "greeting",
+  "groups_allowed", "ip_whitelist", "ip_whitelist_enroll_policy", "networks_for_api_access", "notes",
+  "self_service_allowed", "trusted_device_days", "username_normalization_policy", "visual_style" }
+local INTEGRATION_V1_UPDATE = concat(INTEGRATION_V1_FIELDS, { "name", "policy_key", "prompt_v4_enabled",
+                                                              "reset_secret_key" })
+local INTEGRATION_V2_FIELDS = { "adminapi_admins", "adminapi_info", "adminapi_integrations", "adminapi_read_log",
+  "adminapi_read_resource", "adminapi_settings", "adminapi_write_resource", "enroll_policy", "greeting",
+  "groups_allowed", "ip_whitelist", "ip_whitelist_enroll_policy", "notes", "self_service_allowed", "sso",
+  "trusted_device_days", "username_normalization_policy", "visual_style" }
+local INTEGRATION_OLD_ENCODE = merge(INTEGRATION_ENCODE, { networks_for_api_access = "csv",
+  prompt_v4_enabled = "bool10", reset_secret_key = "flag" })
+local PY461 = "Python <= 4.6.1 "
+local PY47 = "Python 4.7.0-5.3.0 "
+local SUPERSEDED = "superseded by the v3 handler (the rows without a suffix)"
+local function only(encode, fields)
+  local t = {}
+  for _, f in ipairs(fields) do t[f] = encode[f] end
+  return t
+end
+section(admin("integrations", APPS, APPS), {
+  { name = "get_integrations_v1", verb = "GET", path = "/admin/v1/integrations", named = { "limit", "offset" },
+    paging = "page-or-all", max_limit = 300, deprecated = SUPERSEDED, certainty = "medium",
+    source = PY461 .. "get_integrations", summary = "Integrations (v1 handler): one page or all." },
+  { name = "get_integration_v1", verb = "GET", path = "/admin/v1/integrations/{integration_key}",
+    args = { "integration_key" }, deprecated = SUPERSEDED, certainty = "medium", source = PY461 .. "get_integration",
+    summary = "One integration (v1 handler)." },
+  { name = "create_integration_v1", verb = "POST", path = "/admin/v1/integrations", args = { "name", "integration_type" },
+    named = INTEGRATION_V1_FIELDS, wire = { integration_type = "type" }, required = { "name", "type" },
+    optional = INTEGRATION_V1_FIELDS, encode = only(INTEGRATION_OLD_ENCODE, INTEGRATION_V1_FIELDS),
+    deprecated = SUPERSEDED, certainty = "high",
+    source = "PowerShell New-DuoIntegration.ps1; " .. PY461 .. "create_integration",
+    summary = "Create an integration (v1 handler); the answer holds its new keys." },
+  { name = "update_integration_v1", verb = "POST", path = "/admin/v1/integrations/{integration_key}",
+    args = { "integration_key" }, named = INTEGRATION_V1_UPDATE, optional = INTEGRATION_V1_UPDATE,
+    encode = only(INTEGRATION_OLD_ENCODE, INTEGRATION_V1_UPDATE), at_least_one = true, deprecated = SUPERSEDED,
+    certainty = "high", source = "PowerShell Update-DuoIntegration.ps1; " .. PY461 .. "update_integration",
+    summary = "Change an integration (v1 handler); policy_key attaches a policy." },
+  { name = "delete_integration_v1", verb = "DELETE", path = "/admin/v1/integrations/{integration_key}",
+    args = { "integration_key" }, deprecated = SUPERSEDED, certainty = "high",
+    source = "PowerShell Remove-DuoIntegration.ps1; " .. PY461 .. "delete_integration",
+    summary = "Delete an integration (v1 handler)." },
+  { name = "get_integrations_v2", verb = "GET", path = "/admin/v2/integrations", named = { "limit", "offset" },
+    paging = "page-or-all", max_limit = 300, deprecated = SUPERSEDED, certainty = "high",
+    source = "PowerShell Get-DuoIntegrations.ps1; " .. PY47 .. "get_integrations",
+    summary = "Integrations (v2 handler): one page or all." },
+  { name = "get_integration_v2", verb = "GET", path = "/admin/v2/integrations/{integration_key}",
+    args = { "integration_key" }, deprecated = SUPERSEDED, certainty = "high",
+    source = "PowerShell Get-DuoIntegrations.ps1; " .. PY47 .. "get_integration",
+    summary = "One integration (v2 handler)." },
+  { name = "create_integration_v2", verb = "POST", path = "/admin/v2/integrations", args = { "name", "integration_type" },
+    named = INTEGRATION_V2_FIELDS, wire = { integration_type = "type" }, required = { "name", "type" },
+    optional = INTEGRATION_V2_FIELDS, encode = only(INTEGRATION_OLD_ENCODE, INTEGRATION_V2_FIELDS),
+    deprecated = SUPERSEDED, certainty = "medium", source = PY47 .. "create_integration",
+    summary = "Create an integration (v2 handler; sso is an object)." },
+  { name = "update_integration_v2", verb = "POST", path = "/admin/v2/integrations/{integration_key}",
+    args = { "integration_key" }, named = concat(INTEGRATION_V2_FIELDS, { "name", "reset_secret_key" }),
+    optional = concat(INTEGRATION_V2_FIELDS, { "name", "reset_secret_key" }),
+    encode = only(INTEGRATION_OLD_ENCODE, concat(INTEGRATION_V2_FIELDS, { "reset_secret_key" })),
+    at_least_one = true, deprecated = SUPERSEDED, certainty = "medium", source = PY47 .. "update_integration",
+    summary = "Change an integration (v2 handler)." },
+  { name = "delete_integration_v2", verb = "DELETE", path = "/admin/v2/integrations/{integration_key}",
+    args = { "integration_key" }, deprecated = SUPERSEDED, certainty = "medium", source = PY47 .. "delete_integration",
+    summary = "Delete an integration (v2 handler)." },
+  { name = "get_oauth_integration_client_secret", verb = "GET",
+    path = "/admin/v2/integrations/oauth_cc/{integration_key}/client_secret/{client_id}",
+    args = { "integration_key", "client_id" }, secret_response = true, certainty = "medium",
+    source = RUBY .. "get_oauth_integration_client_secret",
+    summary = "The client secret of one client of an OAuth client-credentials integration." },
+  { name = "reset_oauth_integration_client_secret", verb = "POST",
+    path = "/admin/v2/integrations/oauth_cc/{integration_key}/client_secret/{client_id}",
+    args = { "integration_key", "client_id" }, secret_response = true, certainty = "medium",
+    source = RUBY .. "reset_oauth_integration_client_secret",
+    summary = "A new client secret for one client of an OAuth client-credentials integration." },
+  { name = "get_oidc_integration_client_secret", verb = "GET",
+    path = "/admin/v2/integrations/oidc/{integration_key}/client_secret", args = { "integration_key" },
+    secret_response = true, certainty = "medium", source = RUBY .. "get_oidc_integration_client_secret",
+    summary = "The client secret of an OIDC integration." },
+  { name = "reset_oidc_integration_client_secret", verb = "POST",
+    path = "/admin/v2/integrations/oidc/{integration_key}/client_secret", args = { "integration_key" },
+    secret_response = true, certainty = "medium", source = RUBY .. "reset_oidc_integration_client_secret",
+    summary = "A new client secret for an OIDC integration." },
 })
 
 local SETTINGS_FIELDS = { "caller_id", "email_activity_notification_enabled", "enrollment_universal_prompt_enabled",
@@ -624,6 +915,46 @@ section(admin("logo", SETTINGS, SETTINGS), {
   { name = "update_logo", verb = "POST", path = "/admin/v1/logo", args = { "logo" }, required = { "logo" },
     encode = { logo = "base64" }, summary = "Set the logo (PNG bytes)." },
   { name = "delete_logo", verb = "DELETE", path = "/admin/v1/logo", summary = "Remove the logo." },
+})
+
+local BRANDING_FIELDS = { "background_img", "card_accent_color", "logo", "page_background_color", "powered_by_duo",
+                          "sso_custom_username_label" }
+local BRANDING_ENCODE = { background_img = "base64", logo = "base64", powered_by_duo = "json" }
+section(admin("branding", SETTINGS, SETTINGS), {
+  { name = "get_custom_branding", verb = "GET", path = "/admin/v1/branding", certainty = "high",
+    source = "PowerShell Get-DuoCustomBranding.ps1; " .. RUBY .. "get_custom_branding; Python PR #269",
+    summary = "The live custom branding of Duo SSO and the Universal Prompt." },
+  { name = "update_custom_branding", verb = "POST", path = "/admin/v1/branding", named = BRANDING_FIELDS,
+    optional = BRANDING_FIELDS, encode = BRANDING_ENCODE, certainty = "high",
+    source = "PowerShell Set-DuoCustomBranding.ps1; " .. RUBY .. "update_custom_branding",
+    summary = "Change the live branding (logo, background_img: PNG bytes; colours #rgb or #rrggbb)." },
+  { name = "get_draft_custom_branding", verb = "GET", path = "/admin/v1/branding/draft", certainty = "high",
+    source = "PowerShell Get-DuoCustomBranding.ps1; " .. RUBY .. "get_custom_branding_draft; Python PR #269",
+    summary = "The draft custom branding." },
+  { name = "update_draft_custom_branding", verb = "POST", path = "/admin/v1/branding/draft",
+    named = concat(BRANDING_FIELDS, { "user_ids" }), optional = concat(BRANDING_FIELDS, { "user_ids" }),
+    encode = merge(BRANDING_ENCODE, { user_ids = "csv" }), certainty = "high",
+    source = "PowerShell Set-DuoCustomBranding.ps1 -Draft; " .. RUBY .. "update_custom_branding_draft",
+    summary = "Change the draft branding; user_ids: the users who see the draft." },
+  { name = "publish_draft_custom_branding", verb = "POST", path = "/admin/v1/branding/draft/publish",
+    certainty = "high", source = "PowerShell Publish-DuoCustomBranding.ps1; " .. RUBY .. "publish_custom_branding_draft",
+    summary = "Make the draft branding the live one." },
+  { name = "add_draft_custom_branding_user", verb = "POST", path = "/admin/v1/branding/draft/users/{user_id}",
+    args = { "user_id" }, certainty = "high",
+    source = "PowerShell Add-DuoCustomBrandingDraftUser.ps1; " .. RUBY .. "add_custom_branding_draft_user",
+    summary = "Let one more user see the draft branding." },
+  { name = "delete_draft_custom_branding_user", verb = "DELETE", path = "/admin/v1/branding/draft/users/{user_id}",
+    args = { "user_id" }, certainty = "high",
+    source = "PowerShell Remove-DuoCustomBrandingDraftUser.ps1; " .. RUBY .. "remove_custom_branding_draft_user",
+    summary = "Stop showing the draft branding to a user." },
+  { name = "get_custom_messaging", verb = "GET", path = "/admin/v1/branding/custom_messaging", certainty = "high",
+    source = "PowerShell Get-DuoCustomMessaging.ps1; " .. RUBY .. "get_custom_branding_messaging; Python PR #269",
+    summary = "The custom help text and links of the Universal Prompt." },
+  { name = "update_custom_messaging", verb = "POST", path = "/admin/v1/branding/custom_messaging",
+    named = { "help_links", "help_text", "locale" }, optional = { "help_links", "help_text", "locale" },
+    encode = { help_links = "csv" }, certainty = "high",
+    source = "PowerShell Set-DuoCustomMessaging.ps1; " .. RUBY .. "update_custom_branding_messaging",
+    summary = "Set the help text (<= 200 characters) and up to two help links for a locale." },
 })
 
 section(admin("info", INFO, INFO), {
@@ -726,6 +1057,11 @@ section(admin("policies", RR, WR), {
     summary = "The effective policy for a user on an application." },
 })
 
+section(admin("policies", RR, WR), {
+  { name = "get_global_policy_v2", verb = "GET", path = "/admin/v2/policies/global", certainty = "medium",
+    source = RUBY .. "get_global_policy", summary = "The global policy." },
+})
+
 section(admin("passport", RR, WR), {
   { name = "get_passport_config", verb = "GET", path = "/admin/v2/passport/config",
     summary = "The Duo Passport configuration." },
@@ -796,6 +1132,36 @@ section({ api = "auth", app = "auth", resource = "auth", permission = false }, {
     summary = "Authenticate a user (factor: auto, push, passcode, sms, phone); with async_txn, a txid." },
   { name = "auth_status", verb = "GET", path = "/auth/v2/auth_status", args = { "txid" }, required = { "txid" },
     summary = "Long-poll an asynchronous authentication: waiting, allow or deny." },
+})
+
+-- The Device API (Trusted Endpoints device caches): its own application
+-- type, and a management system key (mkey) in every path. A client made
+-- with duo.device{ ..., mkey = ... } fills mkey in.
+local DEVICE = "Ruby device.rb; docs duo.com/docs/deviceapi"
+local CACHE = "/device/v1/management_systems/{mkey}/device_cache"
+section({ api = "device", app = "device", resource = "device_cache", permission = false, certainty = "medium",
+          source = DEVICE }, {
+  { name = "create_device_cache", verb = "POST", path = CACHE, args = { "mkey" }, named = { "active" },
+    optional = { "active" }, encode = { active = "pybool" },
+    summary = "Create a device cache (pending unless active); answers its cache_key." },
+  { name = "add_device_cache_devices", verb = "POST", path = CACHE .. "/{cache_key}/devices",
+    args = { "mkey", "cache_key", "devices" }, required = { "devices" }, encode = { devices = "json" },
+    summary = "Add devices ({device_id, name, ...} each) to a cache." },
+  { name = "get_device_cache_devices", verb = "GET", path = CACHE .. "/{cache_key}/devices",
+    args = { "mkey", "cache_key" }, named = { "device_ids", "limit", "offset" },
+    optional = { "device_ids", "limit", "offset" }, encode = { device_ids = "list" },
+    summary = "One page of a cache's devices (response.devices_retrieved); offset from the previous page." },
+  { name = "delete_device_cache_devices", verb = "DELETE", path = CACHE .. "/{cache_key}/devices",
+    args = { "mkey", "cache_key", "devices" }, required = { "devices" }, encode = { devices = "list" },
+    summary = "Remove devices (a list of device IDs) from a cache." },
+  { name = "activate_device_cache", verb = "POST", path = CACHE .. "/{cache_key}/activate",
+    args = { "mkey", "cache_key" }, summary = "Make a pending cache the active one." },
+  { name = "delete_device_cache", verb = "DELETE", path = CACHE .. "/{cache_key}", args = { "mkey", "cache_key" },
+    summary = "Delete a device cache." },
+  { name = "get_device_caches", verb = "GET", path = CACHE, args = { "mkey", "status" }, required = { "status" },
+    summary = "The caches with a status (pending or active)." },
+  { name = "get_device_cache", verb = "GET", path = CACHE .. "/{cache_key}", args = { "mkey", "cache_key" },
+    summary = "One device cache." },
 })
 
 -- Legacy Auth API v1 (/rest/v1): kept apart in M.legacy; not in M.methods.
@@ -1030,7 +1396,7 @@ local KNOWN_FIELDS = {}
 for f in ([[name api resource app verb path path_params args named wire required optional fixed
   defaults encode ignored redact exclusive one_of at_least_one paging items max_limit writes
   permission accounts_only body_arg nest raw unsigned sig form only_when variants variant_arg
-  default_variant variant deprecated secret_response summary]]):gmatch("%S+") do
+  default_variant variant deprecated secret_response summary certainty source]]):gmatch("%S+") do
   KNOWN_FIELDS[f] = true
 end
 local FLAG_FIELDS = { at_least_one = true, accounts_only = true, raw = true, unsigned = true,
@@ -1063,6 +1429,10 @@ local function check_row(row, fail)
   need(not row.unsigned or row.verb == "GET", "only a GET may be unsigned")
   need(not row.form or BODY_VERBS[row.verb], "form bodies need POST/PUT")
   need(row.deprecated == nil or type(row.deprecated) == "string", "deprecated must be text")
+  need(row.certainty == nil or row.certainty == "high" or row.certainty == "medium",
+       "certainty must be high or medium")
+  need((row.certainty == nil) == (row.source == nil), "certainty and source go together")
+  need(row.source == nil or (type(row.source) == "string" and #row.source > 0), "source must be text")
 
   -- lists: strings, no duplicates
   for _, f in ipairs(LIST_FIELDS) do

@@ -1,4 +1,4 @@
--- Clients of the Admin, Accounts and Auth APIs: a session (credentials and
+-- Clients of the Admin, Accounts, Auth and Device APIs: a session (credentials and
 -- transport options, held in C) plus the generic signed call, and one
 -- method per row of the endpoint catalogue.
 local loop = require "duo._loop"
@@ -20,6 +20,8 @@ local SESSION_OPTIONS = {
   max_retries = "number", max_backoff = "number", user_agent = "string",
 }
 local CLIENT_OPTIONS = { concurrency = "number", account_id = "string" }
+-- the Device API's management system key, filled into every path
+local DEVICE_OPTIONS = { mkey = "string" }
 
 local BODY_METHODS = { POST = true, PUT = true, PATCH = true }
 local METHODS = { GET = true, POST = true, PUT = true, PATCH = true, DELETE = true }
@@ -44,10 +46,10 @@ function M.check_options(opts, fname, allowed_sets)
   end
 end
 
--- Creates a client of `api` ("admin", "accounts", "auth") from a complete
--- options table.
+-- Creates a client of `api` ("admin", "accounts", "auth", "device") from a
+-- complete options table.
 function M.new(api, opts, fname)
-  M.check_options(opts, fname, { SESSION_OPTIONS, CLIENT_OPTIONS })
+  M.check_options(opts, fname, { SESSION_OPTIONS, CLIENT_OPTIONS, api == "device" and DEVICE_OPTIONS or nil })
   local problem, message = require("duo.config").key_problem(opts, fname)
   if problem then errors.config("%s", message) end   -- a secret must not become the client's printed ikey
   for _, k in ipairs{ "host", "ikey", "skey" } do
@@ -64,7 +66,9 @@ function M.new(api, opts, fname)
     local msg = tostring(session):gsub("^bad argument #1 to '[^']*'", "bad argument #1 to '" .. fname .. "'")
     error(msg, 3)
   end
-  return M.wrap(api, session, opts.host, opts.ikey, opts.account_id, opts.concurrency)
+  local c = M.wrap(api, session, opts.host, opts.ikey, opts.account_id, opts.concurrency)
+  c.mkey = opts.mkey
+  return c
 end
 
 -- A client over an existing session. The secret key lives only in the
@@ -298,13 +302,32 @@ function Client:each(path, params)
                               row and row.max_limit or 100)
 end
 
+-- A Device API row as a client that holds an mkey sees it: mkey is no
+-- longer positional (it may still be given by name).
+local with_mkey = setmetatable({}, { __mode = "k" })
+local function mkey_row(row)
+  local r = with_mkey[row]
+  if r == nil then
+    r = {}
+    for k, v in pairs(row) do r[k] = v end
+    r.args, r.named = {}, { "mkey" }
+    for _, a in ipairs(row.args) do if a ~= "mkey" then r.args[#r.args + 1] = a end end
+    for _, a in ipairs(row.named) do r.named[#r.named + 1] = a end
+    with_mkey[row] = r
+  end
+  return r
+end
+
 -- Runs one catalogue method; the generated client methods call this.
 local function invoke(self, row, fname, iterate, ...)
   if row.accounts_only and not self._parent then
     errors.config("%s needs the parent's Accounts API keys on a child account: use accounts:child(...):%s()",
                   fname, fname)
   end
+  local mkey = rawget(self, "mkey")
+  if mkey and row.path_params[1] == "mkey" then row = mkey_row(row) end
   local args = methods.parse_args(row, fname, ...)
+  if mkey and args.mkey == nil then args.mkey = mkey end
   local request = methods.build(row, fname, args)
   row = request.row
   local p = row.paging
@@ -370,7 +393,7 @@ function M.method(api, name)
 end
 
 -- Per-api extensions (accounts:child, ...), installed by other modules.
-M.extensions = { admin = {}, accounts = {}, auth = {} }
+M.extensions = { admin = {}, accounts = {}, auth = {}, device = {} }
 
 function Client.__index(self, key)
   local v = Client[key]

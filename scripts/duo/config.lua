@@ -6,8 +6,10 @@ local errors = require "duo.error"
 
 local M = {}
 
-local APIS = { "admin", "accounts", "auth" }
+local APIS = { "admin", "accounts", "auth", "device" }
 local CREDENTIAL_KEYS = { host = "string", ikey = "string", skey = "string" }
+-- the Device API's set also names its management system
+local DEVICE_KEYS = { host = "string", ikey = "string", skey = "string", mkey = "string" }
 -- Transport options (SPEC section 4), allowed in a profile and in a
 -- credential set.
 M.TRANSPORT_OPTIONS = {
@@ -15,7 +17,7 @@ M.TRANSPORT_OPTIONS = {
   max_retries = "number", max_backoff = "number", sig_version = "number",
   concurrency = "number", user_agent = "string",
 }
-local PROFILE_KEYS = { admin = "table", accounts = "table", auth = "table",
+local PROFILE_KEYS = { admin = "table", accounts = "table", auth = "table", device = "table",
                        mappings = "string", children = "table" }
 
 local cache = {}   -- path -> loaded config
@@ -108,8 +110,8 @@ local function validate(cfg, file, from_env)
     errors.config("%s: 'profiles' must be a table of named profiles", file)
   end
   local has_secret = false
-  local function check_set(set, where)
-    check_fields(set, CREDENTIAL_KEYS, where, file)
+  local function check_set(set, where, keys)
+    check_fields(set, keys or CREDENTIAL_KEYS, where, file)
     if set.skey and not from_env[set.skey] then has_secret = true end
   end
   for name, p in pairs(cfg.profiles) do
@@ -119,7 +121,7 @@ local function validate(cfg, file, from_env)
     local where = "profile '" .. name .. "'"
     check_fields(p, PROFILE_KEYS, where, file)
     for _, api in ipairs(APIS) do
-      if p[api] then check_set(p[api], where .. " " .. api) end
+      if p[api] then check_set(p[api], where .. " " .. api, api == "device" and DEVICE_KEYS or nil) end
     end
     for id, set in pairs(p.children or {}) do
       if type(id) ~= "string" or type(set) ~= "table" then
@@ -210,7 +212,7 @@ local function env_config()
   for _, api in ipairs(APIS) do
     local prefix = "DUO_" .. api:upper() .. "_"
     local set = { host = M.env_host(prefix .. "HOST"), ikey = os.getenv(prefix .. "IKEY"),
-                  skey = os.getenv(prefix .. "SKEY") }
+                  skey = os.getenv(prefix .. "SKEY"), mkey = api == "device" and os.getenv(prefix .. "MKEY") or nil }
     if set.host or set.ikey or set.skey then profile[api] = set end
   end
   return { default = "env", profiles = { env = profile }, path = nil, dir = "." }

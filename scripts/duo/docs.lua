@@ -5,6 +5,12 @@ local catalogue = require "duo.catalogue"
 
 local M = {}
 
+local MEDIUM = "the wire facts come from unofficial or unmerged sources or disagree between "
+  .. "them; check Duo's API documentation before relying on this method"
+
+-- The APIs whose clients have catalogue methods, in the docs' order.
+local APIS = { "admin", "accounts", "auth", "device" }
+
 local function list(t)
   return #t > 0 and table.concat(t, ", ") or "-"
 end
@@ -58,7 +64,16 @@ function M.method_text(row)
     lines[#lines + 1] = "  permission: " .. row.permission
   end
   lines[#lines + 1] = "  writes:     " .. (row.writes and "yes (--dry-run prints it instead)" or "no")
+  if row.path_params[1] == "mkey" then
+    lines[#lines + 1] = "  mkey:       taken from the client (duo.device{ mkey = ... } or the profile's device.mkey) "
+                        .. "when it has one; then leave it out"
+  end
   if row.deprecated then lines[#lines + 1] = "  deprecated: " .. row.deprecated end
+  if row.source then
+    lines[#lines + 1] = "  source:     " .. row.source
+    lines[#lines + 1] = "  certainty:  " .. row.certainty
+                        .. (row.certainty == "medium" and (" - " .. MEDIUM) or "")
+  end
   return table.concat(lines, "\n")
 end
 
@@ -68,7 +83,7 @@ function M.find(name, api)
   local want_api, want = name:match("^([%w_]+)[.:]([%w_]+)$")
   if want_api then api, name = want_api, want end
   local found = {}
-  for _, a in ipairs{ "admin", "accounts", "auth" } do
+  for _, a in ipairs(APIS) do
     local row = catalogue.by_name[a] and catalogue.by_name[a][name]
     if row and (api == nil or api == a) then found[#found + 1] = row end
   end
@@ -103,8 +118,13 @@ function M.markdown()
     "Generated from scripts/duo/catalogue.lua by `duo-lua -e 'print(require(\"duo.docs\").markdown())'`;",
     "do not edit by hand. Required arguments are positional, in this order;",
     "optional ones go in a table after them (or everything in one table).",
+    "",
+    "Most rows are the methods of Duo's official Python client. The others say where",
+    "their facts come from (Duo's Ruby client, the PowerShell module, unmerged pull",
+    "requests of the Python client); **medium** marks the rows whose facts are less",
+    "sure: " .. MEDIUM .. ".",
   }
-  for _, api in ipairs{ "admin", "accounts", "auth" } do
+  for _, api in ipairs(APIS) do
     local info = catalogue.apis[api]
     out[#out + 1] = ""
     out[#out + 1] = "## " .. info.title .. " (`duo." .. api .. "()`)"
@@ -118,13 +138,17 @@ function M.markdown()
           out[#out + 1] = ""
           out[#out + 1] = "### " .. resource
           out[#out + 1] = ""
-          out[#out + 1] = "| method | endpoint | paging | permission | |"
-          out[#out + 1] = "|---|---|---|---|---|"
+          out[#out + 1] = "| method | endpoint | paging | permission | | source |"
+          out[#out + 1] = "|---|---|---|---|---|---|"
         end
-        out[#out + 1] = string.format("| `%s` | %s | %s | %s | %s%s |", M.signature(row):gsub("|", "\\|"),
+        local source = "Python client"
+        if row.source then
+          source = (row.certainty == "medium" and "**medium**: " or "") .. row.source
+        end
+        out[#out + 1] = string.format("| `%s` | %s | %s | %s | %s%s | %s |", M.signature(row):gsub("|", "\\|"),
                                       table.concat(paths(row), "<br>"), row.paging,
                                       row.accounts_only and "Accounts API keys on a child" or (row.permission or "-"),
-                                      row.summary or "", row.writes and " (writes)" or "")
+                                      row.summary or "", row.writes and " (writes)" or "", source)
       end
     end
   end

@@ -1,4 +1,4 @@
--- The `duo` module: signing, clients of the three Duo APIs, errors.
+-- The `duo` module: signing, clients of the four Duo APIs, errors.
 local loop = require "duo._loop"
 local signing = require "duo._sign"
 local sys = require "duo._sys"
@@ -9,6 +9,7 @@ local config = require "duo.config"
 local scheduler = require "duo.scheduler"
 local parallel = require "duo.parallel"
 require "duo.accounts"   -- installs accounts:child and accounts:each_child
+require "duo.bulk"       -- installs admin:bulk
 
 local M = {}
 
@@ -44,6 +45,7 @@ end
 M.admin = constructor("admin")
 M.accounts = constructor("accounts")
 M.auth = constructor("auth")
+M.device = constructor("device")
 
 M.spawn = scheduler.spawn
 M.sleep = scheduler.sleep

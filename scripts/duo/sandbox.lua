@@ -102,9 +102,10 @@ function Sandbox:clear_log()
   self.entries = {}
 end
 
--- The simulated integrations' credentials: the parent's admin, accounts
--- and auth key sets; with an account_id, that child's own admin and auth
--- integrations (when it has any).
+-- The simulated integrations' credentials: the parent's admin, accounts,
+-- auth and device key sets (the device set with its management system
+-- key, mkey); with an account_id, that child's own integrations (when it
+-- has any).
 function Sandbox:credentials(account_id)
   local acct = account_id and self.state:account(account_id) or self.state.parent
   if acct == nil then
@@ -112,13 +113,15 @@ function Sandbox:credentials(account_id)
                         tostring(account_id)), 2)
   end
   local out = {}
-  for _, pair in ipairs{ { "admin", "adminapi" }, { "accounts", "accountsapi" }, { "auth", "authapi" } } do
+  for _, pair in ipairs{ { "admin", "adminapi" }, { "accounts", "accountsapi" }, { "auth", "authapi" },
+                         { "device", "deviceapi" } } do
     for _, i in ipairs(acct.integrations.list) do
       if i.type == pair[2] and out[pair[1]] == nil then
         out[pair[1]] = { host = acct.api_hostname, ikey = i.integration_key, skey = i.secret_key }
       end
     end
   end
+  if out.device then out.device.mkey = "DM" .. out.device.ikey:sub(3) end
   return out
 end
 
@@ -260,7 +263,7 @@ end
 -- script asks for resolves to it.
 local function sandbox_config(sb)
   local creds = sb:credentials()
-  local profile = { admin = creds.admin, accounts = creds.accounts, auth = creds.auth,
+  local profile = { admin = creds.admin, accounts = creds.accounts, auth = creds.auth, device = creds.device,
                     mappings = "sandbox.mappings.json" }
   local dir = dirname((config.path()))
   return {

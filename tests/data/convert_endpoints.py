@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Turn the shared duo-endpoints.json into tests/data/endpoint_facts.json.
+"""Turn the shared duo-endpoints.json and duo-endpoints-extra.json into
+tests/data/endpoint_facts.json.
 
 The loopback test server (tests/server/duo_test_server.py) checks every
 request against these facts: verb, path template, path parameters, where the
@@ -14,15 +15,21 @@ hand, in ACCEPTED, with the reason; each one lands in the output twice: in the
 top-level "accepted_differences" list, and as a "comment" on the affected
 fact. Anything not listed there is checked exactly as the spec says.
 
-usage: convert_endpoints.py [duo-endpoints.json] [endpoint_facts.json]
+usage: convert_endpoints.py [duo-endpoints.json [duo-endpoints-extra.json]] [endpoint_facts.json]
        convert_endpoints.py --check   (exit 1 when the committed facts are stale,
-                                       77 when the spec file is not there)
+                                       77 when a spec file is not there)
+
+duo-endpoints-extra.json (rows from Duo's Ruby client and the PowerShell
+module, the Device API among them) has the same row format; a row without
+params_location sends its parameters the usual way for its verb, and a
+paging that is not one of PAGING_PARAMS (the Device API's "cursor-like"
+listing) is "none" with its limit and offset as ordinary parameters.
 
 Output (one "facts" entry per method and path; a method with two paths, such
 as get_authentication_log, gives two):
 
-    name, api ("admin" | "accounts" | "auth" | "auth_v1"),
-    app         the credentials that sign it: "admin" | "accounts" | "auth"
+    name, api ("admin" | "accounts" | "auth" | "auth_v1" | "device"),
+    app         the credentials that sign it: "admin" | "accounts" | "auth" | "device"
     child_only  true: only with Accounts API keys and an account_id
     verb, path  path template, "{x}" for a path parameter
     path_params the {x} names, in order
@@ -47,6 +54,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_SOURCE = "/work/shared/spec/duo-endpoints.json"
+DEFAULT_EXTRA = "/work/shared/spec/duo-endpoints-extra.json"
 DEFAULT_OUTPUT = os.path.join(HERE, "endpoint_facts.json")
 SKIPPED = 77  # ctest's SKIP_RETURN_CODE
 
@@ -55,14 +63,19 @@ API_NAMES = {
     "accounts": "accounts",
     "auth": "auth",
     "auth_v1": "auth_v1",
+    "device": "device",
     "admin (via Accounts API credentials on a child account)": "admin",
 }
-APP_OF_API = {"admin": "admin", "accounts": "accounts", "auth": "auth", "auth_v1": "auth"}
+APP_OF_API = {"admin": "admin", "accounts": "accounts", "auth": "auth", "auth_v1": "auth",
+              "device": "device"}
+VERB_LOCATION = {"GET": "query", "DELETE": "query", "POST": "json", "PUT": "json"}
 
 LOCATIONS = {
     "query string": "query",
     "JSON body (Content-type: application/json)": "json",
     "form body (application/x-www-form-urlencoded)": "form",
+    "form body (application/x-www-form-urlencoded) in both sources (signature v2); "
+    "a v5 JSON body is presumably also accepted": "form",
 }
 
 # Parameters each paging style adds to the wire (duo-endpoints.json "about"
@@ -96,6 +109,7 @@ FORMATS = {
 }
 
 S1 = "duo-endpoints.json notes"
+X1 = "duo-endpoints-extra.json notes"
 API5 = "duo-api.md section 5"
 API6 = "duo-api.md section 6"
 API7 = "duo-api.md section 7"
@@ -213,6 +227,74 @@ VALUES = {
         "mintime": fmt("unix_ms", API5 + ": Unix milliseconds"),
         "maxtime": fmt("unix_ms", API5 + ": Unix milliseconds"),
         "sort": fmt("enum", S1 + ': sort "ts:desc"|"ts:asc"', values=["ts:asc", "ts:desc"])},
+    # duo-endpoints-extra.json
+    ("create_administrative_unit", None): dict(
+        {k: fmt("json_bool", X1 + ": booleans") for k in ("restrict_by_groups", "restrict_by_integrations")},
+        **{k: fmt("json_array", X1 + ": the Ruby client puts arrays into a JSON body (v5)")
+           for k in ("admins", "groups", "integrations")}),
+    ("update_administrative_unit", None): dict(
+        {k: fmt("json_bool", X1 + ": booleans") for k in ("restrict_by_groups", "restrict_by_integrations")},
+        **{k: fmt("json_array", X1 + ": as create_administrative_unit")
+           for k in ("admins", "groups", "integrations")}),
+    ("update_custom_branding", None): {
+        "background_img": fmt("base64", X1 + ": PNG as base64"),
+        "logo": fmt("base64", X1 + ": PNG as base64"),
+        "powered_by_duo": fmt("json_bool", X1 + ": powered_by_duo: boolean")},
+    ("update_draft_custom_branding", None): {
+        "background_img": fmt("base64", X1 + ": PNG as base64"),
+        "logo": fmt("base64", X1 + ": PNG as base64"),
+        "powered_by_duo": fmt("json_bool", X1 + ": powered_by_duo: boolean"),
+        "user_ids": fmt("csv", X1 + ": user_ids: comma-separated user IDs")},
+    ("update_custom_messaging", None): {
+        "help_links": fmt("csv", X1 + ": help_links: comma-separated")},
+    ("create_integration_v1", None): dict(
+        {k: fmt("bool10", X1 + ": adminapi_*, self_service_allowed: 1/0") for k in INTEGRATION_BOOLS},
+        **{k: fmt("csv", X1 + ": comma-separated") for k in ("groups_allowed", "networks_for_api_access")}),
+    ("update_integration_v1", None): dict(
+        {k: fmt("bool10", X1 + ": adminapi_*, self_service_allowed: 1/0") for k in INTEGRATION_BOOLS},
+        prompt_v4_enabled=fmt("bool10", X1 + ": prompt_v4_enabled (1 = Universal Prompt, 0 = traditional)"),
+        reset_secret_key=fmt("enum", X1 + ": reset_secret_key = 1 issues a new secret", values=["1"]),
+        **{k: fmt("csv", X1 + ": comma-separated") for k in ("groups_allowed", "networks_for_api_access")}),
+    ("create_integration_v2", None): dict(
+        {k: fmt("bool10", X1 + ": adminapi_*, self_service_allowed: 1/0") for k in INTEGRATION_BOOLS},
+        groups_allowed=fmt("csv", X1 + ": comma-separated"),
+        sso=fmt("json_object", X1 + ": sso is an object inside the JSON body")),
+    ("update_integration_v2", None): dict(
+        {k: fmt("bool10", X1 + ": adminapi_*, self_service_allowed: 1/0") for k in INTEGRATION_BOOLS},
+        groups_allowed=fmt("csv", X1 + ": comma-separated"),
+        reset_secret_key=fmt("enum", X1 + ": as update_integration", values=["1"]),
+        sso=fmt("json_object", X1 + ": sso is an object inside the JSON body")),
+    ("bulk_operations", None): {
+        "operations": fmt("json_array_string", X1 + ": a JSON-encoded array (sent as one string parameter)")},
+    ("bulk_create_users", None): {"users": fmt("json_array_string", X1 + ": a JSON-encoded array")},
+    ("bulk_restore_users", None): {"user_id_list": fmt("json_array_string", X1 + ": JSON-encoded array")},
+    ("bulk_trash_users", None): {"user_id_list": fmt("json_array_string", X1 + ": JSON-encoded array")},
+    ("create_shared_desktop_authenticator", None): {
+        "group_id_list": fmt("json_array", X1 + ": arrays end up as JSON arrays in the v5 body"),
+        "trusted_endpoint_integration_id_list": fmt("json_array", X1 + ": as group_id_list"),
+        "active": fmt("json_bool", X1 + ": presumably a boolean")},
+    ("update_shared_desktop_authenticator", None): {
+        "group_id_list": fmt("json_array", X1 + ": arrays end up as JSON arrays in the v5 body"),
+        "trusted_endpoint_integration_id_list": fmt("json_array", X1 + ": as group_id_list"),
+        "active": fmt("json_bool", X1 + ": presumably a boolean")},
+    ("block_registered_devices", None): {
+        "registered_device_key_list": fmt(
+            "json_array", X1 + ": the Ruby client sends a JSON array",
+            comment="the notes call the encoding uncertain (the Python PR sends a JSON-encoded "
+                    "string); we follow Duo's released Ruby client")},
+    ("unblock_registered_devices", None): {
+        "registered_device_key_list": fmt(
+            "list", X1 + ": the Ruby client repeats the key once per compkey",
+            comment="the notes call the encoding uncertain; we follow Duo's released Ruby client")},
+    ("create_device_cache", None): {
+        "active": fmt("pybool", X1 + ": active is sent as a Python-style boolean string")},
+    ("add_device_cache_devices", None): {
+        "devices": fmt("json_array", X1 + ": a list of device objects sent in a JSON body")},
+    ("delete_device_cache_devices", None): {
+        "devices": fmt("list", X1 + ": device identifiers to remove",
+                       comment="a DELETE carries them in the query, one devices=... pair each")},
+    ("get_device_cache_devices", None): {
+        "device_ids": fmt("list", X1 + ": device_ids, a list in the query")},
 }
 
 # Per-path facts for the methods whose spec entry has two paths: the entry
@@ -250,6 +332,12 @@ def _drop_optional(name):
 def _set_format(param, new):
     def change(fact):
         fact["values"][param] = dict(fact["values"].get(param, {}), **new)
+    return change
+
+
+def _set_location(location):
+    def change(fact):
+        fact["location"] = location
     return change
 
 
@@ -294,6 +382,18 @@ ACCEPTED = [
      "ours": "assessment and detections are lists (repeated keys) too",
      "why": "catalogue_notes.md 3: filters are `list`",
      "change": None},
+    {"method": "create_integration_v1", "paths": None,
+     "spec": "form body (the Python client up to 4.6.1 signed these with signature v2)",
+     "ours": "a JSON body, signed with signature v5 like every other write",
+     "why": "duo-api.md section 2: v2 and v5 are both accepted on /admin, and under v5 the "
+            "parameters of a POST travel as a JSON body; the row's own notes presume a v5 JSON "
+            "body is accepted",
+     "change": _set_location("json")},
+    {"method": "update_integration_v1", "paths": None,
+     "spec": "form body (the Python client up to 4.6.1 signed these with signature v2)",
+     "ours": "a JSON body, signed with signature v5 like every other write",
+     "why": "as create_integration_v1",
+     "change": _set_location("json")},
 ]
 
 
@@ -301,9 +401,9 @@ def path_params_of(path):
     return re.findall(r"{([^}]*)}", path)
 
 
-def build(source):
+def build(source, extra):
     facts = []
-    for m in source["methods"]:
+    for m in source["methods"] + extra:
         api = API_NAMES[m["api"]]
         child_only = m["api"].startswith("admin (via Accounts")
         app = "accounts" if child_only else APP_OF_API[api]
@@ -312,12 +412,14 @@ def build(source):
             fact = {
                 "name": m["name"], "api": api, "app": app, "child_only": child_only,
                 "verb": m["verb"], "path": path, "path_params": path_params_of(path),
-                "location": LOCATIONS[m["params_location"]],
+                "location": (LOCATIONS[m["params_location"]] if "params_location" in m
+                             else VERB_LOCATION[m["verb"]]),
                 "body": "params",
                 "required": sorted(m["params_required"]),
                 "optional": sorted(m["params_optional"]),
                 "prefixes": [],
-                "paging": m["paging"],
+                "paging": (m["paging"] if m["paging"] in PAGING_PARAMS or "|" in (m["paging"] or "")
+                           else "none"),
                 "values": {},
                 "response": "png" if "PNG bytes" in m["response"] else "json",
                 "unsigned": m["name"] == "ping",
@@ -375,10 +477,13 @@ def build(source):
 
     return {
         "about": "Wire facts for the loopback Duo test server, generated by "
-                 "tests/data/convert_endpoints.py from duo-endpoints.json (and duo-api.md for "
+                 "tests/data/convert_endpoints.py from duo-endpoints.json and duo-endpoints-extra.json "
+                 "(and duo-api.md for "
                  "paging limits, log time units and enumerations). Do not edit by hand.",
         "source": os.path.basename(DEFAULT_SOURCE),
         "source_sha256": hashlib.sha256(json.dumps(source, sort_keys=True).encode()).hexdigest(),
+        "extra": os.path.basename(DEFAULT_EXTRA),
+        "extra_sha256": hashlib.sha256(json.dumps(extra, sort_keys=True).encode()).hexdigest(),
         "formats": FORMATS,
         "accepted_differences": accepted,
         "facts": facts,
@@ -393,13 +498,17 @@ def main(argv):
     check = "--check" in argv
     argv = [a for a in argv if a != "--check"]
     source_path = argv[0] if argv else DEFAULT_SOURCE
-    out_path = argv[1] if len(argv) > 1 else DEFAULT_OUTPUT
-    if check and not os.path.exists(source_path):
-        sys.stderr.write("%s is not here: cannot check %s (skipped)\n" % (source_path, out_path))
-        return SKIPPED
+    extra_path = argv[1] if len(argv) > 2 else DEFAULT_EXTRA
+    out_path = argv[-1] if len(argv) in (2, 3) else DEFAULT_OUTPUT
+    for spec in (source_path, extra_path):
+        if check and not os.path.exists(spec):
+            sys.stderr.write("%s is not here: cannot check %s (skipped)\n" % (spec, out_path))
+            return SKIPPED
     with open(source_path, encoding="utf-8") as f:
         source = json.load(f)
-    text = render(build(source))
+    with open(extra_path, encoding="utf-8") as f:
+        extra = json.load(f)
+    text = render(build(source, extra))
     if check:
         with open(out_path, encoding="utf-8") as f:
             if f.read() != text:

@@ -20,6 +20,7 @@ local catalogue = require "duo.catalogue"
 local admin = ts.client("admin")
 local accounts = ts.client("accounts")
 local auth = ts.client("auth")
+local device = ts.client("device")
 local control = ts.client("admin")   -- request log only
 
 local CHILD_INFO = accounts:children()[1]
@@ -74,6 +75,12 @@ local SCALARS = {
   filters = "sms", factor = "push", device = "auto", display_username = "Alice (IT)",
   ipaddr = "192.0.2.10", passcode = "123456", trusted_device_token = "dGVzdC10b2tlbg",
   bypass_codes = 2, desc = "a group",
+  admin_unit_id = id("DL", "unit"), description = "Help desk of the Berlin office",
+  admin_activation_id = id("DF", "activation"), dakey = id("DA", "desktopauth"),
+  shared_device_key = id("DS", "shared"), client_id = id("DO", "oauthclient"),
+  card_accent_color = "#1a2b3c", page_background_color = "#fff", sso_custom_username_label = "Staff ID",
+  help_text = "Call the help desk on +44 20 7183 8750", locale = "en_US", policy_key = id("PO", "policy"),
+  mkey = id("DM", "mgmtsystem"), cache_key = id("DC", "cache"),
   -- update_settings: deprecated switches, accepted and never sent
   mobile_otp_enabled = 1, push_enabled = 1, sms_enabled = 1, u2f_enabled = 1, voice_enabled = 1,
 }
@@ -104,6 +111,27 @@ local ENCODED = {
   custom_attribute_map = function() return { department = "eng", cost_center = "42" } end,
   aliases = function() return { alias1 = "al", alias2 = "a l" } end,
   pushinfo = function() return { from = "login portal", domain = "example.com" } end,
+  background_img = function() return PNG end,
+  restrict_by_groups = function() return true end,
+  restrict_by_integrations = function() return false end,
+  admins = function() return { id("DE", "one") } end,
+  groups = function() return { id("DG", "one"), id("DG", "two") } end,
+  integrations = function() return json.array{} end,
+  powered_by_duo = function() return false end,
+  active = function() return true end,
+  group_id_list = function() return { id("DG", "one") } end,
+  trusted_endpoint_integration_id_list = function() return { id("DI", "trusted") } end,
+  registered_device_key_list = function() return { id("CP", "one"), id("CP", "two") } end,
+  operations = function()
+    return { { method = "POST", path = "/admin/v1/users", body = { username = "bulk1" } },
+             { method = "DELETE", path = "/admin/v1/users/" .. id("DU", "gone") } }
+  end,
+  users = function() return { { username = "bulk1", email = "bulk1@example.com" }, { username = "bulk2" } } end,
+  user_id_list = function() return { id("DU", "one"), id("DU", "two") } end,
+  devices = function(row)
+    if row.verb == "DELETE" then return { "device-1", "device-2" } end
+    return { { device_id = "device-1", name = "LAPTOP-1" }, { device_id = "device-2", name = "LAPTOP-2" } }
+  end,
 }
 local BY_ENCODING = {
   bool10 = function() return true end,
@@ -132,7 +160,7 @@ local function value_for(row, name)
     local t = name == "mintime" and NOW_S - 3600 or NOW_S
     return ms and t * 1000 or t
   end
-  if ENCODED[name] then return ENCODED[name]() end
+  if ENCODED[name] then return ENCODED[name](row) end
   local enc = row.encode[name]
   if enc and BY_ENCODING[enc] then return BY_ENCODING[enc](name) end
   if row.name == "get_tokens_by_serial" and name == "type" then return "h6" end
@@ -255,7 +283,7 @@ end
 
 local function client_for(row)
   if row.accounts_only then return child end
-  return ({ admin = admin, accounts = accounts, auth = auth })[row.api]
+  return ({ admin = admin, accounts = accounts, auth = auth, device = device })[row.api]
 end
 
 -- Tests -----------------------------------------------------------------------
@@ -266,7 +294,7 @@ T.test("the test server's first child is child0", function()
 end)
 
 T.test("every method exists on its client, and only there", function()
-  local clients = { admin = admin, accounts = accounts, auth = auth }
+  local clients = { admin = admin, accounts = accounts, auth = auth, device = device }
   for _, row in ipairs(catalogue.methods) do
     T.eq(type(client_for(row)[row.name]), "function", row.api .. "." .. row.name)
     for api, c in pairs(clients) do
@@ -337,6 +365,29 @@ T.test("every Admin API method through a child account: account_id and the child
   if #failures > 0 then error(#failures .. " methods failed:\n  " .. table.concat(failures, "\n  "), 0) end
 end)
 
+T.test("a Device API client made with an mkey fills it into every path", function()
+  local mkey, other = SCALARS.mkey, id("DM", "other")
+  local d = ts.client("device", { mkey = mkey })
+  clear()
+  d:get_device_caches("active")
+  d:get_device_cache(SCALARS.cache_key)
+  d:add_device_cache_devices(SCALARS.cache_key, { { device_id = "d1" } })
+  d:get_device_caches{ status = "pending", mkey = other }   -- by name, it still wins
+  local paths = {}
+  for _, e in ipairs(requests_since_clear()) do
+    T.eq(e.status, 200, describe(e))
+    paths[#paths + 1] = e.path
+  end
+  local base = "/device/v1/management_systems/"
+  T.eq(table.concat(paths, " "), table.concat({ base .. mkey .. "/device_cache",
+    base .. mkey .. "/device_cache/" .. SCALARS.cache_key,
+    base .. mkey .. "/device_cache/" .. SCALARS.cache_key .. "/devices",
+    base .. other .. "/device_cache" }, " "))
+  -- without an mkey in the client it is the first argument
+  T.raises(function() device:get_device_caches("active") end, "'get_device_caches'")
+  T.raises(function() ts.client("admin", { mkey = mkey }) end, "unknown option 'mkey'")
+end)
+
 T.test("billing methods need a child account", function()
   for _, row in ipairs(catalogue.methods) do
     if row.accounts_only then
@@ -368,7 +419,10 @@ T.test("every row was exercised", function()
     if not exercised.minimal[row.name] then missing[#missing + 1] = row.name .. " (required only)" end
     if row.api == "admin" and not exercised.child[row.name] then missing[#missing + 1] = row.name .. " (child)" end
   end
-  T.eq(#catalogue.methods, 157, "catalogue rows")
+  T.eq(#catalogue.methods, 227, "catalogue rows")
+  local per_api = {}
+  for _, row in ipairs(catalogue.methods) do per_api[row.api] = (per_api[row.api] or 0) + 1 end
+  T.eq(per_api.device, 8, "Device API rows")
   T.eq(table.concat(missing, ", "), "", "rows not exercised")
   local nvariants = 0
   for _ in pairs(exercised.variants) do nvariants = nvariants + 1 end

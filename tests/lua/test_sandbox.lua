@@ -483,7 +483,7 @@ T.test("every catalogue endpoint answers a well-formed response", function()
   local acme = accounts:child("Acme Corp")
   local c = sb:credentials()
   local clients = {
-    admin = acme, accounts = accounts, auth = duo.auth(),
+    admin = acme, accounts = accounts, auth = duo.auth(), device = duo.device(),
     auth_v1 = duo.auth{ host = c.auth.host, ikey = c.auth.ikey, skey = c.auth.skey, sig_version = 2 },
   }
   local known = { user_id = "DUACME00000000000002", phone_id = "DPACME00000000000001", group_id = "DGACME00000000000001",

@@ -10,6 +10,7 @@ M.keys = {
   admin = { ikey = "DIADMINTESTIKEY00001", skey = "adminsecretkey0000000000000000000000000a" },
   accounts = { ikey = "DIACCOUNTSTESTIKEY01", skey = "accountssecretkey00000000000000000000000" },
   auth = { ikey = "DIAUTHTESTIKEY000001", skey = "authsecretkey00000000000000000000000000x" },
+  device = { ikey = "DIDEVICETESTIKEY0001", skey = "devicesecretkey000000000000000000000000d" },
 }
 
 function M.port(listener)

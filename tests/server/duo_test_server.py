@@ -30,6 +30,7 @@ Credentials (hard-coded; skeys are 40 characters):
     admin     DIADMINTESTIKEY00001  adminsecretkey0000000000000000000000000a
     accounts  DIACCOUNTSTESTIKEY01  accountssecretkey00000000000000000000000
     auth      DIAUTHTESTIKEY000001  authsecretkey00000000000000000000000000x
+    device    DIDEVICETESTIKEY0001  devicesecretkey000000000000000000000000d
 
 Authentication (everything except GET /auth/v2/ping and /test/requests*),
 checked in this order:
@@ -37,7 +38,8 @@ checked in this order:
     40101  no Authorization header, or not Basic base64(ikey:sig)
     40102  unknown ikey, or the application type does not fit the path:
            /admin needs admin (or accounts with an account_id parameter),
-           /accounts needs accounts, /auth needs auth, /test takes any
+           /accounts needs accounts, /auth needs auth, /device needs
+           device, /test takes any
     40104  no Date header
     40103  the signature matches neither v5 nor v2 (see duo_signature.py); the
            canonical strings the server tried are kept in GET /test/requests
@@ -92,6 +94,9 @@ FACT_HANDLERS (deterministic data; times relative to the server's start):
     POST /accounts/v1/account/list     the child accounts
     POST /accounts/v1/account/create   name -> a new child with its listener
     POST /accounts/v1/account/delete   account_id
+    POST /admin/v1/bulk                at most BULK_MAX operations ({method,
+                                       path, body}), each answered in order:
+                                       {"index", "method", "path", "stat"}
 
 Child accounts: --children N (default 3) children at start, account_id "DA"
 + 18 characters, names from CHILD_NAMES (near-duplicates on purpose),
@@ -187,12 +192,15 @@ ACCOUNTS_IKEY = "DIACCOUNTSTESTIKEY01"
 ACCOUNTS_SKEY = "accountssecretkey00000000000000000000000"
 AUTH_IKEY = "DIAUTHTESTIKEY000001"
 AUTH_SKEY = "authsecretkey00000000000000000000000000x"
+DEVICE_IKEY = "DIDEVICETESTIKEY0001"
+DEVICE_SKEY = "devicesecretkey000000000000000000000000d"
 
 # ikey -> (skey, application type)
 CREDENTIALS = {
     ADMIN_IKEY: (ADMIN_SKEY, "admin"),
     ACCOUNTS_IKEY: (ACCOUNTS_SKEY, "accounts"),
     AUTH_IKEY: (AUTH_SKEY, "auth"),
+    DEVICE_IKEY: (DEVICE_SKEY, "device"),
 }
 assert all(len(skey) == 40 for skey, _ in CREDENTIALS.values())
 
@@ -471,6 +479,8 @@ def required_app_types(path):
         return {"accounts"}
     if path.startswith("/auth/"):
         return {"auth"}
+    if path.startswith("/device/"):
+        return {"device"}
     return None
 
 
@@ -1103,6 +1113,25 @@ ROUTES = {
                                                         delayed=False, logged=False),
 }
 
+BULK_MAX = 50   # operations per bulk request
+
+
+def handle_bulk(req):
+    """POST /admin/v1/bulk: one result per operation, in order."""
+    ops = json.loads(req.params["operations"])
+    if len(ops) > BULK_MAX:
+        raise DuoError(40002, "Invalid request parameters",
+                       "operations: %d operations, at most %d per request" % (len(ops), BULK_MAX))
+    out = []
+    for i, op in enumerate(ops):
+        if (not isinstance(op, dict) or set(op) - {"method", "path", "body"}
+                or op.get("method") not in ("GET", "POST", "PUT", "DELETE")
+                or not str(op.get("path", "")).startswith("/admin/")):
+            raise DuoError(40002, "Invalid request parameters", "operations[%d]: %r" % (i, op))
+        out.append({"index": i, "method": op["method"], "path": op["path"], "stat": "OK"})
+    return ok(out)
+
+
 # Duo endpoints (verb, path template of the facts) with answers of their own;
 # every other endpoint of the facts gets handle_generic.
 FACT_HANDLERS = {
@@ -1117,6 +1146,7 @@ FACT_HANDLERS = {
     ("POST", "/accounts/v1/account/list"): handle_account_list,
     ("POST", "/accounts/v1/account/create"): handle_account_create,
     ("POST", "/accounts/v1/account/delete"): handle_account_delete,
+    ("POST", "/admin/v1/bulk"): handle_bulk,
 }
 for _verb in ("GET", "POST", "PUT", "DELETE", "PATCH"):
     for _path in ("/test/echo", "/admin/v1/echo", "/accounts/v1/echo", "/auth/v2/echo"):

@@ -298,42 +298,47 @@ end
 
 local VERBS = { "GET", "POST", "PUT", "DELETE", "PATCH" }
 
+-- Routes an authenticated request on `account` to its handler: the row
+-- the parameters fit, the permission, the paging limits. Raises failures.
+local function dispatch(sb, req, account, integration, facts)
+  local ep, pp = catalogue.route(req.method, req.path)
+  if ep == nil then
+    for _, v in ipairs(VERBS) do
+      if v ~= req.method and catalogue.route(v, req.path) then
+        reply.fail(40501, req.method .. " is not allowed on " .. req.path)
+      end
+    end
+    reply.fail(40401, "no route " .. req.path)
+  end
+  local ctx = setmetatable({ sb = sb, state = sb.state, req = req, ep = ep, pp = pp, params = req.params,
+                             account = account, integration = integration }, Ctx)
+  if account == nil then
+    if not rows_of(ep)[1].unsigned then
+      local owner
+      ctx.integration, owner = wire.authenticate(sb.state, req)
+      ctx.account = wire.resolve_account(sb.state, req, rows_of(ep)[1], ctx.integration, owner)
+    else
+      ctx.account = sb.state.parent
+    end
+  end
+  facts.account = ctx.account
+  facts.account_id = ctx.account and ctx.account.account_id
+  sb:check_rate(ctx)
+  ctx.row = select_row(ep, req.params)
+  facts.row = ctx.row
+  if ctx.integration then wire.check_permission(ctx.integration, ctx.row) end
+  local p = ctx.row.paging
+  if ctx.row.max_limit then ctx:int("limit", nil, 1, ctx.row.max_limit) end
+  if p == "offset" or p == "page-or-all" then ctx:int("offset", nil, 0) end
+  local handler = M.handlers[ep.verb .. " " .. ep.path] or M.generic
+  return handler(ctx)
+end
+
 -- Answers one parsed request. Returns status, body bytes, and facts for
 -- the log: { account_id, code, row }.
 function M.process(sb, req)
   local facts = {}
-  local ok, response, metadata = pcall(function()
-    local ep, pp = catalogue.route(req.method, req.path)
-    if ep == nil then
-      for _, v in ipairs(VERBS) do
-        if v ~= req.method and catalogue.route(v, req.path) then
-          reply.fail(40501, req.method .. " is not allowed on " .. req.path)
-        end
-      end
-      reply.fail(40401, "no route " .. req.path)
-    end
-    local first = rows_of(ep)[1]
-    local ctx = setmetatable({ sb = sb, state = sb.state, req = req, ep = ep, pp = pp, params = req.params },
-                             Ctx)
-    if not first.unsigned then
-      local integration, owner = wire.authenticate(sb.state, req)
-      ctx.integration = integration
-      ctx.account = wire.resolve_account(sb.state, req, first, integration, owner)
-    else
-      ctx.account = sb.state.parent
-    end
-    facts.account = ctx.account
-    facts.account_id = ctx.account and ctx.account.account_id
-    sb:check_rate(ctx)
-    ctx.row = select_row(ep, req.params)
-    facts.row = ctx.row
-    if ctx.integration then wire.check_permission(ctx.integration, ctx.row) end
-    local p = ctx.row.paging
-    if ctx.row.max_limit then ctx:int("limit", nil, 1, ctx.row.max_limit) end
-    if p == "offset" or p == "page-or-all" then ctx:int("offset", nil, 0) end
-    local handler = M.handlers[ep.verb .. " " .. ep.path] or M.generic
-    return handler(ctx)
-  end)
+  local ok, response, metadata = pcall(dispatch, sb, req, nil, nil, facts)
   if not ok then
     local f = response
     if not reply.is_failure(f) then
@@ -347,6 +352,41 @@ function M.process(sb, req)
     return 200, response.__raw, facts
   end
   return 200, reply.encode_ok(response, metadata), facts
+end
+
+-- Duo's bulk endpoint: at most BULK_MAX operations, run in order on the
+-- request's account with its credentials, one result each.
+M.BULK_MAX = 50
+M.handlers["POST /admin/v1/bulk"] = function(ctx)
+  local ops = ctx.params.operations
+  if type(ops) == "string" then
+    local ok, decoded = pcall(json.decode, ops)
+    ops = ok and decoded or nil
+  end
+  if type(ops) ~= "table" or not json.is_array(ops) then reply.bad_param("operations", "must be a JSON array") end
+  if #ops > M.BULK_MAX then
+    reply.bad_param("operations", string.format("%d operations, at most %d per request", #ops, M.BULK_MAX))
+  end
+  local out = array()
+  for i, op in ipairs(ops) do
+    if type(op) ~= "table" or type(op.method) ~= "string" or type(op.path) ~= "string"
+       or op.path:sub(1, 7) ~= "/admin/" or op.path == "/admin/v1/bulk" then
+      reply.bad_param("operations", string.format("operation %d needs a method and an Admin API path", i))
+    end
+    local params = {}
+    for k, v in pairs(type(op.body) == "table" and op.body or {}) do params[k] = v end
+    local req = { method = op.method:upper(), host = ctx.req.host, path = op.path, params = params,
+                  ikey = ctx.req.ikey }
+    local ok, response = pcall(dispatch, ctx.sb, req, ctx.account, ctx.integration, {})
+    if ok then
+      out[i] = { index = i - 1, method = req.method, path = op.path, stat = "OK", response = response }
+    else
+      local f = reply.is_failure(response) and response or reply.failure(50001, "sandbox: " .. tostring(response))
+      out[i] = { index = i - 1, method = req.method, path = op.path, stat = "FAIL", code = f.code,
+                 message = f.message, message_detail = f.detail }
+    end
+  end
+  return out
 end
 
 return M

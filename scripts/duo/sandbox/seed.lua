@@ -528,8 +528,9 @@ end
 -- Ensures the parent has one integration of each API type: the sandbox's
 -- credentials.
 local function ensure_integrations(state)
-  local names = { adminapi = "Admin API", accountsapi = "Accounts API", authapi = "Auth API" }
-  for _, t in ipairs{ "adminapi", "accountsapi", "authapi" } do
+  local names = { adminapi = "Admin API", accountsapi = "Accounts API", authapi = "Auth API",
+                  deviceapi = "Device API" }
+  for _, t in ipairs{ "adminapi", "accountsapi", "authapi", "deviceapi" } do
     if state:parent_integration(t) == nil then
       local integ = { integration_key = state:new_id("integration"), secret_key = state.rng:skey(),
                       name = names[t], type = t }

@@ -341,6 +341,8 @@ function M.render_user(acct, u)
     aliases = aliases, phones = phones, groups = groups, tokens = tokens,
     u2ftokens = array(u.u2ftokens), webauthncredentials = array(u.webauthncredentials),
     desktoptokens = array(), custom_attributes = u.custom_attributes,
+    enable_auto_prompt = u.enable_auto_prompt ~= false, external_id = orn(u.external_id),
+    lockout_reason = u.status == "locked out" and (u.lockout_reason or "Failed Attempts") or null,
   }
   for i = 1, 4 do out["alias" .. i] = orn(u.aliases["alias" .. i]) end
   return out
@@ -358,7 +360,8 @@ function M.render_admin(a)
     admin_id = a.admin_id, name = a.name, email = a.email, phone = a.phone or "", role = a.role or "Owner",
     status = a.status or "Active", created = a.created or 0, last_login = orn(a.last_login),
     password_change_required = a.password_change_required == true, restricted_by_admin_units = false,
-    admin_units = array(), hardtoken = null,
+    admin_units = array(), hardtoken = null, last_directory_sync = orn(a.last_directory_sync),
+    subaccount_role = orn(a.subaccount_role),
   }
 end
 

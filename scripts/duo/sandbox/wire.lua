@@ -179,7 +179,7 @@ function M.authenticate(state, req)
 end
 
 -- The application type an integration's type acts as.
-local APP_OF_TYPE = { adminapi = "admin", accountsapi = "accounts", authapi = "auth" }
+local APP_OF_TYPE = { adminapi = "admin", accountsapi = "accounts", authapi = "auth", deviceapi = "device" }
 M.APP_OF_TYPE = APP_OF_TYPE
 
 -- Which account a request acts on, after the application type check:
@@ -200,6 +200,9 @@ function M.resolve_account(state, req, row, integration, owner)
     return owner
   elseif prefix == "auth" or prefix == "rest" then
     if app ~= "auth" then reply.fail(40102, detail_app("Auth API")) end
+    return owner
+  elseif prefix == "device" then
+    if app ~= "device" then reply.fail(40102, detail_app("Device API")) end
     return owner
   end
   -- /admin

@@ -71,12 +71,17 @@ H["POST /admin/v1/admins/activations"] = function(ctx)
   local send = ctx:bool("send_email", false)
   local days = ctx:int("valid_days", 7, 1, 31)
   local code = ctx.state.rng:chars(20)
-  return {
+  local activation = {
+    admin_activation_id = ctx.state:new_id("activation"),
     email = email, admin_role = role_param(ctx, "admin_role") or "Owner", valid_days = days,
     email_sent = send and 1 or 0, expires = ctx:now() + days * 86400,
     link = "https://admin-" .. ctx.account.api_hostname:gsub("^api%-", "") .. "/activate/" .. code,
     message = "Click the link to activate your Duo administrator account.", code = code,
+    subject = "Duo administrator activation",
   }
+  -- pending until used: get_pending_activations lists them
+  ctx.account:generic_collection("/admin/v1/admins/activations", "admin_activation_id"):add(activation)
+  return activation
 end
 
 local function password_mgmt(a)

@@ -109,7 +109,7 @@ H["GET /admin/v2/logs/authentication"] = function(ctx)
 end
 
 -- v2 logs whose records are `items` and whose cursor is "ms,offset".
-local function items_log(ctx, records)
+local function items_log(ctx, records, relation)
   local mintime, maxtime = window_ms(ctx)
   local asc = sort_order(ctx)
   local size = page_size(ctx)
@@ -131,7 +131,8 @@ local function items_log(ctx, records)
   local out = array()
   local last = math.min(offset + size, #matching)
   for i = offset + 1, last do out[#out + 1] = matching[i].item end
-  local meta = { total_objects = #matching }
+  -- the activity log counts like a search engine: {relation, value}
+  local meta = { total_objects = relation and { relation = relation, value = #matching } or #matching }
   if last < #matching and last > offset then
     meta.next_offset = string.format("%d,%d", matching[last].ts_ms, last)
   end
@@ -150,7 +151,7 @@ H["GET /admin/v2/logs/activity"] = function(ctx)
       target = { name = l.object, type = "object" },
     } }
   end
-  return items_log(ctx, records)
+  return items_log(ctx, records, "eq")
 end
 
 H["GET /admin/v2/logs/telephony"] = function(ctx)

@@ -95,7 +95,8 @@ end
 -- Counts of the authentication log in a window (Unix seconds), per result.
 local function attempts(ctx, distinct_users)
   local mintime, maxtime = window(ctx, 30)
-  local counts, seen = {}, {}
+  -- Duo names every result, with 0 for those that did not happen
+  local counts, seen = { ERROR = 0, FAILURE = 0, FRAUD = 0, SUCCESS = 0 }, {}
   for _, rec in ipairs(ctx.account.authlogs) do
     local ts = rec.ts_ms // 1000
     if ts >= mintime and ts <= maxtime then
