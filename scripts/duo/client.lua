@@ -10,6 +10,7 @@ local scheduler = require "duo.scheduler"
 local catalogue = require "duo.catalogue"
 local methods = require "duo.methods"
 local paging = require "duo.paging"
+local backend = require "duo.backend"
 
 local M = {}
 
@@ -27,9 +28,6 @@ local BODY_METHODS = { POST = true, PUT = true, PATCH = true }
 local METHODS = { GET = true, POST = true, PUT = true, PATCH = true, DELETE = true }
 
 local Client = {}
-
--- Set by duo.sandbox: requests go to the in-process simulation.
-M.outbox = false
 
 -- Checks an options table: every key known, every value of its type.
 function M.check_options(opts, fname, allowed_sets)
@@ -157,7 +155,7 @@ end
 function Client:_send(request)
   local verb = request.verb
   local req = { method = verb, path = request.path, headers = request.headers,
-                unsigned = request.unsigned, outbox = M.outbox or nil }
+                unsigned = request.unsigned, outbox = backend.current() ~= nil or nil }
   local params = request.params or {}
   if self.account_id and request.body == nil and params.account_id == nil then
     local copy = {}

@@ -3,6 +3,7 @@
 -- store, and Admin credentials for children the Accounts API cannot reach.
 local sys = require "duo._sys"
 local errors = require "duo.error"
+local backend = require "duo.backend"
 
 local M = {}
 
@@ -218,13 +219,11 @@ local function env_config()
   return { default = "env", profiles = { env = profile }, path = nil, dir = "." }
 end
 
--- Set by duo.sandbox while it runs: the built-in configuration of the
--- simulated tenant, in force instead of any file or environment.
-M.sandbox = nil
-
--- The config in force: the file if there is one, else the environment.
+-- The config in force: a plugged-in backend's (the sandbox's simulated
+-- tenant), else the file if there is one, else the environment.
 function M.current()
-  if M.sandbox then return M.sandbox end
+  local b = backend.current()
+  if b and b.config then return b.config end
   local path, explicit = M.path()
   local kind = path and file_kind(path)
   if path and (explicit or kind) then

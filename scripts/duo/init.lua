@@ -84,9 +84,10 @@ function M.profiles()
 end
 
 -- duo.sandbox([seed [, opts]]): every request goes to the built-in
--- simulation of Duo instead of the network (SPEC section 7).
+-- simulation of Duo instead of the network (SPEC section 7). The sandbox
+-- is its own tree (scripts/sandbox/), plugged in through duo.backend.
 function M.sandbox(seed, opts)
-  return require("duo.sandbox").start(seed, opts)
+  return require("sandbox.service").start(seed, opts)
 end
 
 -- --sandbox[=SEED] on the command line

@@ -18,6 +18,7 @@
 -- tasks they are Lua's own functions.
 local loop = require "duo._loop"
 local errors = require "duo.error"
+local backend = require "duo.backend"
 
 local M = {}
 
@@ -34,8 +35,6 @@ local callbacks = {}      -- op -> function run when it finishes
 local current = nil       -- the task being resumed, if any
 local next_id = 1
 
--- Answers requests waiting in the outbox (the sandbox sets the handler).
-M.outbox_handler = nil
 
 local Task = {}
 Task.__index = Task
@@ -77,13 +76,14 @@ local function check_interrupt()
   end
 end
 
+-- Hands the requests waiting in the outbox to the plugged-in backend.
 local function service_outbox()
-  local handler = M.outbox_handler
-  if handler == nil then return end
+  local b = backend.current()
+  if b == nil then return end
   while true do
     local op = loop.next_outgoing()
     if op == nil then return end
-    handler(op)
+    b.answer(op)
   end
 end
 

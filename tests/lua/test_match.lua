@@ -254,7 +254,7 @@ T.test("suggest: a child whose users belong to another company is pushed away", 
 end)
 
 T.test("suggest: the demo tenant's drifted names are all matched correctly", function()
-  local demo = require "duo.sandbox.demo"
+  local demo = require "sandbox.demo"
   local list = demo.companies()
   local acc, truth = {}, {}
   for i, c in ipairs(demo.CHILDREN) do

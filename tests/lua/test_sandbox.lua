@@ -7,7 +7,7 @@ local duo = require "duo"
 local loop = require "duo._loop"
 local json = require "duo.json"
 local catalogue = require "duo.catalogue"
-local sandbox = require "duo.sandbox"
+local sandbox = require "sandbox.service"
 
 local DUO_LUA = arg[-1]
 local SEEDS = "../data/seeds/"
@@ -51,7 +51,7 @@ T.test("the demo tenant: 25 drifting children, users in their companies' domains
                       "Fairview Med. Ctr.", "Riverbend Holdings (former client)" } do
     T.truthy(names[n], "child " .. n)
   end
-  local companies = require("duo.sandbox.demo").companies()
+  local companies = require("sandbox.demo").companies()
   T.eq(#companies, 25, "companies in scripts/sandbox/companies.csv")
 
   local per_child = accounts:each_child(function(child)
@@ -527,11 +527,28 @@ T.test("options are checked by name", function()
 end)
 
 T.test("stop: requests go to the network again", function()
+  local backend = require "duo.backend"
   local sb = duo.sandbox(SMALL)
-  T.truthy(require("duo.client").outbox)
+  T.eq(backend.current().sandbox, sb, "plugged into duo.backend")
+  T.eq(require("duo.config").current().default, "sandbox")
+  local other = duo.sandbox(SMALL)
+  T.truthy(sb.stopped, "a new sandbox stops the running one")
   sb:stop()
-  T.eq(require("duo.client").outbox, false)
-  T.eq(require("duo.config").sandbox, nil)
+  T.eq(sandbox.current(), other, "stopping a stopped sandbox leaves the running one")
+  other:stop()
+  T.eq(backend.current(), nil)
+  T.eq(sandbox.current(), nil)
+  -- the network again: nothing answers on this port
+  local e = T.raises(function() duo.admin{ host = "127.0.0.1:9", ikey = "DIXXXXXXXXXXXXXXXXXX",
+                                            skey = string.rep("s", 40), max_retries = 0 }:get_users() end)
+  T.truthy(duo.is_error(e) and e.kind == "network", tostring(e))
+end)
+
+T.test("sandbox.service finds the sandbox that --sandbox started (it lives in duo.backend)", function()
+  local code, out = run(nil, "--sandbox -e " .. shell_quote(
+    "local s = require('sandbox.service'); print(s.current() ~= nil, #require('duo').accounts():get_child_accounts())"))
+  T.eq(code, 0, out)
+  T.eq(out, "true\t25\n")
 end)
 
 -- The command line ------------------------------------------------------------------------
@@ -570,7 +587,7 @@ T.test("duo-lua --sandbox walks the demo tenant with no credentials configured",
   code, out = run(env, "--sandbox=" .. SMALL .. " -e " .. shell_quote("print(#require('duo').admin():get_users())"))
   T.eq(code, 0, out)
   T.eq(out, "1\n")
-  code, out = run(env, "--sandbox -e " .. shell_quote("io.write(require('duo.sandbox').export_demo())"))
+  code, out = run(env, "--sandbox -e " .. shell_quote("io.write(require('sandbox.service').export_demo())"))
   T.eq(code, 0)
   T.eq(#json.decode(out).accounts, 25)
   os.execute("rm -rf " .. home)

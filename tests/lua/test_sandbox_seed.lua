@@ -5,7 +5,7 @@
 local T = require "testing"
 local duo = require "duo"
 local json = require "duo.json"
-local sandbox = require "duo.sandbox"
+local sandbox = require "sandbox.service"
 
 local DUO_LUA = arg[-1]
 local SEEDS = "../data/seeds/"

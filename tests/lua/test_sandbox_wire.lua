@@ -105,13 +105,13 @@ end
 T.test("the same script sends the same requests to the sandbox and to the server", function()
   local seed = server_seed()
   local seed_path = tmp .. "/seed.json"
-  write(seed_path, require("duo.sandbox").to_json(seed))
+  write(seed_path, require("sandbox.service").to_json(seed))
 
   -- on the sandbox: the log written after the script
   local log_path = tmp .. "/sandbox_log.json"
   local dump_path = tmp .. "/dump.lua"
   write(dump_path, string.format("local f = assert(io.open(%q, 'w'))\n"
-                                 .. "f:write(require('duo.json').encode(require('duo.sandbox').current():log()))\n"
+                                 .. "f:write(require('duo.json').encode(require('sandbox.service').current():log()))\n"
                                  .. "f:close()\n", log_path))
   local code, sandbox_out = run(nil, string.format("--sandbox=%s -e \"dofile('%s')\" -e \"dofile('%s')\"",
                                                    seed_path, SCRIPT, dump_path))

@@ -61,7 +61,7 @@ end
 local COMPANIES = write("companies.csv", assert(sys.read_embedded("sandbox/companies.csv")))
 
 -- The demo tenant's truth: company id -> the child account's name.
-local demo = require "duo.sandbox.demo"
+local demo = require "sandbox.demo"
 local TRUTH = {}
 for _, c in ipairs(demo.CHILDREN) do
   if c[1] then TRUTH[c[1]] = c[2] end

@@ -1,7 +1,7 @@
 -- Integrations (applications). A new Admin, Accounts or Auth API
 -- integration's keys work against the sandbox at once.
-local reply = require "duo.sandbox.reply"
-local S = require "duo.sandbox.state"
+local reply = require "sandbox.reply"
+local S = require "sandbox.state"
 
 local H = {}
 

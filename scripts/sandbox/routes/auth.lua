@@ -2,8 +2,8 @@
 -- preauth and auth against the account's users. The simulated user
 -- approves every push; each authentication is written to the account's
 -- authentication log.
-local reply = require "duo.sandbox.reply"
-local S = require "duo.sandbox.state"
+local reply = require "sandbox.reply"
+local S = require "sandbox.state"
 
 local H = {}
 

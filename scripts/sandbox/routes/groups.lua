@@ -1,6 +1,6 @@
 -- Groups and their members.
-local reply = require "duo.sandbox.reply"
-local S = require "duo.sandbox.state"
+local reply = require "sandbox.reply"
+local S = require "sandbox.state"
 
 local H = {}
 

@@ -5,7 +5,7 @@
 -- out (M.render_*). Everything here is plain data plus bookkeeping: the
 -- routes decide what a request does.
 local json = require "duo.json"
-local ids = require "duo.sandbox.ids"
+local ids = require "sandbox.ids"
 
 local M = {}
 

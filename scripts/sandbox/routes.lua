@@ -1,14 +1,14 @@
 -- Routing of the simulation, driven by the endpoint catalogue: the route
--- (404/405), the credentials and account (duo.sandbox.wire), the catalogue
+-- (404/405), the credentials and account (sandbox.wire), the catalogue
 -- row the parameters fit (40002 naming a missing parameter), the
 -- permission, the limits of paged endpoints, then the endpoint's handler
--- (duo.sandbox.routes.*) or, for endpoints without one, a generic handler
+-- (sandbox.routes.*) or, for endpoints without one, a generic handler
 -- that still answers something well-formed.
 local catalogue = require "duo.catalogue"
 local json = require "duo.json"
-local reply = require "duo.sandbox.reply"
-local wire = require "duo.sandbox.wire"
-local statelib = require "duo.sandbox.state"
+local reply = require "sandbox.reply"
+local wire = require "sandbox.wire"
+local statelib = require "sandbox.state"
 
 local M = {}
 
@@ -19,7 +19,7 @@ local array = statelib.array
 M.handlers = {}
 for _, name in ipairs{ "users", "devices", "groups", "admins", "integrations", "settings", "logs",
                        "accounts", "auth" } do
-  for key, fn in pairs(require("duo.sandbox.routes." .. name)) do
+  for key, fn in pairs(require("sandbox.routes." .. name)) do
     assert(M.handlers[key] == nil, "two sandbox handlers for " .. key)
     M.handlers[key] = fn
   end

@@ -2,8 +2,8 @@
 -- Duo Passport and identity verification.
 local signing = require "duo._sign"
 local json = require "duo.json"
-local reply = require "duo.sandbox.reply"
-local S = require "duo.sandbox.state"
+local reply = require "sandbox.reply"
+local S = require "sandbox.state"
 
 local H = {}
 local null = json.null

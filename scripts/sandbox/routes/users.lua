@@ -1,8 +1,8 @@
 -- Users: listing and lookups, create/update/delete, enrollment, bypass
 -- codes, the user's phones, tokens and groups, directory sync of one user,
 -- verification pushes.
-local reply = require "duo.sandbox.reply"
-local S = require "duo.sandbox.state"
+local reply = require "sandbox.reply"
+local S = require "sandbox.state"
 
 local H = {}
 local array = S.array

@@ -9,7 +9,7 @@
 -- tenant (timestamps of logins and logs are relative to `now`).
 local sys = require "duo._sys"
 local json = require "duo.json"
-local ids = require "duo.sandbox.ids"
+local ids = require "sandbox.ids"
 
 local M = {}
 

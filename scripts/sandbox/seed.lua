@@ -6,7 +6,7 @@
 local json = require "duo.json"
 local jsontext = require "duo.jsontext"
 local errors = require "duo.error"
-local statelib = require "duo.sandbox.state"
+local statelib = require "sandbox.state"
 
 local M = {}
 

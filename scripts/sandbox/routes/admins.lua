@@ -1,7 +1,7 @@
 -- Administrators, their activations, external password management and
 -- the factors they may log in with.
-local reply = require "duo.sandbox.reply"
-local S = require "duo.sandbox.state"
+local reply = require "sandbox.reply"
+local S = require "sandbox.state"
 
 local H = {}
 

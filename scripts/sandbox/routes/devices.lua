@@ -1,8 +1,8 @@
 -- Phones, hardware tokens and the account's bypass codes; the device
 -- endpoints that keep no state of their own (U2F, WebAuthn, desktop
 -- tokens, endpoints, registered devices) go through the generic handler.
-local reply = require "duo.sandbox.reply"
-local S = require "duo.sandbox.state"
+local reply = require "sandbox.reply"
+local S = require "sandbox.state"
 
 local H = {}
 

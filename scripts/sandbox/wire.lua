@@ -7,7 +7,7 @@
 local loop = require "duo._loop"
 local signing = require "duo._sign"
 local json = require "duo.json"
-local reply = require "duo.sandbox.reply"
+local reply = require "sandbox.reply"
 
 local M = {}
 

@@ -1,9 +1,11 @@
--- duo.sandbox: an in-process simulation of Duo (SPEC section 7). Once
--- started, every request the clients build and sign waits in the event
--- loop's outbox instead of going to the network; this module answers it
--- from a simulated tenant (duo.sandbox.state), after checking it the way
--- the service does (duo.sandbox.wire, duo.sandbox.routes), optionally after
--- a simulated latency and under Duo's rate limits, on virtual time.
+-- sandbox.service: an in-process simulation of Duo (SPEC section 7),
+-- started by duo.sandbox(). Once started it is the backend plugged into
+-- duo.backend: every request the clients build and sign waits in the event
+-- loop's outbox instead of going to the network, and this module answers
+-- it from a simulated tenant (sandbox.state), after checking it the way the
+-- service does (sandbox.wire, sandbox.routes), optionally after a
+-- simulated latency and under Duo's rate limits, on virtual time. While it
+-- runs, its built-in profile "sandbox" is the configuration in force.
 --
 --   local sb = duo.sandbox([seed [, opts]])
 --     seed: nil (the demo tenant), a number (the demo tenant of that seed
@@ -16,21 +18,17 @@
 --   sb:log(), sb:clear_log(), sb:credentials([account_id]), sb:directories(),
 --   sb:export(), sb:stop(), sb.state
 local loop = require "duo._loop"
--- `duo` may have been loaded meanwhile, and its --sandbox hook requires
--- this module: use the instance that hook loaded and started.
-if package.loaded["duo.sandbox"] then return package.loaded["duo.sandbox"] end
-
 local json = require "duo.json"
 local errors = require "duo.error"
-local client = require "duo.client"
 local config = require "duo.config"
 local scheduler = require "duo.scheduler"
-local ids = require "duo.sandbox.ids"
-local seedlib = require "duo.sandbox.seed"
-local demo = require "duo.sandbox.demo"
-local wire = require "duo.sandbox.wire"
-local routes = require "duo.sandbox.routes"
-local reply = require "duo.sandbox.reply"
+local backend = require "duo.backend"
+local ids = require "sandbox.ids"
+local seedlib = require "sandbox.seed"
+local demo = require "sandbox.demo"
+local wire = require "sandbox.wire"
+local routes = require "sandbox.routes"
+local reply = require "sandbox.reply"
 
 local M = {}
 
@@ -77,8 +75,6 @@ end
 local Sandbox = {}
 Sandbox.__index = Sandbox
 Sandbox.__name = "duo.sandbox"
-
-local active = nil   -- the running sandbox
 
 function Sandbox:__tostring()
   return string.format("duo.sandbox (%s: %d child accounts%s)", self.source, #self.state.children,
@@ -150,10 +146,8 @@ end
 function Sandbox:stop()
   if self.stopped then return end
   self.stopped = true
-  if active == self then
-    active = nil
-    client.outbox = false
-    config.sandbox = nil
+  if M.current() == self then
+    backend.unplug(self.backend)
     if self.virtual_time then loop.set_virtual_time(false) end
   end
 end
@@ -337,18 +331,19 @@ function M.start(seed, opts)
   if virtual == nil then virtual = sb.latency > 0 or sb.rate_limits ~= nil end
   sb.virtual_time = virtual
 
-  if active then active:stop() end
-  active = sb
+  local running = M.current()
+  if running then running:stop() end
   if virtual then loop.set_virtual_time(true, now) end
-  config.sandbox = sandbox_config(sb)
-  client.outbox = true
-  scheduler.outbox_handler = handler(sb)
+  sb.backend = { answer = handler(sb), config = sandbox_config(sb), sandbox = sb }
+  backend.plug(sb.backend)
   return sb
 end
 
--- The running sandbox, or nil.
+-- The running sandbox, or nil. It lives in duo.backend, not here: the
+-- state of the simulation is the plugged-in backend's.
 function M.current()
-  return active
+  local b = backend.current()
+  return b and b.sandbox
 end
 
 -- The demo tenant (of seed number n, default 1) as seed JSON text.

@@ -1,7 +1,7 @@
 -- Logs: authentication (v2 cursors, and the deprecated v1), administrator,
 -- activity, telephony, offline enrollment and Trust Monitor events.
-local reply = require "duo.sandbox.reply"
-local S = require "duo.sandbox.state"
+local reply = require "sandbox.reply"
+local S = require "sandbox.state"
 
 local H = {}
 local array = S.array

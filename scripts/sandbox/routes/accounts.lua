@@ -1,7 +1,7 @@
 -- The Accounts API (child accounts of the parent) and the billing
 -- endpoints of a child (Admin API paths, Accounts API keys).
-local reply = require "duo.sandbox.reply"
-local S = require "duo.sandbox.state"
+local reply = require "sandbox.reply"
+local S = require "sandbox.state"
 
 local H = {}
 
