@@ -49,6 +49,8 @@
 --               default_variant the one used when it is absent
 --   deprecated  text: why a row, variant or argument should not be used
 --   secret_response  true: the answer holds another integration's secret
+--   eventtype   logs-v1 rows: each record comes back tagged with this
+--               eventtype and the client's host, as the Python client does
 --   summary     one line for the docs
 --   certainty, source  rows not in the official Python client: how sure
 --               the facts are ("high" | "medium") and where they come from
@@ -181,6 +183,9 @@ M.encodings = {
   base64 = { types = { "string" }, doc = "bytes, base64-encoded" },
   flatten = { types = { "table" },
     doc = "a table {k = v} as one parameter per key: <wire prefix>k = v" },
+  sort = { types = { "string" },
+    doc = "\"asc\"/\"desc\" become \"ts:asc\"/\"ts:desc\" (the Python client's telephony form); "
+      .. "other text as is" },
   urlencoded = { types = { "table", "string" },
     doc = "a table {k = v} as one form-encoded string \"k=v&k2=v2\" (sorted); a string as is" },
 }
@@ -974,11 +979,11 @@ section(admin("info", INFO, INFO), {
 local AUTHLOG_FILTERS = { "applications", "assessment", "detections", "event_types", "factors", "groups",
                           "reasons", "results", "users" }
 local AUTHLOG_V2 = concat(AUTHLOG_FILTERS, { "api_version", "limit", "maxtime", "mintime", "next_offset", "sort" })
-local AUTHLOG_ENCODE = { next_offset = "csv" }
+local AUTHLOG_ENCODE = { next_offset = "csv", sort = "sort" }
 for _, f in ipairs(AUTHLOG_FILTERS) do AUTHLOG_ENCODE[f] = "list" end
 section(admin("logs", LOG, LOG), {
   { name = "get_administrator_log", verb = "GET", path = "/admin/v1/logs/administrator", named = { "mintime" },
-    required = { "mintime" }, defaults = { mintime = 0 }, paging = "logs-v1",
+    required = { "mintime" }, defaults = { mintime = 0 }, paging = "logs-v1", eventtype = "administrator",
     summary = "Administrator actions since mintime (Unix seconds), up to 1000 per call." },
   { name = "get_offline_log", verb = "GET", path = "/admin/v1/logs/offline_enrollment", named = { "mintime" },
     required = { "mintime" }, defaults = { mintime = 0 }, paging = "logs-v1",
@@ -986,7 +991,7 @@ section(admin("logs", LOG, LOG), {
   { name = "get_authentication_log", verb = "GET", variant_arg = "api_version", default_variant = 2,
     variants = {
       [1] = { path = "/admin/v1/logs/authentication", paging = "logs-v1", named = { "api_version", "mintime" },
-              required = { "mintime" }, defaults = { mintime = 0 },
+              required = { "mintime" }, defaults = { mintime = 0 }, eventtype = "authentication",
               deprecated = "the v1 authentication log is deprecated by Duo; use api_version 2" },
       [2] = { path = "/admin/v2/logs/authentication", paging = "logs-v2", items = "authlogs", max_limit = 1000,
               named = AUTHLOG_V2, required = { "maxtime", "mintime" },
@@ -997,19 +1002,19 @@ section(admin("logs", LOG, LOG), {
   { name = "get_activity_logs", verb = "GET", path = "/admin/v2/logs/activity",
     named = { "limit", "maxtime", "mintime", "next_offset", "sort" },
     required = { "maxtime", "mintime" }, optional = { "next_offset", "sort" },
-    defaults = { mintime = clock("ms", -180 * DAY), maxtime = clock("ms") }, encode = { next_offset = "csv" },
-    paging = "logs-v2", items = "items", max_limit = 1000,
+    defaults = { mintime = clock("ms", -180 * DAY), maxtime = clock("ms") },
+    encode = { next_offset = "csv", sort = "sort" }, paging = "logs-v2", items = "items", max_limit = 1000,
     summary = "Activity events in [mintime, maxtime] (Unix ms; default the last 180 days)." },
   { name = "get_telephony_log", verb = "GET", variant_arg = "api_version", default_variant = 2,
     variants = {
       [1] = { path = "/admin/v1/logs/telephony", paging = "logs-v1", named = { "api_version", "mintime" },
-              required = { "mintime" }, defaults = { mintime = 0 },
+              required = { "mintime" }, defaults = { mintime = 0 }, eventtype = "telephony",
               deprecated = "the v1 telephony log is deprecated by Duo; use api_version 2" },
       [2] = { path = "/admin/v2/logs/telephony", paging = "logs-v2", items = "items", max_limit = 1000,
               named = { "api_version", "filters", "limit", "maxtime", "mintime", "next_offset", "sort" },
               required = { "maxtime", "mintime" }, optional = { "filters", "next_offset", "sort" },
               defaults = { mintime = clock("ms", -180 * DAY), maxtime = clock("ms") },
-              encode = { next_offset = "csv" } },
+              encode = { next_offset = "csv", sort = "sort" } },
     },
     summary = "Telephony events in [mintime, maxtime] (v2, Unix ms; default the last 180 days)." },
 })
@@ -1190,7 +1195,8 @@ section({ api = "auth_v1", app = "auth", resource = "auth_v1", permission = fals
 local LIST_FIELDS = { "args", "named", "required", "optional", "ignored", "redact", "exclusive", "one_of" }
 local MAP_FIELDS = { "wire", "fixed", "defaults", "encode", "only_when", "nest" }
 local VARIANT_FIELDS = { path = true, paging = true, items = true, max_limit = true, named = true,
-  required = true, optional = true, defaults = true, encode = true, wire = true, deprecated = true }
+  required = true, optional = true, defaults = true, encode = true, wire = true, deprecated = true,
+  eventtype = true }
 
 -- The {x} parameters of a path template, in order.
 function M.path_params(path)
@@ -1396,7 +1402,7 @@ local KNOWN_FIELDS = {}
 for f in ([[name api resource app verb path path_params args named wire required optional fixed
   defaults encode ignored redact exclusive one_of at_least_one paging items max_limit writes
   permission accounts_only body_arg nest raw unsigned sig form only_when variants variant_arg
-  default_variant variant deprecated secret_response summary certainty source]]):gmatch("%S+") do
+  default_variant variant deprecated secret_response summary certainty source eventtype]]):gmatch("%S+") do
   KNOWN_FIELDS[f] = true
 end
 local FLAG_FIELDS = { at_least_one = true, accounts_only = true, raw = true, unsigned = true,
@@ -1433,6 +1439,8 @@ local function check_row(row, fail)
        "certainty must be high or medium")
   need((row.certainty == nil) == (row.source == nil), "certainty and source go together")
   need(row.source == nil or (type(row.source) == "string" and #row.source > 0), "source must be text")
+  need(row.eventtype == nil or (type(row.eventtype) == "string" and row.paging == "logs-v1"),
+       "eventtype is text, on logs-v1 rows")
 
   -- lists: strings, no duplicates
   for _, f in ipairs(LIST_FIELDS) do

@@ -316,6 +316,16 @@ local function mkey_row(row)
   return r
 end
 
+-- The records of `stream` with eventtype and host added, as the Python
+-- client tags its v1 log rows.
+local function tagged(stream, eventtype, host)
+  return function()
+    local r = stream()
+    if type(r) == "table" then r.eventtype, r.host = eventtype, host end
+    return r
+  end
+end
+
 -- Runs one catalogue method; the generated client methods call this.
 local function invoke(self, row, fname, iterate, ...)
   if row.accounts_only and not self._parent then
@@ -349,6 +359,7 @@ local function invoke(self, row, fname, iterate, ...)
     stream = paging.cursor_stream(self, request, row.items, row.max_limit, "offset")
   elseif p == "logs-v1" then
     stream = paging.logs_v1_stream(self, request)
+    if row.eventtype then stream = tagged(stream, row.eventtype, self.host) end
   else
     error(string.format("bad argument #1 to 'iterate' ('%s' is not a paged method)", fname), 3)
   end

@@ -142,6 +142,10 @@ end
 function ENCODERS.bool10(v) return (v == true or v == 1) and "1" or "0" end
 function ENCODERS.truefalse(v) return v and "true" or "false" end
 function ENCODERS.pybool(v) return v and "True" or "False" end
+function ENCODERS.sort(v)
+  if v == "asc" or v == "desc" then return "ts:" .. v end
+  return v
+end
 function ENCODERS.flag(v) if v then return "1" end return nil end
 function ENCODERS.json(v) return v end
 function ENCODERS.json_string(v) return json.encode(json.array(v)) end

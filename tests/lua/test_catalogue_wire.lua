@@ -388,6 +388,32 @@ T.test("a Device API client made with an mkey fills it into every path", functio
   T.raises(function() ts.client("admin", { mkey = mkey }) end, "unknown option 'mkey'")
 end)
 
+T.test("as the Python client: sort \"desc\" is sent as ts:desc, v1 log rows carry eventtype and host",
+       function()
+  clear()
+  admin:get_telephony_log{ sort = "desc", limit = 5 }
+  admin:get_activity_logs{ sort = "asc", limit = 5 }
+  admin:get_authentication_log{ sort = "ts:desc", limit = 5 }
+  local sorts = {}
+  for _, e in ipairs(requests_since_clear()) do
+    T.eq(e.status, 200, describe(e))
+    sorts[#sorts + 1] = e.params.sort
+  end
+  T.eq(table.concat(sorts, " "), "ts:desc ts:asc ts:desc")
+  local rows = admin:get_administrator_log{ mintime = NOW_S - 600 }
+  T.truthy(#rows > 0, "administrator log rows")
+  for _, r in ipairs(rows) do
+    T.eq(r.eventtype, "administrator")
+    T.eq(r.host, admin.host)
+  end
+  local n = 0
+  for r in admin:iterate("get_administrator_log", { mintime = NOW_S - 600 }) do
+    T.eq(r.eventtype, "administrator")
+    n = n + 1
+  end
+  T.eq(n, #rows)
+end)
+
 T.test("billing methods need a child account", function()
   for _, row in ipairs(catalogue.methods) do
     if row.accounts_only then

@@ -515,6 +515,84 @@ T.test("every catalogue endpoint answers a well-formed response", function()
   sb:stop()
 end)
 
+T.test("realism: the fields Duo returns, international numbers, zero counts, activity totals", function()
+  local sb = duo.sandbox()
+  local admin = duo.admin()
+  local u = admin:get_users{ limit = 1 }[1]
+  for _, f in ipairs{ "enable_auto_prompt", "external_id", "lockout_reason", "is_enrolled", "last_directory_sync",
+                      "alias1", "custom_attributes", "desktoptokens" } do
+    T.truthy(u[f] ~= nil, "user field " .. f)
+  end
+  local a = admin:get_admins{ limit = 1 }[1]
+  for _, f in ipairs{ "admin_units", "restricted_by_admin_units", "last_directory_sync", "subaccount_role",
+                      "hardtoken", "password_change_required" } do
+    T.truthy(a[f] ~= nil, "admin field " .. f)
+  end
+  local regions = {}
+  for _, acct in sb.state:each_account() do
+    for _, p in ipairs(acct.phones.list) do regions[p.number:sub(1, 3)] = true end
+  end
+  T.truthy(regions["+44"] and regions["+61"], "UK and Australian numbers among the phones")
+  local attempts = admin:get_authentication_attempts().authentication_attempts
+  for _, result in ipairs{ "ERROR", "FAILURE", "FRAUD", "SUCCESS" } do
+    T.eq(math.type(attempts[result]), "integer", "authentication_attempts." .. result)
+  end
+  local zero = admin:get_authentication_attempts{ mintime = 1, maxtime = 2 }.authentication_attempts
+  T.eq(zero.SUCCESS + zero.FAILURE + zero.FRAUD + zero.ERROR, 0, "an empty window counts zero of each")
+  local _, meta = admin:get_activity_logs{ limit = 1 }
+  T.eq(type(meta.total_objects), "table")
+  T.eq(meta.total_objects.relation, "eq")
+  T.eq(math.type(meta.total_objects.value), "integer")
+  local _, tmeta = admin:get_telephony_log{ limit = 1 }
+  T.eq(math.type(tmeta.total_objects), "integer", "telephony counts plainly")
+  sb:stop()
+end)
+
+T.test("bulk: 120 operations, 3 requests, one result each in order, run on the tenant", function()
+  local sb = duo.sandbox(SMALL)
+  local admin = duo.admin()
+  local before = #admin:get_users()
+  local ops = {}
+  for i = 1, 120 do
+    ops[i] = { method = "POST", path = "/admin/v1/users", body = { username = string.format("bulk%03d", i) } }
+  end
+  ops[7] = { method = "DELETE", path = "/admin/v1/users/DUNOSUCHUSER00000000" }
+  sb:clear_log()
+  local results = admin:bulk(ops)
+  local sent = 0
+  for _, e in ipairs(sb:log()) do
+    if e.name == "bulk_operations" then sent = sent + 1; T.eq(e.status, 200) end
+  end
+  T.eq(sent, 3, "bulk requests")
+  T.eq(#results, 120)
+  T.eq(results[1].response.username, "bulk001")
+  T.eq(results[120].response.username, "bulk120")
+  T.eq(results[7].stat, "FAIL")
+  T.eq(results[7].code, 40401)
+  T.eq(#admin:get_users(), before + 119)
+  T.raises(function() admin:bulk_operations(ops) end, "at most 50")
+  sb:stop()
+end)
+
+T.test("the Device API: the sandbox profile's device keys and mkey, device caches", function()
+  local sb = duo.sandbox(SMALL)
+  local device = duo.device()
+  T.truthy(device.mkey, "the profile gives an mkey")
+  local cache = device:create_device_cache{ active = false }
+  T.truthy(cache.cache_key, "a cache key")
+  T.eq(device:get_device_cache(cache.cache_key).cache_key, cache.cache_key)
+  device:add_device_cache_devices(cache.cache_key, { { device_id = "laptop-1" } })
+  device:delete_device_cache(cache.cache_key)
+  api_error(function() device:get_device_cache(cache.cache_key) end, 40401)
+  -- Admin API keys cannot call it
+  local c = sb:credentials()
+  api_error(function()
+    duo.device{ host = c.admin.host, ikey = c.admin.ikey, skey = c.admin.skey, mkey = device.mkey }
+      :get_device_caches("active")
+  end, 40102)
+  sb:stop()
+end)
+
 -- Options ---------------------------------------------------------------------------------
 
 T.test("options are checked by name", function()
