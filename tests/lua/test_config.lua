@@ -224,5 +224,28 @@ T.test("a Duo error raised by a script names its file and line; DUO_LUA_TRACEBAC
   T.truthy(out:find(script .. ":4: in main chunk", 1, true), out)
 end)
 
+T.test("the device profile key: the Device API's keys and its mkey; mkey nowhere else", function()
+  local path = write("device.lua", [[
+return { profiles = { p = {
+  device = { host = "api-dev.example.com", ikey = "DIDEVICE", skey = env "T_MAIN_SKEY", mkey = "DMSYSTEM" },
+} } }
+]], "644")
+  local code, out = run(ENV, "-c " .. path .. [[ -e 'local d = require("duo").device(); print(d, d.mkey)']])
+  T.eq(code, 0, out)
+  T.eq(out, "duo.device (DIDEVICE at api-dev.example.com)\tDMSYSTEM\n")
+  path = write("mkey_admin.lua", [[
+return { profiles = { p = { admin = { host = "h", ikey = "DIX", skey = env "T_MAIN_SKEY", mkey = "DM" } } } }
+]], "644")
+  code, out = run(ENV, "-c " .. path .. [[ -e 'require("duo").admin()']])
+  T.eq(code, 1, out)
+  T.truthy(out:find("unknown key 'mkey' in profile 'p' admin", 1, true), out)
+  -- no config file: the environment, DUO_DEVICE_MKEY included
+  code, out = run("env -u DUO_LUA_CONFIG XDG_CONFIG_HOME=" .. tmp .. "/noconfig DUO_DEVICE_HOST=api-env.example.com"
+                  .. " DUO_DEVICE_IKEY=DIENV DUO_DEVICE_SKEY=s DUO_DEVICE_MKEY=DMENV",
+                  [[-e 'print(require("duo").device().mkey)']])
+  T.eq(code, 0, out)
+  T.eq(out, "DMENV\n")
+end)
+
 os.execute("rm -rf " .. tmp)
 T.done()
