@@ -144,6 +144,28 @@ def fmt(format_, source, values=None, comment=None):
     return out
 
 
+# Value facts of duo-endpoints-extra.json rows that several rows share.
+ADMIN_UNIT_VALUES = dict(
+    {k: fmt("json_bool", X1 + ": booleans") for k in ("restrict_by_groups", "restrict_by_integrations")},
+    **{k: fmt("json_array", X1 + ": the Ruby client puts arrays into a JSON body (v5)")
+       for k in ("admins", "groups", "integrations")})
+BRANDING_VALUES = {
+    "background_img": fmt("base64", X1 + ": PNG as base64"),
+    "logo": fmt("base64", X1 + ": PNG as base64"),
+    "powered_by_duo": fmt("json_bool", X1 + ": powered_by_duo: boolean")}
+INTEGRATION_OLD_BOOLS = {k: fmt("bool10", X1 + ": adminapi_*, self_service_allowed: 1/0") for k in INTEGRATION_BOOLS}
+INTEGRATION_V1_VALUES = dict(
+    INTEGRATION_OLD_BOOLS,
+    **{k: fmt("csv", X1 + ": comma-separated") for k in ("groups_allowed", "networks_for_api_access")})
+INTEGRATION_V2_VALUES = dict(
+    INTEGRATION_OLD_BOOLS, groups_allowed=fmt("csv", X1 + ": comma-separated"),
+    sso=fmt("json_object", X1 + ": sso is an object inside the JSON body"))
+RESET_SECRET_KEY = fmt("enum", X1 + ": reset_secret_key = 1 issues a new secret", values=["1"])
+SHARED_DEVICE_VALUES = {
+    "group_id_list": fmt("json_array", X1 + ": arrays end up as JSON arrays in the v5 body"),
+    "trusted_endpoint_integration_id_list": fmt("json_array", X1 + ": as group_id_list"),
+    "active": fmt("json_bool", X1 + ": presumably a boolean")}
+
 # Value facts stated by the spec: (method name, path or None for every path)
 # -> {wire parameter: format}. Only what a spec file says is here.
 VALUES = {
@@ -228,55 +250,26 @@ VALUES = {
         "maxtime": fmt("unix_ms", API5 + ": Unix milliseconds"),
         "sort": fmt("enum", S1 + ': sort "ts:desc"|"ts:asc"', values=["ts:asc", "ts:desc"])},
     # duo-endpoints-extra.json
-    ("create_administrative_unit", None): dict(
-        {k: fmt("json_bool", X1 + ": booleans") for k in ("restrict_by_groups", "restrict_by_integrations")},
-        **{k: fmt("json_array", X1 + ": the Ruby client puts arrays into a JSON body (v5)")
-           for k in ("admins", "groups", "integrations")}),
-    ("update_administrative_unit", None): dict(
-        {k: fmt("json_bool", X1 + ": booleans") for k in ("restrict_by_groups", "restrict_by_integrations")},
-        **{k: fmt("json_array", X1 + ": as create_administrative_unit")
-           for k in ("admins", "groups", "integrations")}),
-    ("update_custom_branding", None): {
-        "background_img": fmt("base64", X1 + ": PNG as base64"),
-        "logo": fmt("base64", X1 + ": PNG as base64"),
-        "powered_by_duo": fmt("json_bool", X1 + ": powered_by_duo: boolean")},
-    ("update_draft_custom_branding", None): {
-        "background_img": fmt("base64", X1 + ": PNG as base64"),
-        "logo": fmt("base64", X1 + ": PNG as base64"),
-        "powered_by_duo": fmt("json_bool", X1 + ": powered_by_duo: boolean"),
-        "user_ids": fmt("csv", X1 + ": user_ids: comma-separated user IDs")},
+    ("create_administrative_unit", None): ADMIN_UNIT_VALUES,
+    ("update_administrative_unit", None): ADMIN_UNIT_VALUES,
+    ("update_custom_branding", None): BRANDING_VALUES,
+    ("update_draft_custom_branding", None): dict(
+        BRANDING_VALUES, user_ids=fmt("csv", X1 + ": user_ids: comma-separated user IDs")),
     ("update_custom_messaging", None): {
         "help_links": fmt("csv", X1 + ": help_links: comma-separated")},
-    ("create_integration_v1", None): dict(
-        {k: fmt("bool10", X1 + ": adminapi_*, self_service_allowed: 1/0") for k in INTEGRATION_BOOLS},
-        **{k: fmt("csv", X1 + ": comma-separated") for k in ("groups_allowed", "networks_for_api_access")}),
+    ("create_integration_v1", None): INTEGRATION_V1_VALUES,
     ("update_integration_v1", None): dict(
-        {k: fmt("bool10", X1 + ": adminapi_*, self_service_allowed: 1/0") for k in INTEGRATION_BOOLS},
-        prompt_v4_enabled=fmt("bool10", X1 + ": prompt_v4_enabled (1 = Universal Prompt, 0 = traditional)"),
-        reset_secret_key=fmt("enum", X1 + ": reset_secret_key = 1 issues a new secret", values=["1"]),
-        **{k: fmt("csv", X1 + ": comma-separated") for k in ("groups_allowed", "networks_for_api_access")}),
-    ("create_integration_v2", None): dict(
-        {k: fmt("bool10", X1 + ": adminapi_*, self_service_allowed: 1/0") for k in INTEGRATION_BOOLS},
-        groups_allowed=fmt("csv", X1 + ": comma-separated"),
-        sso=fmt("json_object", X1 + ": sso is an object inside the JSON body")),
-    ("update_integration_v2", None): dict(
-        {k: fmt("bool10", X1 + ": adminapi_*, self_service_allowed: 1/0") for k in INTEGRATION_BOOLS},
-        groups_allowed=fmt("csv", X1 + ": comma-separated"),
-        reset_secret_key=fmt("enum", X1 + ": as update_integration", values=["1"]),
-        sso=fmt("json_object", X1 + ": sso is an object inside the JSON body")),
+        INTEGRATION_V1_VALUES, reset_secret_key=RESET_SECRET_KEY,
+        prompt_v4_enabled=fmt("bool10", X1 + ": prompt_v4_enabled (1 = Universal Prompt, 0 = traditional)")),
+    ("create_integration_v2", None): INTEGRATION_V2_VALUES,
+    ("update_integration_v2", None): dict(INTEGRATION_V2_VALUES, reset_secret_key=RESET_SECRET_KEY),
     ("bulk_operations", None): {
         "operations": fmt("json_array_string", X1 + ": a JSON-encoded array (sent as one string parameter)")},
     ("bulk_create_users", None): {"users": fmt("json_array_string", X1 + ": a JSON-encoded array")},
     ("bulk_restore_users", None): {"user_id_list": fmt("json_array_string", X1 + ": JSON-encoded array")},
     ("bulk_trash_users", None): {"user_id_list": fmt("json_array_string", X1 + ": JSON-encoded array")},
-    ("create_shared_desktop_authenticator", None): {
-        "group_id_list": fmt("json_array", X1 + ": arrays end up as JSON arrays in the v5 body"),
-        "trusted_endpoint_integration_id_list": fmt("json_array", X1 + ": as group_id_list"),
-        "active": fmt("json_bool", X1 + ": presumably a boolean")},
-    ("update_shared_desktop_authenticator", None): {
-        "group_id_list": fmt("json_array", X1 + ": arrays end up as JSON arrays in the v5 body"),
-        "trusted_endpoint_integration_id_list": fmt("json_array", X1 + ": as group_id_list"),
-        "active": fmt("json_bool", X1 + ": presumably a boolean")},
+    ("create_shared_desktop_authenticator", None): SHARED_DEVICE_VALUES,
+    ("update_shared_desktop_authenticator", None): SHARED_DEVICE_VALUES,
     ("block_registered_devices", None): {
         "registered_device_key_list": fmt(
             "json_array", X1 + ": the Ruby client sends a JSON array",
