@@ -44,6 +44,8 @@ as get_authentication_log, gives two):
     unsigned    true for GET /auth/v2/ping
     comment     why this fact differs from duo-endpoints.json (accepted
                 differences), or where a detail comes from
+    certainty   rows of duo-endpoints-extra.json: "high" | "medium", from
+                their notes
 """
 
 import hashlib
@@ -396,6 +398,7 @@ def path_params_of(path):
 
 def build(source, extra):
     facts = []
+    extra_names = {m["name"] for m in extra}
     for m in source["methods"] + extra:
         api = API_NAMES[m["api"]]
         child_only = m["api"].startswith("admin (via Accounts")
@@ -417,6 +420,9 @@ def build(source, extra):
                 "response": "png" if "PNG bytes" in m["response"] else "json",
                 "unsigned": m["name"] == "ping",
             }
+            if m["name"] in extra_names:
+                # how sure the extra rows' facts are, for the catalogue to say the same
+                fact["certainty"] = re.match(r"certainty: (\w+)", m["notes"]).group(1)
             assert sorted(fact["path_params"]) == sorted(m["path_params"]), (m["name"], path)
             per = PER_PATH.get((m["name"], path))
             if per:

@@ -44,4 +44,31 @@ T.test("duo.help shows arguments, paging, keys and permission", function()
   T.eq((duo.help(42)), nil)
 end)
 
+T.test("the rows of duo-endpoints-extra.json: on their clients, in duo.help with source and certainty", function()
+  local per_api, medium = {}, 0
+  local text = docs.markdown()
+  for _, row in ipairs(catalogue.methods) do
+    if row.source then
+      per_api[row.api] = (per_api[row.api] or 0) + 1
+      local help = assert(duo.help(row.api .. "." .. row.name))
+      T.truthy(help:find("source:     " .. row.source, 1, true), help)
+      T.truthy(help:find("certainty:  " .. row.certainty, 1, true), help)
+      local line = text:match("\n(| `" .. row.name:gsub("%p", "%%%0") .. "%(.-)\n")
+      T.truthy(line, row.name .. " in the reference")
+      if row.certainty == "medium" then
+        medium = medium + 1
+        T.truthy(line:find("| **medium**: ", 1, true), line)
+        T.truthy(help:find("check Duo's API documentation", 1, true), help)
+      else
+        T.truthy(not line:find("**medium**", 1, true), line)
+      end
+    end
+  end
+  T.eq(per_api.admin, 62, "Admin API rows")
+  T.eq(per_api.device, 8, "Device API rows")
+  T.eq(medium, 39, "medium-certainty rows")
+  T.truthy(duo.help("device.get_device_caches"):find("device:get_device_caches(mkey, status)", 1, true))
+  T.truthy(duo.help("get_bypass_code_by_id"):find("GET /admin/v1/bypass_codes/{bypass_code_id}", 1, true))
+end)
+
 T.done()
