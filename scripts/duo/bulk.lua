@@ -52,12 +52,12 @@ function M.bulk(self, operations)
     local answer = self:bulk_operations(chunk)
     if answer == nil then
       results = nil   -- --dry-run: printed, not sent
-    elseif type(answer) ~= "table" or #answer ~= #chunk then
+    elseif type(answer) ~= "table" or not json.is_array(answer) or #answer ~= #chunk then
+      local got = type(answer) ~= "table" and ("a " .. type(answer))
+                  or json.is_array(answer) and (#answer .. " results") or "an object"
       error(errors.new{ kind = "api", method = "POST", path = "/admin/v1/bulk", host = self.host,
                         account_id = self.account_id,
-                        message = string.format("the bulk endpoint answered %s for %d operations",
-                                                type(answer) == "table" and (#answer .. " results") or type(answer),
-                                                #chunk) }, 0)
+                        message = string.format("the bulk endpoint answered %s for %d operations", got, #chunk) }, 0)
     elseif results then
       table.move(answer, 1, #answer, #results + 1, results)
     end

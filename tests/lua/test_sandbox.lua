@@ -571,6 +571,18 @@ T.test("bulk: 120 operations, 3 requests, one result each in order, run on the t
   T.eq(results[7].code, 40401)
   T.eq(#admin:get_users(), before + 119)
   T.raises(function() admin:bulk_operations(ops) end, "at most 50")
+  -- an answer that is not one result per operation is an error, not a silent loss
+  local routes = require "sandbox.routes"
+  local real = routes.handlers["POST /admin/v1/bulk"]
+  routes.handlers["POST /admin/v1/bulk"] = function() return { done = true } end
+  local ok, e = pcall(admin.bulk, admin, { ops[1], ops[2] })
+  routes.handlers["POST /admin/v1/bulk"] = real
+  T.truthy(not ok and duo.is_error(e), tostring(e))
+  T.truthy(tostring(e):find("the bulk endpoint answered an object for 2 operations", 1, true), tostring(e))
+  routes.handlers["POST /admin/v1/bulk"] = function() return json.array{ { stat = "OK" } } end
+  ok, e = pcall(admin.bulk, admin, { ops[1], ops[2] })
+  routes.handlers["POST /admin/v1/bulk"] = real
+  T.truthy(not ok and tostring(e):find("answered 1 results for 2 operations", 1, true), tostring(e))
   sb:stop()
 end)
 
