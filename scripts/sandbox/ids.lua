@@ -96,6 +96,7 @@ M.PREFIX = {
   account = "DA", user = "DU", group = "DG", phone = "DP", token = "DH", admin = "DE",
   integration = "DI", directory = "DD", bypass_code = "DB", u2ftoken = "DU", webauthn = "WA",
   desktoptoken = "DT", endpoint = "EP", registered_device = "DR", policy = "PO",
+  activation = "DF", cache = "DC",
 }
 
 return M

@@ -592,8 +592,32 @@ T.test("the Device API: the sandbox profile's device keys and mkey, device cache
   T.truthy(device.mkey, "the profile gives an mkey")
   local cache = device:create_device_cache{ active = false }
   T.truthy(cache.cache_key, "a cache key")
+  T.eq(cache.status, "pending")
   T.eq(device:get_device_cache(cache.cache_key).cache_key, cache.cache_key)
-  device:add_device_cache_devices(cache.cache_key, { { device_id = "laptop-1" } })
+  T.eq(device:add_device_cache_devices(cache.cache_key, { { device_id = "laptop-1", name = "LAPTOP-1" },
+                                                          { device_id = "laptop-2" }, { device_id = "laptop-3" } })
+         .devices_added, 3)
+  local page = device:get_device_cache_devices(cache.cache_key, { limit = 2 })
+  T.eq(#page.devices_retrieved, 2)
+  T.eq(page.devices_retrieved[1].name, "LAPTOP-1")
+  T.eq(page.next_offset, 2)
+  page = device:get_device_cache_devices(cache.cache_key, { offset = page.next_offset })
+  T.eq(#page.devices_retrieved, 1)
+  T.eq(page.next_offset, nil)
+  T.eq(device:delete_device_cache_devices(cache.cache_key, { "laptop-2" }).devices_removed, 1)
+  T.eq(device:get_device_cache(cache.cache_key).device_count, 2)
+  -- one active cache per management system
+  local second = device:create_device_cache{ active = true }
+  T.eq(second.status, "active")
+  T.eq(device:activate_device_cache(cache.cache_key).status, "active")
+  local active = device:get_device_caches("active")
+  T.eq(#active, 1)
+  T.eq(active[1].cache_key, cache.cache_key)
+  T.eq(device:get_device_caches("pending")[1].cache_key, second.cache_key)
+  api_error(function() device:get_device_caches("stale") end, 40002)
+  -- another management system does not see these caches
+  api_error(function() device:get_device_cache{ mkey = "DMOTHER0000000000000", cache_key = cache.cache_key } end,
+            40401)
   device:delete_device_cache(cache.cache_key)
   api_error(function() device:get_device_cache(cache.cache_key) end, 40401)
   -- Admin API keys cannot call it

@@ -121,6 +121,7 @@ local ARGS = {
     return { e.user_id, e.activation_code }
   end,
   sync_admin = function() return { "walker@example.com", made.directory_key } end,
+  add_device_cache_devices = function() return { LIVE.cache_key(), { { device_id = "device-1" } } } end,
 }
 
 -- The child's directory key, a parent user for the Auth API.
