@@ -81,9 +81,15 @@ static void scan_fields(lua_State *L, sign_input *in, int signing)
         if (f < 0)
             luaL_argerror(L, 1, lua_pushfstring(L, "unknown option '%s'", k));
         if (f == F_VERSION) {
-            if (!lua_isinteger(L, -1))
+            /* Whole floats (5.0, what a JSON decoder gives) count, as in
+             * Lua's own library. */
+            int whole = 0;
+            in->version = lua_tointegerx(L, -1, &whole);
+            if (!whole && t == LUA_TNUMBER)
+                luaL_argerror(L, 1, lua_pushfstring(L, "'version' must be a whole number, got %s",
+                                                    lua_tostring(L, -1)));
+            if (!whole)
                 field_type_error(L, f, "an integer");
-            in->version = lua_tointeger(L, -1);
         } else if (f == F_PARAMS || f == F_HEADERS) {
             if (t != LUA_TTABLE)
                 field_type_error(L, f, "a table");

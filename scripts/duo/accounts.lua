@@ -4,6 +4,7 @@
 local client = require "duo.client"
 local config = require "duo.config"
 local errors = require "duo.error"
+local options = require "duo.options"
 local parallel = require "duo.parallel"
 
 local M = {}
@@ -102,16 +103,14 @@ function ext._refresh_child(self, child)
 end
 
 -- accounts:each_child(fn, opts) -> per_child[account_id] = { account,
--- result, error }; fn(child_client, account) runs concurrently.
+-- result, error }; fn(child_client, account) runs concurrently, in the
+-- scope of duo.parallel: an error or Ctrl-C cancels every child's task.
 function ext.each_child(self, fn, opts)
   if type(fn) ~= "function" then
-    error(string.format("bad argument #1 to 'each_child' (function expected, got %s)", type(fn)), 2)
-  end
-  if opts ~= nil and type(opts) ~= "table" then
-    error(string.format("bad argument #2 to 'each_child' (table expected, got %s)", type(opts)), 2)
+    options.arg_error("each_child", 1, "function expected, got " .. type(fn))
   end
   local popts = { concurrency = self.concurrency or 8, label = "child accounts" }
-  for k, v in pairs(opts or {}) do popts[k] = v end
+  for k, v in pairs(options.check(opts, parallel.OPTIONS, "each_child", 2)) do popts[k] = v end
   local list = child_list(self, rawget(self, "_children") == nil).list
   local results, failures = parallel.parallel(list, function(account)
     return fn(ext.child(self, account.account_id), account)

@@ -6,6 +6,7 @@ local sessions = require "duo._session"
 local sys = require "duo._sys"
 local json = require "duo.json"
 local errors = require "duo.error"
+local options = require "duo.options"
 local scheduler = require "duo.scheduler"
 local catalogue = require "duo.catalogue"
 local methods = require "duo.methods"
@@ -20,34 +21,26 @@ local SESSION_OPTIONS = {
   timeout = "number", connect_timeout = "number", ca = "string", proxy = "string",
   max_retries = "number", max_backoff = "number", user_agent = "string",
 }
-local CLIENT_OPTIONS = { concurrency = "number", account_id = "string" }
+local CLIENT_OPTIONS = { concurrency = { "integer", min = 1 }, account_id = "string" }
 -- the Device API's management system key, filled into every path
 local DEVICE_OPTIONS = { mkey = "string" }
+-- Every option a client accepts, per API.
+local OPTIONS, DEVICE_CLIENT_OPTIONS = {}, {}
+for _, set in ipairs{ SESSION_OPTIONS, CLIENT_OPTIONS } do
+  for k, v in pairs(set) do OPTIONS[k], DEVICE_CLIENT_OPTIONS[k] = v, v end
+end
+for k, v in pairs(DEVICE_OPTIONS) do DEVICE_CLIENT_OPTIONS[k] = v end
+local CALL_OPTIONS = { raw = "boolean", headers = "table", unsigned = "boolean" }
 
 local BODY_METHODS = { POST = true, PUT = true, PATCH = true }
 local METHODS = { GET = true, POST = true, PUT = true, PATCH = true, DELETE = true }
 
 local Client = {}
 
--- Checks an options table: every key known, every value of its type.
-function M.check_options(opts, fname, allowed_sets)
-  for k, v in pairs(opts) do
-    local want
-    for _, set in ipairs(allowed_sets) do want = want or set[k] end
-    if want == nil then
-      error(string.format("bad argument #1 to '%s' (unknown option '%s')", fname, tostring(k)), 3)
-    end
-    if type(v) ~= want then
-      error(string.format("bad argument #1 to '%s' ('%s' must be a %s, got %s)",
-                          fname, k, want, type(v)), 3)
-    end
-  end
-end
-
 -- Creates a client of `api` ("admin", "accounts", "auth", "device") from a
 -- complete options table.
 function M.new(api, opts, fname)
-  M.check_options(opts, fname, { SESSION_OPTIONS, CLIENT_OPTIONS, api == "device" and DEVICE_OPTIONS or nil })
+  opts = options.check(opts, api == "device" and DEVICE_CLIENT_OPTIONS or OPTIONS, fname, 1)
   local problem, message = require("duo.config").key_problem(opts, fname)
   if problem then errors.config("%s", message) end   -- a secret must not become the client's printed ikey
   for _, k in ipairs{ "host", "ikey", "skey" } do
@@ -62,7 +55,7 @@ function M.new(api, opts, fname)
   if not ok then
     -- sessions.session's argument errors name itself; say which constructor
     local msg = tostring(session):gsub("^bad argument #1 to '[^']*'", "bad argument #1 to '" .. fname .. "'")
-    error(msg, 3)
+    options.raise(msg)
   end
   local c = M.wrap(api, session, opts.host, opts.ikey, opts.account_id, opts.concurrency)
   c.mkey = opts.mkey
@@ -273,15 +266,7 @@ function Client:call(method, path, params, opts)
   if params ~= nil and type(params) ~= "table" then
     error(string.format("bad argument #3 to 'call' (table expected, got %s)", type(params)), 2)
   end
-  if opts ~= nil and type(opts) ~= "table" then
-    error(string.format("bad argument #4 to 'call' (table expected, got %s)", type(opts)), 2)
-  end
-  opts = opts or {}
-  for k in pairs(opts) do
-    if k ~= "raw" and k ~= "headers" and k ~= "unsigned" then
-      error(string.format("bad argument #4 to 'call' (unknown option '%s')", tostring(k)), 2)
-    end
-  end
+  opts = options.check(opts, CALL_OPTIONS, "call", 4)
   return self:_do{ verb = method, path = path, params = params, raw = opts.raw,
                    headers = opts.headers, unsigned = opts.unsigned, row = row_for(method, path) }
 end

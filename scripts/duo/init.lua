@@ -3,6 +3,7 @@ local loop = require "duo._loop"
 local signing = require "duo._sign"
 local sys = require "duo._sys"
 local json = require "duo.json"
+local options = require "duo.options"
 local errors = require "duo.error"
 local client = require "duo.client"
 local config = require "duo.config"
@@ -54,21 +55,12 @@ M.parallel = parallel.parallel
 -- Transfers in flight at once: overall, and per host (politeness towards
 -- one Duo deployment; Duo's rate limits are per account).
 local limits = { max_transfers = 64, per_host = 16 }
+local LIMIT_OPTIONS = { max_transfers = { "integer", min = 1 }, per_host = { "integer", min = 1 } }
 loop.set_limits(limits.max_transfers, limits.per_host)
 
 function M.configure(opts)
-  if type(opts) ~= "table" then
-    error(string.format("bad argument #1 to 'configure' (table expected, got %s)", type(opts)), 2)
-  end
-  for k, v in pairs(opts) do
-    if limits[k] == nil then
-      error(string.format("bad argument #1 to 'configure' (unknown option '%s')", tostring(k)), 2)
-    end
-    if math.type(v) ~= "integer" or v < 1 then
-      error(string.format("bad argument #1 to 'configure' ('%s' must be a whole number >= 1)", k), 2)
-    end
-  end
-  for k, v in pairs(opts) do limits[k] = v end
+  if type(opts) ~= "table" then options.arg_error("configure", 1, "table expected, got " .. type(opts)) end
+  for k, v in pairs(options.check(opts, LIMIT_OPTIONS, "configure", 1)) do limits[k] = v end
   loop.set_limits(limits.max_transfers, limits.per_host)
 end
 

@@ -3,32 +3,17 @@
 -- the others. Draws a progress line on stderr when it is a terminal.
 local loop = require "duo._loop"
 local sys = require "duo._sys"
+local options = require "duo.options"
 local scheduler = require "duo.scheduler"
 
 local M = {}
 
-local OPTIONS = { concurrency = "number", progress = true, label = "string" }
-
-local function check_options(opts)
-  for k, v in pairs(opts) do
-    local want = OPTIONS[k]
-    if want == nil then
-      error(string.format("bad argument #3 to 'parallel' (unknown option '%s')", tostring(k)), 3)
-    end
-    if want ~= true and type(v) ~= want then
-      error(string.format("bad argument #3 to 'parallel' ('%s' must be a %s, got %s)", k, want, type(v)), 3)
-    end
-  end
-  local c = opts.concurrency or 8
-  if c < 1 or c ~= math.floor(c) then
-    error("bad argument #3 to 'parallel' ('concurrency' must be a whole number >= 1)", 3)
-  end
-  local p = opts.progress
-  if p ~= nil and p ~= "auto" and type(p) ~= "boolean" then
-    error("bad argument #3 to 'parallel' ('progress' must be \"auto\", true or false)", 3)
-  end
-  return math.tointeger(c), p == nil and "auto" or p
-end
+-- Options of duo.parallel (and of accounts:each_child).
+M.OPTIONS = {
+  concurrency = { "integer", min = 1 },
+  progress = { values = { "auto", true, false } },
+  label = "string",
+}
 
 -- A progress line: done/total, failures, rate and time left.
 local function progress_line(label)
@@ -59,21 +44,20 @@ end
 -- results[i] = fn(items[i], i) or nil; failures = { {index, item, error} }
 function M.parallel(items, fn, opts)
   if type(items) ~= "table" then
-    error(string.format("bad argument #1 to 'parallel' (table expected, got %s)", type(items)), 2)
+    options.arg_error("parallel", 1, "table expected, got " .. type(items))
   end
   if type(fn) ~= "function" then
-    error(string.format("bad argument #2 to 'parallel' (function expected, got %s)", type(fn)), 2)
+    options.arg_error("parallel", 2, "function expected, got " .. type(fn))
   end
-  if opts ~= nil and type(opts) ~= "table" then
-    error(string.format("bad argument #3 to 'parallel' (table expected, got %s)", type(opts)), 2)
-  end
-  local concurrency, progress = check_options(opts or {})
+  opts = options.check(opts, M.OPTIONS, "parallel", 3)
+  local concurrency = opts.concurrency or 8
+  local progress = opts.progress == nil and "auto" or opts.progress
   local total = #items
   local results, failures = {}, {}
   local next_index, done = 1, 0
   local bar
   if progress == true or (progress == "auto" and sys.isatty(2)) then
-    bar = progress_line(opts and opts.label)
+    bar = progress_line(opts.label)
   end
 
   local function worker()

@@ -12,15 +12,17 @@
 --   max_items  entries shown per table before "… N more"   default 20
 --   max_string characters of a string shown, or false for all    default false
 --   width      a table fits on one line up to this width   default 80
+local options = require "duo.options"
+
 local M = {}
 
 local DEFAULTS = { indent = "  ", depth = 8, max_items = 20, max_string = false, width = 80 }
-local OPTION_TYPES = {
-  indent = { string = true, number = true },
-  depth = { number = true },
-  max_items = { number = true },
-  max_string = { number = true, boolean = true },
-  width = { number = true },
+local OPTIONS = {
+  indent = { "string|integer", min = 0 },
+  depth = { "integer", min = 0 },
+  max_items = { "integer", min = 0 },
+  max_string = { "integer|false", min = 0 },
+  width = { "integer", min = 0 },
 }
 
 local KEYWORDS = {}
@@ -36,23 +38,7 @@ local ELLIPSIS = "\u{2026}"
 local function check_options(opts, fname)
   local o = {}
   for k, v in pairs(DEFAULTS) do o[k] = v end
-  if opts == nil then return o end
-  if type(opts) ~= "table" then
-    error(string.format("bad argument #2 to '%s' (options table expected, got %s)", fname, type(opts)), 3)
-  end
-  for k, v in pairs(opts) do
-    local types = OPTION_TYPES[k]
-    if types == nil then
-      error(string.format("bad argument #2 to '%s' (unknown option '%s')", fname, tostring(k)), 3)
-    end
-    if not types[type(v)] or (type(v) == "boolean" and v) then
-      error(string.format("bad argument #2 to '%s' (bad type for option '%s': %s)", fname, k, type(v)), 3)
-    end
-    if type(v) == "number" and (math.type(v) ~= "integer" or v < 0) then
-      error(string.format("bad argument #2 to '%s' (option '%s' must be a non-negative integer)", fname, k), 3)
-    end
-    o[k] = v
-  end
+  for k, v in pairs(options.check(opts, OPTIONS, fname, 2)) do o[k] = v end
   if type(o.indent) == "number" then o.indent = string.rep(" ", o.indent) end
   return o
 end

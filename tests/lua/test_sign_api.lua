@@ -102,8 +102,9 @@ T.test("table fields of the wrong type are named", function()
              "bad argument #1 to 'sign' ('headers' must be a table, got string)")
 end)
 
-T.test("version must be an integer", function()
-  sign_fails(req({ version = 2.5 }), "bad argument #1 to 'sign' ('version' must be an integer, got number)")
+T.test("version must be a whole number; 5.0 counts", function()
+  sign_fails(req({ version = 2.5 }), "bad argument #1 to 'sign' ('version' must be a whole number, got 2.5)")
+  T.eq(duo.canonicalize(req({ version = 5.0 }, true)), duo.canonicalize(req({ version = 5 }, true)))
   sign_fails(req({ version = {} }), "bad argument #1 to 'sign' ('version' must be an integer, got table)")
 end)
 
