@@ -14,7 +14,6 @@ _G.duo = duo
 _G.sample = { alpha = 1, alpine = 2, beta = { gamma = 3 }, ["with space"] = 4, _hidden = 5 }
 _G.admin = duo.admin{ host = "api-x.example.com", ikey = "DIXXXXXXXXXXXXXXXXXX", skey = ("s"):rep(40) }
 
-local has_catalogue = pcall(require, "duo.catalogue")
 
 T.test("globals and keywords", function()
   T.eq(tab("string.fo"), "string.format")
@@ -50,10 +49,6 @@ end)
 T.test("client methods", function()
   local _, listing = tab("admin:cal")
   T.truthy(listing == nil or listing:find("call", 1, true), "call listed")
-  if not has_catalogue then
-    T.eq(tab("admin:ca"), "admin:call")
-    return
-  end
   T.eq(tab("admin:get_user_by_i"), "admin:get_user_by_id")
   local line, listing = tab("admin:get_user_by_")
   T.eq(line, "admin:get_user_by_")
@@ -88,7 +83,6 @@ T.test("help texts", function()
   T.truthy(not repl.doc(admin):find("sss", 1, true), "no secret in help")
   T.truthy(repl.doc(string.format):find("string.format", 1, true), "library function")
   T.truthy(repl.doc({ a = 1 }):find("1 string keys", 1, true), "table")
-  if not has_catalogue then return end
   local doc = repl.doc("admin.get_users")
   T.truthy(doc:find("GET /admin/v1/users", 1, true), doc)
   T.truthy(doc:find("optional:   limit, offset", 1, true), doc)
