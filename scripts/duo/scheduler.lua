@@ -51,7 +51,7 @@ Scope.__name = "duo.scope"
 -- The scopes opened by the main code (outside tasks), innermost last; the
 -- first is the root scope.
 local function new_scope(stack)
-  local scope = setmetatable({ tasks = {}, stack = stack }, Scope)
+  local scope = setmetatable({ tasks = {}, stack = stack, compact_at = 64 }, Scope)
   stack[#stack + 1] = scope
   return scope
 end
@@ -297,6 +297,17 @@ local function innermost_scope()
   return main_scopes[#main_scopes]
 end
 
+-- Forgets the scope's tasks that are done and whose outcome was seen, so
+-- a long script that spawns many tasks does not keep them all.
+local function compact(scope)
+  local kept = {}
+  for _, t in ipairs(scope.tasks) do
+    if t.status ~= "done" or not t.observed then kept[#kept + 1] = t end
+  end
+  scope.tasks = kept
+  scope.compact_at = 2 * #kept + 64
+end
+
 -- duo.spawn(fn, ...) -> task
 function M.spawn(fn, ...)
   if type(fn) ~= "function" then
@@ -307,6 +318,7 @@ function M.spawn(fn, ...)
   local task = setmetatable({ id = next_id, status = "ready", waiters = {}, scope = scope }, Task)
   next_id = next_id + 1
   task.co = raw_create(function() return fn(table.unpack(args, 1, args.n)) end)
+  if #scope.tasks >= scope.compact_at then compact(scope) end
   scope.tasks[#scope.tasks + 1] = task
   push_ready(task)
   return task

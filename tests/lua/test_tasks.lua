@@ -138,6 +138,20 @@ T.test("tasks wait for tasks; errors come back from wait and result", function()
   T.raises(function() duo.spawn(42) end, "bad argument #1 to 'spawn'")
 end)
 
+T.test("finished tasks whose outcome was seen are not kept", function()
+  local alive = setmetatable({}, { __mode = "k" })
+  for i = 1, 500 do
+    local t = duo.spawn(function() return i end)
+    T.eq(t:wait(), i)
+    alive[t] = true
+  end
+  collectgarbage()
+  collectgarbage()
+  local n = 0
+  for _ in pairs(alive) do n = n + 1 end
+  T.truthy(n < 200, n .. " of 500 finished tasks are still referenced")
+end)
+
 T.test("tasks waiting on each other raise deadlock naming them", function()
   local a, b
   a = duo.spawn(function() return b:wait() end)
