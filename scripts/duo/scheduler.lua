@@ -403,7 +403,7 @@ local function cancel_all(scope)
   end
 end
 
--- duo._scope() -> scope, to be held in a <close> variable: tasks spawned
+-- scheduler.scope() -> scope, to be held in a <close> variable: tasks spawned
 -- meanwhile by the code that opened it belong to it.
 function M.scope()
   local stack
