@@ -379,6 +379,29 @@ static int l_pending(lua_State *L)
     return 1;
 }
 
+/* _loop.cancel_pending() -> how many: cancels every operation not yet
+ * finished. When a scope ends by an error or Ctrl-C, an operation created
+ * by an interrupted task just before it would have waited belongs to no
+ * one; this stops it without waiting for the garbage collector. */
+static int l_cancel_pending(lua_State *L)
+{
+    lua_Integer n = 0;
+
+    lua_getfield(L, LUA_REGISTRYINDEX, OPS_KEY);
+    lua_pushnil(L);
+    while (lua_next(L, -2) != 0) {
+        duo_op_box *box = luaL_testudata(L, -1, OP_MT);
+        if (box != NULL && box->op != NULL && !duo_op_is_done(box->op)) {
+            duo_op_cancel(box->op);
+            n++;
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    lua_pushinteger(L, n);
+    return 1;
+}
+
 static const luaL_Reg loop_functions[] = {
     { "run_once", l_run_once },
     { "next_done", l_next_done },
@@ -393,6 +416,7 @@ static const luaL_Reg loop_functions[] = {
     { "pending", l_pending },
     { "interrupted", l_interrupted },
     { "running", l_running },
+    { "cancel_pending", l_cancel_pending },
     { NULL, NULL }
 };
 

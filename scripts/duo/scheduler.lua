@@ -440,7 +440,8 @@ end
 
 -- The host ends the root scope after the script's main chunk, or after a
 -- REPL statement: ok (it returned) waits for the tasks; otherwise they are
--- cancelled. Returns how many task errors nobody waited for (printed), and
+-- cancelled, and with them any operation still pending (one a task
+-- created just before Ctrl-C stopped it has no owner left). Returns how many task errors nobody waited for (printed), and
 -- starts a new root scope. Raises on Ctrl-C or deadlock while waiting.
 function M.end_root(ok)
   local root = main_scopes[1]
@@ -449,6 +450,7 @@ function M.end_root(ok)
   if ok then fine, err = pcall(Scope.finish, root) end
   root.finished = false
   root:__close()
+  if not (ok and fine) then loop.cancel_pending() end
   new_scope(main_scopes)
   local failures = unwaited_failures
   unwaited_failures = 0

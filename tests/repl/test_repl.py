@@ -307,6 +307,17 @@ class Suite:
         r.line("n > 0")
         r.expect("true")
         r.prompt()
+        # a busy task too; an operation it made but never waited for is
+        # cancelled with the statement, though a global still holds it
+        r.line('duo.spawn(function() held = require("duo._loop").timer(3600e3);'
+               ' print("busy " .. "task"); while true do end end)')
+        r.expect("busy task")
+        r.send(CTRL_C)
+        r.expect("interrupted", timeout=5)
+        r.prompt(timeout=5)
+        r.line('require("duo._loop").pending(), held:done()')
+        r.expect("\n0\ttrue\n")
+        r.prompt()
         return r
 
     def interrupt_parallel(self):
