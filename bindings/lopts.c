@@ -55,7 +55,11 @@ lua_Integer duo_opt_integer(lua_State *L, int idx, int arg, const char *field,
     int isint = 0;
 
     if (lua_getfield(L, idx, field) != LUA_TNIL) {
+        /* Whole floats (5.0) count, as in Lua's own library. */
         v = lua_tointegerx(L, -1, &isint);
+        if (!isint && lua_type(L, -1) == LUA_TNUMBER)
+            luaL_argerror(L, arg, lua_pushfstring(L, "'%s' must be a whole number, got %s",
+                                                  field, lua_tostring(L, -1)));
         if (!isint)
             field_error(L, arg, field, "an integer");
     }

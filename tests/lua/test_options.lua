@@ -34,6 +34,11 @@ T.test("whole floats count as integers; others are refused clearly", function()
   T.raises(function() options.check({ s = 1 }, { s = "string|table" }, "f", 1) end,
            "'s' must be a string or a table, got 1")
   T.raises(function() options.check("x", { s = "string" }, "f", 2) end, "bad argument #2 to 'f' %(table expected")
+  local client = duo.admin{ host = "h", ikey = "i", skey = "s", max_retries = 2.0, sig_version = 5.0,
+                            timeout = 10.0, concurrency = 4.0 }
+  T.eq(math.type(client.concurrency), "integer")
+  T.raises(function() duo.admin{ host = "h", ikey = "i", skey = "s", max_retries = 2.5 } end,
+           "bad argument #1 to 'admin' %('max_retries' must be a whole number, got 2.5%)")
   local c = duo.canonicalize{ version = 5.0, method = "GET", host = "api-x.duosecurity.com", path = "/p",
                               date = "Tue, 21 Aug 2012 17:29:18 -0000" }
   T.truthy(c:find("^Tue"), c)
