@@ -226,13 +226,17 @@ local function unfinished_tasks()
   return list
 end
 
-local function deadlock(main_waits)
+local function deadlock(what)
   local parts = {}
   for _, t in ipairs(unfinished_tasks()) do
     local on = t.blocked_on
     parts[#parts + 1] = string.format("task #%d waits for %s", t.id, on and ("task #" .. on.id) or "nothing")
   end
-  if main_waits then table.insert(parts, 1, main_waits) end
+  if getmetatable(what) == Task then
+    table.insert(parts, 1, "the main code waits for task #" .. what.id)
+  elseif what then
+    table.insert(parts, 1, "the main code waits for " .. what)
+  end
   error(errors.new{ kind = "deadlock",
                     message = table.concat(parts, ", ") .. "; nothing else can run" }, 0)
 end
@@ -243,8 +247,8 @@ function M.on_done(op, fn)
   callbacks[op] = fn
 end
 
--- Runs the scheduler until done() is true; `what` says what the main code
--- waits for in a deadlock error.
+-- Runs the scheduler until done() is true; `what` (a task or words) says
+-- what the main code waits for in a deadlock error.
 local function run_until(done, what)
   while not done() do
     check_interrupt()
@@ -275,7 +279,7 @@ function M.wait(op)
     check_interrupt()
   else
     service_outbox()
-    local ok, err = pcall(run_until, function() return op:done() end, "the main code waits for a request")
+    local ok, err = pcall(run_until, function() return op:done() end, "a request")
     if not ok then
       op:cancel()
       error(err, 0)
@@ -332,8 +336,7 @@ local function wait_done(task, by_scope)
     if current == task then error("a task cannot wait for itself", 3) end
     while task.status ~= "done" do yield(SENTINEL, task) end
   else
-    run_until(function() return task.status == "done" end,
-              not by_scope and ("the main code waits for task #" .. task.id) or nil)
+    run_until(function() return task.status == "done" end, not by_scope and task)
   end
 end
 
