@@ -256,13 +256,17 @@ else
                   table.concat(unknown, ", "))
   end
   if col.name == nil then errors.config("%s:%d: the header has no 'name' column", label, records[1].line) end
+  local trim = companies_file.trim
+  local rec
+  local function field(k)
+    local v = col[k] and rec[col[k]]
+    if v == nil then return nil end
+    v = trim(v)
+    if v:find("^'[=+%-@]") then v = v:sub(2) end   -- undo the export's formula guard
+    return v ~= "" and v or nil
+  end
   for r = 2, #records do
-    local rec = records[r]
-    local function field(k)
-      local v = col[k] and rec[col[k]]
-      v = v and v:gsub("^%s+", ""):gsub("%s+$", ""):gsub("^'([=+%-@])", "%1")   -- undo export's formula guard
-      return v ~= "" and v or nil
-    end
+    rec = records[r]
     local confirmed = field("confirmed")
     if confirmed ~= nil then
       local c = confirmed:lower()

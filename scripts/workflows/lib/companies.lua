@@ -165,14 +165,14 @@ function M.read_text(path, label, encoding)
     return from_cp1252(text), name
   end
   text = text:gsub("^\239\187\191", "")
+  if text:find("\0", 1, true) then
+    fail(name, nil, "the file holds NUL bytes: UTF-16 without a byte order mark? (give --encoding utf-16le "
+                    .. "or utf-16be)")
+  end
   if utf8.len(text) then return text, name end
   if encoding == "utf-8" then
     local _, bad = utf8.len(text)
     fail(name, nil, "not valid UTF-8 at byte %d (try --encoding windows-1252)", bad)
-  end
-  if text:find("\0", 1, true) then
-    fail(name, nil, "the file holds NUL bytes: UTF-16 without a byte order mark? (give --encoding utf-16le "
-                    .. "or utf-16be)")
   end
   io.stderr:write(string.format("duo-lua: warning: %s is not UTF-8; read as Windows-1252 (--encoding chooses)\n",
                                 name))

@@ -259,11 +259,15 @@ function M.dry_run()
   return host.dry_run()
 end
 
+local user, now   -- who runs us, and when: the same for a whole run
+
 -- Marks an entry confirmed by the person running us, now.
 function M.confirm(e)
+  user = user or file.user()
+  now = now or os.date("!%Y-%m-%dT%H:%M:%SZ")
   e.confirmed = true
-  e.confirmed_by = file.user()
-  e.confirmed_at = os.date("!%Y-%m-%dT%H:%M:%SZ")
+  e.confirmed_by = user
+  e.confirmed_at = now
 end
 
 -- "field: old -> new" descriptions of what differs between two entries
