@@ -75,6 +75,12 @@ function M.profiles()
   return config.list()
 end
 
+-- duo.dirsync{ org = NAME, username = U } (or account = ..., directory_key
+-- = ...): the single-user directory sync in the organization's child.
+function M.dirsync(opts)
+  return require("duo.dirsync").run(opts)
+end
+
 -- duo.sandbox([seed [, opts]]): every request goes to the built-in
 -- simulation of Duo instead of the network (SPEC section 7). The sandbox
 -- is its own tree (scripts/sandbox/), plugged in through duo.backend.

@@ -62,8 +62,7 @@ if org.duo_admin_api_directory_key == nil then
 end
 
 local duo = require "duo"
-local child = duo.accounts(profile):child(org.duo_account_id)
-local result = child:sync_user(opts.username, org.duo_admin_api_directory_key)
+local result = duo.dirsync{ org = org.name, username = opts.username, profile = profile }
 
 if result == nil and store_mod.dry_run() then
   io.stdout:write(string.format("dry-run: would sync '%s' in '%s' (%s)\n", opts.username, org.name,

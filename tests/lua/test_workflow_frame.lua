@@ -281,6 +281,40 @@ return { default = "one", profiles = {
   T.eq(#json.decode(read(tmp .. "/one.json")).organizations, 2)
 end)
 
+-- duo.dirsync ---------------------------------------------------------------------------
+
+T.test("duo.dirsync resolves the organization through the profile's mapping store", function()
+  local script = write("dirsync.lua", [[
+local duo = require "duo"
+local d, username   -- a directory of the demo tenant and one of its users
+for _, a in ipairs(require("sandbox.demo").seed(1, os.time()).accounts) do
+  for _, u in ipairs(a.directories and a.users or {}) do
+    if d == nil and u.directory == a.directories[1].directory_key then
+      d, username = { account = a.name, directory_key = u.directory }, u.username
+    end
+  end
+end
+local f = assert(io.open(arg[1], "w"))
+f:write(duo.json.encode{ organizations = { { name = "Synced Org", duo_account_id = duo.accounts():child(d.account).account_id,
+                                            duo_admin_api_directory_key = d.directory_key } } })
+f:close()
+print(duo.dirsync{ org = "synced org", username = username }.action)
+print(duo.dirsync{ account = d.account, directory_key = d.directory_key, username = username }.action)
+print(select(2, pcall(duo.dirsync, { org = "Nobody", username = username })))
+print(select(2, pcall(duo.dirsync, { org = "Synced Org", account = "x", username = username })))
+print(select(2, pcall(duo.dirsync, { username = username, colour = "red" })))
+]])
+  local code, out, err = run("--sandbox " .. script .. " " .. STORE)
+  T.eq(code, 0, err)
+  local l = lines(out)
+  T.eq(l[1], "updated")
+  T.eq(l[2], "updated")
+  T.truthy(l[3]:find("no organization 'Nobody' in the mapping store " .. STORE, 1, true), l[3])
+  T.truthy(l[4]:find("give 'org', or 'account' and 'directory_key', not both", 1, true), l[4])
+  T.truthy(l[5]:find("bad argument #1 to 'dirsync' (unknown option 'colour')", 1, true), l[5])
+  os.remove(STORE)
+end)
+
 -- Companies files as PSA tools and spreadsheets write them -------------------------------
 
 local companies = require "workflows.lib.companies"
