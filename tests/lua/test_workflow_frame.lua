@@ -109,6 +109,25 @@ T.test("no library code ends the process (os.exit)", function()
   end
 end)
 
+T.test("the README's example of a user's workflow runs as written", function()
+  local f = assert(io.open("../../README.md"))
+  local readme = f:read("a")
+  f:close()
+  local section = readme:match("### Writing a workflow(.-)\n## ")
+  local code_text = section and section:match("```lua\n(.-)```")
+  T.truthy(code_text, "README has the example")
+  write("mine/stale-bypass.lua", code_text)
+  local code, out, err = run("--sandbox --workflows-dir " .. tmp .. "/mine -w stale-bypass --format json "
+                             .. "--account 'Lakeside CCU'")
+  T.eq(code, 0, err)
+  local doc = json.decode(out)
+  T.eq(#doc, 1)
+  T.eq(doc[1].account, "Lakeside CCU")
+  T.eq(math.type(doc[1].bypass), "integer")
+  local _, list = run("--workflows-dir " .. tmp .. "/mine -w list")
+  T.truthy(list:find("\nstale%-bypass +users in bypass status per child account"), list)
+end)
+
 -- Output ---------------------------------------------------------------------------
 
 T.test("output: CSV cells that a spreadsheet would run are neutralised", function()
