@@ -135,4 +135,5 @@ T.test("configure with swapped keys: named, nothing written, no secret shown", f
   T.truthy(err:find("not writing without --yes", 1, true), err)
 end)
 
+os.execute("rm -rf " .. tmp)
 T.done()
