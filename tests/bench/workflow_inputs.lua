@@ -4,18 +4,9 @@
 -- Run by tests/bench/run.sh as `duo-lua workflow_inputs.lua`.
 local companies = require "workflows.lib.companies"
 
-local DUO_LUA = arg[-1]
-local tmp = os.tmpname()
-os.remove(tmp)
-assert(os.execute("mkdir -p " .. tmp))
-
-local function write(name, text)
-  local path = tmp .. "/" .. name
-  local f = assert(io.open(path, "wb"))
-  f:write(text)
-  f:close()
-  return path
-end
+package.path = (arg[0]:match("^(.*)/") or ".") .. "/../lua/?.lua;" .. package.path
+local W = require("workspace").new()
+local DUO_LUA, tmp, write = W.DUO_LUA, W.tmp, W.write
 
 local function verdict(seconds, budget)
   return seconds <= budget and "ok" or "OVER BUDGET"
@@ -56,4 +47,4 @@ for _, label in ipairs{ "into an empty store", "again (all unchanged)" } do
   print(string.format("mappings import of 20,000 rows %-22s %.3f s CPU (%.3f s wall)  %s (budget 1 s)",
                       label .. ":", cpu, tonumber(wall), verdict(cpu, 1)))
 end
-os.execute("rm -rf " .. tmp)
+W.remove()

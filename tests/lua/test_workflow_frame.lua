@@ -9,67 +9,21 @@ local json = require "duo.json"
 local core = require "duo._sys"
 local output = require "workflows.lib.output"
 
-local DUO_LUA = arg[-1]
-if DUO_LUA:sub(1, 1) ~= "/" and DUO_LUA:find("/", 1, true) then
-  local p = assert(io.popen("pwd"))
-  DUO_LUA = p:read("l") .. "/" .. DUO_LUA
-  p:close()
-end
-local tmp = os.tmpname()
-os.remove(tmp)
+local W = require("workspace").new{ stdin_null = true }
+local tmp, write, read, run, lines = W.tmp, W.write, W.read, W.run, W.lines
+local DUO_LUA = W.DUO_LUA
 assert(os.execute("mkdir -p " .. tmp .. "/cfg/duo-lua/workflows " .. tmp .. "/mine"))
 local STORE = tmp .. "/cfg/duo-lua/sandbox.mappings.json"
 -- A profile with no credentials but the same store: for --offline writes,
 -- without the sandbox's start-up.
-local CFG = tmp .. "/offline.lua"
-do
-  local f = assert(io.open(CFG, "w"))
-  f:write(string.format("return { profiles = { sandbox = { mappings = %q } } }\n", STORE))
-  f:close()
-end
+local CFG = write("offline.lua", string.format("return { profiles = { sandbox = { mappings = %q } } }\n", STORE))
 local OFFLINE = "-c " .. CFG .. " "
-
-local function write(name, text, mode)
-  local path = tmp .. "/" .. name
-  local f = assert(io.open(path, "wb"))
-  f:write(text)
-  f:close()
-  if mode then assert(os.execute(string.format("chmod %s %s", mode, path))) end
-  return path
-end
-
-local function read(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
 
 local function sh(cmd)
   local p = assert(io.popen(cmd))
   local out = p:read("a")
   p:close()
   return out
-end
-
--- Runs duo-lua with args (shell words) in the temporary folder; stdin from
--- /dev/null (no terminal) unless the args redirect it.
-local function run(args, env)
-  local errfile = tmp .. "/stderr.txt"
-  local cmd = string.format("cd %s && env XDG_CONFIG_HOME=%s/cfg HOME=%s DUO_LUA_CONFIG= %s %s %s 2>%s",
-                            tmp, tmp, tmp, env or "", DUO_LUA, args, errfile)
-  if not args:find("<", 1, true) then cmd = cmd .. " </dev/null" end
-  local p = assert(io.popen(cmd))
-  local out = p:read("a")
-  local _, _, code = p:close()
-  return code, out, read(errfile) or ""
-end
-
-local function lines(s)
-  local t = {}
-  for l in s:gmatch("[^\n]+") do t[#t + 1] = l end
-  return t
 end
 
 -- Finding and running workflows ------------------------------------------------------
@@ -348,5 +302,5 @@ print(select(2, pcall(duo.dirsync, { username = username, colour = "red" })))
   os.remove(STORE)
 end)
 
-os.execute("rm -rf " .. tmp)
+W.remove()
 T.done()

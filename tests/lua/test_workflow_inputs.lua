@@ -4,50 +4,8 @@
 local T = require "testing"
 local json = require "duo.json"
 
-local DUO_LUA = arg[-1]
-if DUO_LUA:sub(1, 1) ~= "/" and DUO_LUA:find("/", 1, true) then
-  local p = assert(io.popen("pwd"))
-  DUO_LUA = p:read("l") .. "/" .. DUO_LUA
-  p:close()
-end
-local tmp = os.tmpname()
-os.remove(tmp)
-assert(os.execute("mkdir -p " .. tmp .. "/cfg"))
-local function write(name, text, mode)
-  local path = tmp .. "/" .. name
-  local f = assert(io.open(path, "wb"))
-  f:write(text)
-  f:close()
-  if mode then assert(os.execute(string.format("chmod %s %s", mode, path))) end
-  return path
-end
-
-local function read(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
--- Runs duo-lua with args (shell words) in the temporary folder; stdin from
--- /dev/null (no terminal) unless the args redirect it.
-local function run(args, env)
-  local errfile = tmp .. "/stderr.txt"
-  local cmd = string.format("cd %s && env XDG_CONFIG_HOME=%s/cfg HOME=%s DUO_LUA_CONFIG= %s %s %s 2>%s",
-                            tmp, tmp, tmp, env or "", DUO_LUA, args, errfile)
-  if not args:find("<", 1, true) then cmd = cmd .. " </dev/null" end
-  local p = assert(io.popen(cmd))
-  local out = p:read("a")
-  local _, _, code = p:close()
-  return code, out, read(errfile) or ""
-end
-
-local function lines(s)
-  local t = {}
-  for l in s:gmatch("[^\n]+") do t[#t + 1] = l end
-  return t
-end
+local W = require("workspace").new{ stdin_null = true }
+local tmp, write, run, lines = W.tmp, W.write, W.run, W.lines
 
 -- Companies files as PSA tools and spreadsheets write them -------------------------------
 
@@ -118,5 +76,5 @@ T.test("companies: reading is linear in the file's size (a field of 1 MB of whit
   T.eq(list[1].name, "Acme" .. filler .. "Corp", "inner white space kept, the ends trimmed")
 end)
 
-os.execute("rm -rf " .. tmp)
+W.remove()
 T.done()

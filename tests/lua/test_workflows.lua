@@ -5,51 +5,9 @@ local T = require "testing"
 local json = require "duo.json"
 local sys = require "duo._sys"
 
-local DUO_LUA = arg[-1]
-if DUO_LUA:sub(1, 1) ~= "/" and DUO_LUA:find("/", 1, true) then   -- the commands run elsewhere
-  local p = assert(io.popen("pwd"))
-  DUO_LUA = p:read("l") .. "/" .. DUO_LUA
-  p:close()
-end
-local tmp = os.tmpname()
-os.remove(tmp)
-assert(os.execute("mkdir -p " .. tmp .. "/cfg/duo-lua"))
+local W = require("workspace").new()
+local tmp, write, read, run, lines = W.tmp, W.write, W.read, W.run, W.lines
 local STORE = tmp .. "/cfg/duo-lua/sandbox.mappings.json"   -- the sandbox profile's store
-
-local function write(name, text, mode)
-  local path = tmp .. "/" .. name
-  local f = assert(io.open(path, "wb"))
-  f:write(text)
-  f:close()
-  if mode then assert(os.execute(string.format("chmod %s %s", mode, path))) end
-  return path
-end
-
-local function read(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
--- Runs duo-lua with args (shell words) in the temporary folder, with no
--- configuration but the sandbox's; returns status, stdout, stderr.
-local function run(args)
-  local errfile = tmp .. "/stderr.txt"
-  local cmd = string.format("cd %s && env XDG_CONFIG_HOME=%s/cfg HOME=%s DUO_LUA_CONFIG= %s %s 2>%s",
-                            tmp, tmp, tmp, DUO_LUA, args, errfile)
-  local p = assert(io.popen(cmd))
-  local out = p:read("a")
-  local _, _, code = p:close()
-  return code, out, read(errfile) or ""
-end
-
-local function lines(s)
-  local t = {}
-  for l in s:gmatch("[^\n]+") do t[#t + 1] = l end
-  return t
-end
 
 local function keys(t)
   local k = {}
