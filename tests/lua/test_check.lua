@@ -92,6 +92,28 @@ T.test("check: a 40102 says which application type the keys belong to", function
   no_secret(out .. err)
 end)
 
+T.test("check --all-profiles: one object per profile, absent sets absent", function()
+  local path = tmp .. "/all.lua"
+  local f = assert(io.open(path, "w"))
+  f:write(string.format([[return { default = "good", profiles = {
+  good = { ca = %q, auth = { host = %q, ikey = %q, skey = %q } },
+  empty = {},
+} }
+]], S.ca, HOST, S.keys.auth.ikey, S.keys.auth.skey))
+  f:close()
+  assert(os.execute("chmod 600 " .. path))
+  local code, out, err = run("-c " .. path .. " -w check --all-profiles --format json")
+  T.eq(code, 0, err)
+  local doc = json.decode(out)
+  T.eq(#doc, 2)
+  T.eq(doc[1].profile, "empty")
+  T.eq(doc[1].clock_offset_s, json.null)
+  for _, c in ipairs(doc[1].checks) do T.eq(c.status, "absent") end
+  T.eq(doc[2].profile, "good")
+  T.eq(doc[2].checks[3].status, "ok")
+  no_secret(out .. err)
+end)
+
 -- configure --------------------------------------------------------------------------
 
 T.test("configure checks the sets, writes the profile with mode 600 and keeps the others", function()

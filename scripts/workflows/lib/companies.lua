@@ -340,6 +340,11 @@ end
 -- encoding (M.ENCODINGS), delimiter ("," ";" "\t"; default sniffed).
 function M.load(path, opts)
   opts = opts or {}
+  for k in pairs(opts) do
+    if k ~= "encoding" and k ~= "delimiter" then
+      error(string.format("bad argument #2 to 'load' (unknown option '%s')", tostring(k)), 2)
+    end
+  end
   local text, name = M.read_text(path, "companies file", opts.encoding)
   local list
   local first = text:match("^%s*(.)")

@@ -30,6 +30,9 @@ end
 -- Like accounts:each_child, on the selected accounts only:
 -- per_child[account_id] = { account, result, error }.
 function M.each(accounts_client, accounts, fn, opts)
+  for k in pairs(opts or {}) do
+    if k ~= "concurrency" then error(string.format("bad argument #4 to 'each' (unknown option '%s')", k), 2) end
+  end
   local results, failures = duo.parallel(accounts, function(account)
     return fn(accounts_client:child(account.account_id), account)
   end, { concurrency = (opts and opts.concurrency) or 16, label = "child accounts" })
