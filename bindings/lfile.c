@@ -86,17 +86,43 @@ static int l_lock(lua_State *L)
 }
 
 /* The file a path names after following symbolic links; a missing file is
- * resolved through its folder. The result goes into out (PATH_MAX). */
+ * resolved through its folder, and a link to a missing file through the
+ * link's target. The result goes into out (PATH_MAX). */
 static int resolve(const char *path, char *out)
 {
-    char dir[PATH_MAX];
+    char dir[PATH_MAX], link[PATH_MAX];
     const char *slash, *base;
     size_t n;
+    ssize_t len;
+    struct stat st;
 
     if (realpath(path, out) != NULL)
         return 0;
     if (errno != ENOENT)
         return -1;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+        /* a dangling link: the file it will name once written */
+        len = readlink(path, link, sizeof(link) - 1);
+        if (len < 0)
+            return -1;
+        link[len] = '\0';
+        slash = strrchr(path, '/');
+        if (link[0] != '/' && slash != NULL) {
+            n = (size_t)(slash - path) + 1;
+            if (n + (size_t)len + 1 > sizeof(dir)) {
+                errno = ENAMETOOLONG;
+                return -1;
+            }
+            memcpy(dir, path, n);
+            memcpy(dir + n, link, (size_t)len + 1);
+            memcpy(link, dir, n + (size_t)len + 1);
+        }
+        if (lstat(link, &st) == 0 && S_ISLNK(st.st_mode)) {
+            errno = ELOOP;   /* a chain of dangling links: not worth following */
+            return -1;
+        }
+        path = link;
+    }
     slash = strrchr(path, '/');
     if (slash == NULL) {
         strcpy(dir, ".");

@@ -211,6 +211,14 @@ T.test("the store: a symbolic link stays a link, mode and group kept, unwritable
   T.eq(core.file_mode(real), 288, "mode 0440 kept")
   assert(os.execute("chmod 660 " .. real))
   os.remove(STORE)
+  -- a link to a store not written yet: the store is created where it points
+  assert(os.execute(string.format("ln -s %s/shared/later.json %s", tmp, STORE)))
+  code, _, err = run(OFFLINE .. "-w mappings set --yes --offline --org C --account DACCCCCCCCCCCCCCCCCC")
+  T.eq(code, 0, err)
+  T.eq(sh("test -L " .. STORE .. " && echo link"), "link\n", "still a link")
+  T.eq(json.decode(read(tmp .. "/shared/later.json")).organizations[1].name, "C")
+  T.eq(core.file_mode(tmp .. "/shared/later.json"), 384, "a new store is 0600")
+  os.remove(STORE)
 end)
 
 T.test("a store that cannot be written is one clear line, exit 1", function()
