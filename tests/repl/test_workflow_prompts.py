@@ -10,63 +10,25 @@ M failed" and exits non-zero when anything failed.
 """
 import json
 import os
-import pty
-import select
 import stat
 import subprocess
 import sys
 import tempfile
-import time
 import traceback
 
-TIMEOUT = float(os.environ.get("DUO_REPL_TIMEOUT", "30"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_repl import Repl  # noqa: E402  (the REPL test's pty driver)
 
 
-class Term:
-    """duo-lua on a new pty; expect() reads until a text appears."""
+def Term(binary, args, env):
+    return Repl(binary, env, args)
 
-    def __init__(self, binary, args, env):
-        self.pid, self.fd = pty.fork()
-        if self.pid == 0:
-            try:
-                os.execve(binary, [binary, *args], env)
-            finally:
-                os._exit(127)
-        self.out = b""
 
-    def expect(self, text):
-        deadline = time.monotonic() + TIMEOUT
-        while text.encode() not in self.out:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise AssertionError("no %r in %r" % (text, self.out.decode("utf-8", "replace")))
-            ready, _, _ = select.select([self.fd], [], [], left)
-            if ready:
-                try:
-                    data = os.read(self.fd, 65536)
-                except OSError:
-                    data = b""
-                if not data:
-                    raise AssertionError("closed before %r: %r" % (text, self.out.decode("utf-8", "replace")))
-                self.out += data
-
-    def send(self, text):
-        os.write(self.fd, text.encode())
-
-    def wait(self):
-        """The exit status, after reading the rest of the output."""
-        while True:
-            try:
-                ready, _, _ = select.select([self.fd], [], [], TIMEOUT)
-                data = os.read(self.fd, 65536) if ready else b""
-            except OSError:
-                data = b""
-            if not data:
-                break
-            self.out += data
-        _, status = os.waitpid(self.pid, 0)
-        os.close(self.fd)
-        return os.waitstatus_to_exitcode(status)
+def finish(t):
+    """The exit status, then the terminal closed."""
+    status = t.wait()
+    t.close()
+    return status
 
 
 def main():
@@ -94,7 +56,7 @@ def main():
         t = Term(binary, set_args, env)
         t.expect("Proceed? [y/N] ")
         t.send("y\n")
-        assert t.wait() == 0, t.out
+        assert finish(t) == 0, t.raw
         with open(store) as f:
             assert json.load(f)["organizations"][0]["name"] == "Asked"
 
@@ -103,8 +65,8 @@ def main():
         t = Term(binary, set_args[:-3] + ["Other", "--account", "DAOTHER0000000000001"], env)
         t.expect("Proceed? [y/N] ")
         t.send("\n")
-        assert t.wait() == 1, t.out
-        assert b"nothing written" in t.out, t.out
+        assert finish(t) == 1, t.raw
+        assert b"nothing written" in t.raw, t.raw
         assert open(store).read() == before
 
     def configure_reads_the_secret_without_echo():
@@ -126,8 +88,8 @@ def main():
         t.send(skey + "\n")
         t.expect("Proceed? [y/N] ")
         t.send("y\n")
-        assert t.wait() == 0, t.out
-        assert skey.encode() not in t.out, "the secret key was echoed"
+        assert finish(t) == 0, t.raw
+        assert skey.encode() not in t.raw, "the secret key was echoed"
         assert stat.S_IMODE(os.stat(config).st_mode) == 0o600
         assert skey in open(config).read()
 
