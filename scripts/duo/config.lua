@@ -39,14 +39,14 @@ function M.path()
   return base .. "/duo-lua/config.lua", false
 end
 
+local function dirname(path)
+  return path:match("^(.*)/[^/]*$") or "."
+end
+
 -- "file", "directory", "other", or nil when nothing is there (an
 -- unreadable file exists).
 local function file_kind(path)
   return (require("duo._file").kind(path))
-end
-
-local function dirname(path)
-  return path:match("^(.*)/[^/]*$") or "."
 end
 
 -- A transport option's value, checked where the config is read: returns
@@ -61,6 +61,9 @@ local function transport_problem(k, v)
     if v ~= 5 and v ~= 2 then return "must be 5 or 2" end
   elseif k == "proxy" or k == "ca" or k == "user_agent" then
     if v == "" then return "must not be empty" end
+    if k == "ca" and v ~= "pinned" and v ~= "system" and file_kind(v) ~= "file" then
+      return string.format("is 'pinned', 'system' or a PEM file, and there is no file '%s'", v)
+    end
   end
   return nil
 end

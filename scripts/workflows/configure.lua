@@ -59,7 +59,11 @@ if file.kind(path) then
   f:close()
   local chunk = assert(load(text, "=config", "t", {
     env = function(name) return setmetatable({ name = name }, ENV) end }))
-  local loaded = chunk()
+  local ok, loaded = pcall(chunk)
+  if not ok or type(loaded) ~= "table" or type(loaded.profiles) ~= "table" then
+    errors.config("configure cannot rewrite %s: it computes values from env() rather than naming them; "
+                  .. "add the profile by hand", path)
+  end
   cfg = { default = loaded.default, profiles = loaded.profiles }
 end
 local pname = host.settings().profile or cfg.default or "main"

@@ -143,6 +143,19 @@ T.test("configure checks the sets, writes the profile with mode 600 and keeps th
   T.eq(doc.checks[3].status, "ok", err)
 end)
 
+T.test("configure refuses to rewrite a config that computes values from env()", function()
+  local path = tmp .. "/computed.lua"
+  local f = assert(io.open(path, "w"))
+  f:write('return { profiles = { p = { admin = { host = "api-" .. (env "REGION" or "x") .. ".duosecurity.com" } } } }\n')
+  f:close()
+  local before = io.open(path):read("a")
+  local code, _, err = run(string.format("-c %s -w configure --yes --auth-host %s --auth-ikey %s --auth-skey %s",
+                                         path, HOST, S.keys.auth.ikey, S.keys.auth.skey))
+  T.eq(code, 1)
+  T.truthy(err:find("configure cannot rewrite " .. path, 1, true), err)
+  T.eq(io.open(path):read("a"), before, "unchanged")
+end)
+
 T.test("configure with swapped keys: named, nothing written, no secret shown", function()
   local path = tmp .. "/swapped.lua"
   local code, out, err = run(string.format("-c %s -w configure --yes --ca %s --auth-host %s --auth-ikey %s "

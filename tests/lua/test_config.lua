@@ -191,6 +191,8 @@ T.test("ports, hosts and transport options are checked when the config is read, 
     { "return { profiles = { p = { timeout = -1 } } }", "'timeout' in profile 'p' must be a number of seconds above 0" },
     { "return { profiles = { p = { admin = { host = 'h', sig_version = 3 } } } }",
       "'sig_version' in profile 'p' admin must be 5 or 2" },
+    { "return { profiles = { p = { ca = '/no/such/ca.pem' } } }",
+      "'ca' in profile 'p' is 'pinned', 'system' or a PEM file, and there is no file '/no/such/ca.pem'" },
   }
   for i, case in ipairs(cases) do
     local path = write("transport" .. i .. ".lua", case[1])
