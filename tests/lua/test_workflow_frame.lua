@@ -177,6 +177,9 @@ T.test("mappings import: unknown columns refused, no account never confirmed, ID
   local e = json.decode(read(STORE)).organizations[1]
   T.eq(e.name, "No Account Org", "a BOM before the header is not part of 'name'")
   T.eq(e.confirmed, false, "an entry without an account is never confirmed")
+  code, _, err = run(OFFLINE .. "-w mappings import --yes --offline - < " .. write("stdin.csv", "name\nFrom Stdin\n"))
+  T.eq(code, 0, err)
+  T.eq(json.decode(read(STORE)).organizations[2].name, "From Stdin", "- reads standard input")
   local unknown = write("unknown.csv", "name,duo_account_id\nGhost,DAGHOST0000000000001\n")
   code, _, err = run("--sandbox -w mappings import --yes " .. unknown)
   T.eq(code, 1)
