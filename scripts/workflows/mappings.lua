@@ -85,7 +85,7 @@ local function say(fmt, ...)
   if opts.format ~= "json" then out:write((dry and "dry-run: " or ""), string.format(fmt, ...), "\n") end
 end
 local function record(action, e)
-  changes[#changes + 1] = { action = action, organization = e }
+  if opts.format == "json" then changes[#changes + 1] = { action = action, organization = e } end
 end
 
 local function entry_json(e)
