@@ -363,14 +363,6 @@ static int l_read_secret(lua_State *L)
     return 1;
 }
 
-/* file.isatty(fd) -> whether stdin (0), stdout (1) or stderr (2) is a terminal. */
-static int l_isatty(lua_State *L)
-{
-    lua_Integer fd = luaL_checkinteger(L, 1);
-    lua_pushboolean(L, fd >= 0 && fd <= 2 && isatty((int)fd));
-    return 1;
-}
-
 /* file.user() -> the login name of the user running us (or "uid N"). */
 static int l_user(lua_State *L)
 {
@@ -391,7 +383,6 @@ static const luaL_Reg file_functions[] = {
     { "mkdir", l_mkdir },
     { "list", l_list },
     { "read_secret", l_read_secret },
-    { "isatty", l_isatty },
     { "user", l_user },
     { NULL, NULL }
 };

@@ -9,7 +9,8 @@ usage: duo-lua -w check [--profile P | --all-profiles] [--format table|json]
 
 Checks each credential set of the profile against the service before any
 real work: Admin (the account summary), Accounts (the child list), Auth
-(/auth/v2/check), and reports this machine's clock offset from Duo's
+(/auth/v2/check), Device (the active device caches, with the profile's
+mkey), and reports this machine's clock offset from Duo's
 (the unsigned /auth/v2/ping). Keys are checked by shape first: swapped
 integration and secret keys are named as such and never sent.
 
@@ -34,7 +35,7 @@ if opts == nil then return rest end
 local config = require "duo.config"
 local credentials = require "workflows.lib.credentials"
 
-local APIS = credentials.APIS
+local APIS = credentials.CHECKED
 
 local function check_profile(pname)
   local profile = config.profile(pname)

@@ -47,8 +47,8 @@ T.test("check on the sandbox: every set ok, exit 0, the JSON of SPEC section 6",
   local doc = json.decode(out)
   T.eq(doc.profile, "sandbox")
   T.eq(type(doc.clock_offset_s), "number")
-  T.eq(#doc.checks, 3)
-  for i, api in ipairs{ "admin", "accounts", "auth" } do
+  T.eq(#doc.checks, 4)
+  for i, api in ipairs{ "admin", "accounts", "auth", "device" } do
     T.eq(doc.checks[i].api, api)
     T.eq(doc.checks[i].status, "ok")
   end
@@ -111,6 +111,36 @@ T.test("check --all-profiles: one object per profile, absent sets absent", funct
   for _, c in ipairs(doc[1].checks) do T.eq(c.status, "absent") end
   T.eq(doc[2].profile, "good")
   T.eq(doc[2].checks[3].status, "ok")
+  no_secret(out .. err)
+end)
+
+T.test("check: the Device API set is proved with its mkey; a set without one is an error", function()
+  local d = S.keys.device
+  local function device_config(mkey)
+    local path = tmp .. "/device.lua"
+    local f = assert(io.open(path, "w"))
+    f:write(string.format("return { profiles = { d = { ca = %q, device = { host = %q, ikey = %q, skey = %q%s } } } }\n",
+                          S.ca, HOST, d.ikey, d.skey, mkey and string.format(", mkey = %q", mkey) or ""))
+    f:close()
+    assert(os.execute("chmod 600 " .. path))
+    return path
+  end
+  S.clear_requests()
+  local code, out, err = run("-c " .. device_config("DM" .. d.ikey:sub(3)) .. " -w check --format json")
+  T.eq(code, 0, err)
+  local doc = json.decode(out)
+  T.eq(doc.checks[4].api, "device")
+  T.eq(doc.checks[4].status, "ok", doc.checks[4].message)
+  local saw = false
+  for _, r in ipairs(S.requests()) do
+    if r.path:find("^/device/") then saw = true end
+  end
+  T.truthy(saw, "the check called the Device API")
+  code, out, err = run("-c " .. device_config(nil) .. " -w check --format json")
+  T.eq(code, 1, err)
+  doc = json.decode(out)
+  T.eq(doc.checks[4].status, "error")
+  T.truthy(doc.checks[4].message:find("mkey", 1, true), doc.checks[4].message)
   no_secret(out .. err)
 end)
 

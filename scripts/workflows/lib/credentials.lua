@@ -7,14 +7,20 @@ local json = require "duo.json"
 
 local M = {}
 
+-- The sets configure asks for; check also validates the Device API's.
 M.APIS = { "admin", "accounts", "auth" }
-local TYPES = { admin = "Admin API", accounts = "Accounts API", auth = "Auth API" }
+M.CHECKED = { "admin", "accounts", "auth", "device" }
+local TYPES = { admin = "Admin API", accounts = "Accounts API", auth = "Auth API", device = "Device API" }
+local REQUIRED = { "host", "ikey", "skey" }
+local REQUIRED_DEVICE = { "host", "ikey", "skey", "mkey" }
 
--- The call that proves a set of keys works, per API.
+-- The call that proves a set of keys works, per API. The Device API has no
+-- ping or check: listing the active caches proves keys, signature and mkey.
 local PROBE = {
   admin = function(c) return c:call("GET", "/admin/v1/info/summary") end,
   accounts = function(c) return c:call("POST", "/accounts/v1/account/list") end,
   auth = function(c) return c:call("GET", "/auth/v2/check") end,
+  device = function(c) return c:get_device_caches("active") end,
 }
 
 local function client_for(api, set, profile)
@@ -47,7 +53,7 @@ function M.check_set(api, set, profile, pname)
              or "copy the integration key from the application's page in the Admin Panel"
     return r
   end
-  for _, k in ipairs{ "host", "ikey", "skey" } do
+  for _, k in ipairs(api == "device" and REQUIRED_DEVICE or REQUIRED) do
     if set[k] == nil or set[k] == "" then
       r.status, r.message = "error", string.format("%s has no %s", api, k)
       return r
