@@ -61,6 +61,8 @@ end
 
 -- The child accounts: company, name as the child is called in Duo, size,
 -- phone region; children without a company name their own domain.
+-- `names_only`: the status suggest-mappings gives without --use-domains
+-- when it is not `matched` (an acronym only the e-mail domains confirm).
 local CHILDREN = {
   { "C1001", "ACME Manufacturing", "l" },
   { "C1002", "Baker and Sons Plumbing LLC", "s" },
@@ -84,7 +86,7 @@ local CHILDREN = {
   { "C1020", "Tidewater Marine Svcs., Inc.", "s" },
   { "C1022", "Valley View Pediatrics, LLC", "m" },
   { "C1023", "Westbrook Architects Ltd.", "m", region = "uk" },
-  { "C1025", "zenith data solutions", "m", region = "au" },
+  { "C1025", "ZDS", "m", region = "au", names_only = "review" },
   { nil, "Riverbend Holdings (former client)", "s", domain = "riverbendholdings.com" },
   { nil, "Northgate Test Tenant", "s", domain = "lab.northgate-msp.com" },
 }

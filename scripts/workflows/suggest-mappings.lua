@@ -32,6 +32,9 @@ names (and with --use-domains, the e-mail domains of each child's users).
   --save             write the matched pairs into the profile's mapping store;
                      entries a person confirmed and directory keys are kept
   --yes              with --save: write without asking
+  --explain          after the answer, each company's evidence (the words
+                     that link it to its account) and runner-up; on stderr
+                     with --format json, csv or jsonl
   --profile P        the profile (default: the configured default)
   --dry-run          with --save: show what would change, write nothing
   -h, --help         this text
@@ -54,6 +57,7 @@ local opts, rest = args.parse({
     output = args.OUTPUT,
     encoding = { value = "E", choices = companies_file.ENCODINGS },
     delimiter = { value = "D", choices = { ",", ";", "tab", "\t" } },
+    explain = { flag = true },
   },
 }, { ... })
 if opts == nil then return rest end
@@ -95,7 +99,8 @@ if opts.use_domains then
   end
 end
 
-local result = match.suggest(companies, accounts, { min_score = opts.min_score, domains = domains })
+local result = match.suggest(companies, accounts, { min_score = opts.min_score, domains = domains,
+                                                    explain = opts.explain })
 
 -- --save: matched pairs into the mapping store --------------------------------
 
@@ -250,6 +255,26 @@ else
     output.table(result.unmatched_accounts, {
       { key = "duo_account_id", title = "ACCOUNT ID" }, { key = "duo_account", title = "DUO ACCOUNT" },
     }, out)
+  end
+end
+-- --explain: per company, what linked it to its account and what came next.
+if opts.explain then
+  local to = opts.format == "table" and out or io.stderr
+  to:write("\nEvidence:\n")
+  for _, s in ipairs(result.suggestions) do
+    if s.status == "unmatched" then
+      local c = s.candidates[1]
+      to:write(string.format("  %s: unmatched%s\n", s.company,
+                              c and string.format(" (best %s, %.2f, under the review floor)", c.duo_account, c.score) or
+                              " (no account shares enough of its name)"))
+    else
+      to:write(string.format("  %s -> %s: %.2f %s%s\n", s.company, s.duo_account, s.score, s.status,
+                              s.domain_share and string.format(", domains %d%%", math.floor(s.domain_share * 100 + 0.5))
+                              or ""))
+      to:write("    ", table.concat(s.evidence, "; "), "\n")
+      to:write("    runner-up: ", s.runner_up and string.format("%s (%.2f)", s.runner_up.name, s.runner_up.score)
+                or "none", "\n")
+    end
   end
 end
 finish()

@@ -42,7 +42,7 @@ T.test("legal suffixes, 'The', '&' and punctuation are normalised away", functio
   T.eq(tokens("The Company"), "company", "a name never loses its last word")
   T.eq(tokens("Inc"), "inc")
   T.eq(tokens("The Co"), "co")
-  T.truthy(math.abs(match.score("Zenith Data Solutions", "ZDS") - 0.9) < 1e-9, "initials")
+  T.truthy(math.abs(match.score("Zenith Data Solutions", "ZDS") - 0.8) < 1e-9, "initials alone: plausible only")
 end)
 
 T.test("diacritics fold to ASCII, invalid UTF-8 survives", function()
@@ -96,7 +96,6 @@ local SAME = {
   { "O'Brien Accounting Services", "OBrien Accounting Svcs" },
   { "Riverside Orthopedics", "Riverside Orthopaedics" },
   { "Juniper Ridge Veterinary Hospital", "Juniper Ridge Vet Hospital" },
-  { "International Business Machines", "IBM" },
   { "First National Bank of Omaha", "FNB Omaha" },
   { "Müller GmbH", "Mueller GmbH" },
   { "Zürich Versicherung AG", "Zurich Versicherung" },
@@ -170,7 +169,7 @@ T.test("suggest: statuses, candidates and the JSON fields", function()
   T.eq(s["Acme Manufacturing Inc"].duo_account_id, "DA000000000000000001")
   T.eq(s["Acme Manufacturing Inc"].score, 1.0)
   T.eq(s["Globex Corporation"].status, "matched")
-  T.eq(s["Initech"].status, "review", "Initech ~ Initech Systems is plausible, not certain")
+  T.eq(s["Initech"].status, "matched", "Initech ~ Initech Systems: a generic word added")
   T.eq(s["Initech"].duo_account, "Initech Systems")
   T.eq(s["Union Street Bakery"].status, "unmatched")
   T.eq(s["Union Street Bakery"].duo_account_id, nil)
@@ -253,7 +252,7 @@ T.test("suggest: a child whose users belong to another company is pushed away", 
   T.eq(r.suggestions[1].duo_account_id, nil)
 end)
 
-T.test("suggest: the demo tenant's drifted names are all matched correctly", function()
+T.test("suggest: the demo tenant's drifted names all find their child; an acronym is for review", function()
   local demo = require "sandbox.demo"
   local list = demo.companies()
   local acc, truth = {}, {}
@@ -267,8 +266,8 @@ T.test("suggest: the demo tenant's drifted names are all matched correctly", fun
     counts[s.status] = counts[s.status] + 1
     T.eq(s.duo_account_id, truth[s.company_id], s.company)
   end
-  T.eq(counts.matched, 23)
-  T.eq(counts.review, 0)
+  T.eq(counts.matched, 22)
+  T.eq(counts.review, 1, "ZDS: initials only")
   T.eq(counts.unmatched, 2)
   T.eq(#r.unmatched_accounts, 2)
 end)

@@ -15,20 +15,25 @@
 -- abbreviations expanded ("Svcs", "Ctr", "Mfg", "Intl", ...) and plurals
 -- reduced ("services" = "service").
 --
--- Two names are compared by aligning their tokens one to one, best pairs
--- first: equal tokens score 1, an abbreviation by prefix ("Vet" for
--- "Veterinary") or by dropped letters ("Ctr" for "Center") less, a typo
--- (one edit or swap in a long word) by its edit distance, one token that
--- is the concatenation ("Northstar" = "North Star") or the initials
--- ("CCU" = "Community Credit Union", "IBM") of a run of the other's tokens
--- high. Tokens weigh by how telling they are: generic business words
--- ("group", "services") and words that recur across many names in this
--- run count less. The score blends the weighted Sørensen–Dice overlap of
--- the alignment (80%) with the Dice similarity of character bigrams of the
--- names without spaces (20%); a name contained whole in the other scores
--- at least 0.78 * its coverage (plausible, never confident by itself);
--- qualifiers that differ and words such as "former" or "test" cost a
--- little.
+-- A location word ending a name ("Acme East") is a qualifier too.
+--
+-- Two names are compared by aligning their tokens one to one, equal
+-- tokens first, then the best other pairs: an abbreviation by prefix
+-- ("Vet" for "Veterinary") or by dropped letters ("Ctr" for "Center"), a
+-- typo (one edit or swap; two in a long word), one token that is the
+-- concatenation ("Northstar" = "North Star") or the initials ("CCU" =
+-- "Community Credit Union") of a run of the other's tokens. Tokens weigh
+-- by how telling they are: generic business words ("group", "services",
+-- "course", "care", "studio", ...) a fifth, words that recur across many
+-- names in this run less. The score blends the weighted Sørensen–Dice
+-- overlap of the alignment (85%) with the Dice similarity of character
+-- bigrams of the names without spaces (15%), so a name whose distinctive
+-- words are all in the other, with only generic words besides, scores
+-- high; a name contained whole in the other scores at least 0.78 * its
+-- coverage; a name linked by initials alone at most 0.8 (only e-mail
+-- domains can confirm "ZDS"); different qualifiers ("- East", "- West")
+-- at most 0.7; a qualifier on one side only, and words such as "former"
+-- or "test", cost a little.
 --
 -- With e-mail domains (suggest-mappings --use-domains), the share of a
 -- child's users whose address is in one of the company's domains (or a
@@ -38,7 +43,12 @@
 -- 40%. Free-mail domains and domains seen in many
 -- children (the MSP's own staff) are ignored.
 --
--- Assignment: all pairs at or above the review floor, best first; a pair
+-- Candidates: each company is scored only against the few accounts an
+-- inverted index over the accounts' names proposes (match_index.lua), and
+-- with domains against the accounts whose users share its domains, so
+-- time and memory grow with the number of names, not their product.
+--
+-- Assignment: all pairs scored at or above the review floor, best first; a pair
 -- is taken when neither its company nor its account is taken (greedy, so
 -- no account goes to two companies). A taken pair is `matched` when its
 -- score reaches min_score and beats both the company's next best account
@@ -86,6 +96,7 @@ fold_chars("\u{200B}\u{200C}\u{200D}\u{FEFF}", "")
 -- UTF-8 text with accents and typographic punctuation folded to ASCII;
 -- other characters stay. Invalid UTF-8 comes back unchanged.
 function M.fold(s)
+  if not s:find("[\128-\255]") then return s end
   local ok, out = pcall(function()
     local parts = {}
     for _, cp in utf8.codes(s) do
@@ -113,7 +124,7 @@ end
 -- Legal forms, dropped from the end of a name.
 local LEGAL = set[[inc incorporated llc llp lllp lp ltd limited corp corporation co company cos
   gmbh mbh ag kg kgaa ohg ug gbr pty plc pc pllc psc chtd sa sas sarl srl spa bv nv oy oyj aps
-  kk pte sdn bhd lda ltda]]
+  kk pte sdn bhd lda ltda ab pa]]
 
 local STOP = set[[the and of]]
 
@@ -136,13 +147,23 @@ local ABBREV = {
   mktg = "marketing", prop = "property", props = "property", invest = "investment",
   comms = "communication", telecom = "telecommunication", distr = "distribution",
   transp = "transportation", chem = "chemical", pharm = "pharmacy", phcy = "pharmacy",
-  ctrl = "control", nw = "northwest", ne = "northeast", sw = "southwest", se = "southeast",
+  ctrl = "control", dentistry = "dental", dentist = "dental", medicine = "medical", nw = "northwest", ne = "northeast", sw = "southwest", se = "southeast",
 }
 
--- Generic business words: they weigh half.
+-- Generic business words say what kind of organisation, not which one: an
+-- added or dropped "Group", "Course" or "Care" hardly changes a name, so
+-- they weigh a fifth of a distinctive word (legal forms inside a name too).
 local GENERIC = set[[group service solution system holding partner associate consulting technology
   enterprise international global industry management resource network communication company agency
-  center business firm office associates america american national united consultant]]
+  center business firm office america american national united consultant course community
+  facility care shop studio club clinic practice professional specialist society organization
+  venture supply region regional operation store boutique house public]]
+M.GENERIC_WEIGHT = 0.2
+
+-- Words that, at the end of a name, tag a location ("Acme East"): set
+-- aside as a qualifier like "(West Region)" or "- East".
+local LOCATION = set[[east west north south northeast northwest southeast southwest central
+  downtown uptown midtown eastside westside northside southside metro campus branch]]
 
 -- Words that mark a tenant as not a live client's.
 local NEGATIVE = set[[former old inactive closed archive archived deprecated test testing demo trial
@@ -156,22 +177,32 @@ local function stem(t)
   return t
 end
 
-local function canonical(t)
-  t = ABBREV[t] or t
-  t = stem(t)
-  return ABBREV[t] or t
+local canonical_of = {}   -- word -> canonical token, as met
+
+local function canonical(w)
+  local c = canonical_of[w]
+  if c == nil then
+    c = stem(ABBREV[w] or w)
+    c = ABBREV[c] or c
+    canonical_of[w] = c
+  end
+  return c
 end
 
 -- Raw words of a piece of (folded, lower-case) text.
 local function words(s)
-  s = s:gsub("[&+]", " and "):gsub("['`]", "")
+  if s:find("[&+'`]") then s = s:gsub("[&+]", " and "):gsub("['`]", "") end
   local out = {}
   for w in s:gmatch("[^%s,;:/|\\]+") do
-    if w:find("^%a%.") then   -- initials with dots: p.c., u.s.a.
-      local rest = w:gsub("%a%.", "")
-      if rest == "" or rest:match("^%a$") then w = w:gsub("%.", "") end
+    if not w:find("[^%w\128-\255]") then
+      out[#out + 1] = w
+    else
+      if w:find("^%a%.") then   -- initials with dots: p.c., u.s.a.
+        local rest = w:gsub("%a%.", "")
+        if rest == "" or rest:match("^%a$") then w = w:gsub("%.", "") end
+      end
+      for piece in w:gmatch("[%w\128-\255]+") do out[#out + 1] = piece end
     end
-    for piece in w:gmatch("[%w\128-\255]+") do out[#out + 1] = piece end
   end
   return out
 end
@@ -179,13 +210,14 @@ end
 -- Raw words -> canonical tokens: legal forms dropped from the end, "the",
 -- "and", "of" dropped (a name never loses its last word), abbreviations
 -- expanded, plurals reduced.
+local function has_word(ws, n)   -- a word other than "the", "and", "of" in ws[1..n]
+  for i = 1, n do if not STOP[ws[i]] then return true end end
+  return false
+end
+
 local function canon_tokens(ws)
   ws = { table.unpack(ws) }
-  local function has_word(n)   -- a word other than "the", "and", "of" in ws[1..n]
-    for i = 1, n do if not STOP[ws[i]] then return true end end
-    return false
-  end
-  while #ws > 1 and (LEGAL[ws[#ws]] or STOP[ws[#ws]]) and has_word(#ws - 1) do ws[#ws] = nil end
+  while #ws > 1 and (LEGAL[ws[#ws]] or STOP[ws[#ws]]) and has_word(ws, #ws - 1) do ws[#ws] = nil end
   local kept = {}
   for _, w in ipairs(ws) do
     if not STOP[w] then kept[#kept + 1] = w end
@@ -221,12 +253,29 @@ local function edit_distance(a, b)
 end
 M.edit_distance = edit_distance
 
+-- Whether two different strings are one edit apart (a letter changed,
+-- added, dropped, or two neighbours swapped): edit_distance(a, b) == 1
+-- without its table.
+local function one_edit(a, b)
+  local la, lb = #a, #b
+  if la > lb then a, b, la, lb = b, a, lb, la end
+  if lb - la > 1 or a == b then return false end
+  local i = 1
+  while i <= la and a:byte(i) == b:byte(i) do i = i + 1 end
+  if i > la then return true end
+  if la < lb then return a:sub(i) == b:sub(i + 1) end
+  if a:sub(i + 1) == b:sub(i + 1) then return true end
+  return i < la and a:byte(i) == b:byte(i + 1) and a:byte(i + 1) == b:byte(i) and a:sub(i + 2) == b:sub(i + 2)
+end
+M.one_edit = one_edit
+
 -- Abbreviations that stand for more than one word: similar, not expanded.
 local AMBIGUOUS = {
   st = set"saint street", ste = set"sainte suite", mt = set"mount mountain",
   ave = set"avenue", rd = set"road", dr = set"drive doctor", hts = set"height", pt = set"point port",
   co = set"county company", cty = set"county city",
 }
+M.AMBIGUOUS = AMBIGUOUS
 
 -- Spelling variants: German "ue" for "ü" ("Mueller", "Müller"), British
 -- "ae" for "e" ("paediatric").
@@ -249,7 +298,7 @@ end
 local sim_cache = {}   -- sim_cache[a][b], a < b
 
 -- Similarity of two canonical tokens, 0..1.
-function M.token_similarity(a, b)
+local function token_similarity(a, b)
   if a == b then return 1 end
   if a > b then a, b = b, a end
   local row = sim_cache[a]
@@ -260,35 +309,45 @@ function M.token_similarity(a, b)
   local short, long = a, b
   if #a > #b then short, long = b, a end
   local ls, ll = #short, #long
-  if a:find("%d") or b:find("%d") then
+  if a:byte(1) ~= b:byte(1) then
+    s = 0                                               -- another first letter: another word
+  elseif a:find("%d") or b:find("%d") then
     s = 0                                               -- numbers must be equal
   elseif ls >= 3 and long:sub(1, ls) == short then
-    s = 0.8                                             -- "vet" ~ "veterinary"
-  elseif ls >= 3 and short:byte(1) == long:byte(1) and not short:find("[aeiou]", 2)
+    -- "vet" ~ "veterinary"; a whole word that begins another ("pine",
+    -- "pinecrest"; "harbor", "harborview") is only a hint
+    s = (ls <= 4 and not short:find("[aeiouy]$")) and 0.8 or 0.5
+  elseif ls >= 3 and not short:find("[aeiou]", 2)
          and is_subsequence(short, long) then
     s = 0.7                                             -- "ctr" ~ "center"
   elseif AMBIGUOUS[a] and AMBIGUOUS[a][b] or AMBIGUOUS[b] and AMBIGUOUS[b][a] then
     s = 0.95                                            -- "st" ~ "saint", "street"
-  elseif ls >= 4 and same_spelling(a, b) then
+  elseif ls >= 4 and ll - ls <= 2 and same_spelling(a, b) then
     s = 0.95                                            -- "mueller" ~ "muller"
-  elseif ls >= 4 and a:byte(1) == b:byte(1) and (ll - ls) / ll <= 0.25 then
-    local d = edit_distance(a, b)                       -- typos: "frieght" ~ "freight"
-    local sim = 1 - d / ll
-    if d == 1 or (d == 2 and ll >= 10) then s = sim end
+  elseif ls >= 4 and (ll - ls) / ll <= 0.25 then
+    if one_edit(a, b) then                              -- typos: "frieght" ~ "freight"
+      s = 1 - 1 / ll
+    elseif ll >= 10 and (a:sub(1, 2) == b:sub(1, 2) or a:sub(-2) == b:sub(-2))
+           and edit_distance(a, b) == 2 then
+      s = 1 - 2 / ll
+    end
   end
   row[b] = s
   return s
 end
+M.token_similarity = token_similarity
 
--- Character bigrams of a string: counts and their number.
+-- Character bigrams of a string (as numbers): counts and their number.
 local function bigrams(s)
-  local t, n = {}, 0
-  for i = 1, #s - 1 do
-    local g = s:sub(i, i + 1)
+  local t, n = {}, #s - 1
+  local prev = s:byte(1)
+  for i = 2, #s do
+    local b = s:byte(i)
+    local g = prev * 256 + b   -- a bigram as a number: no string made
     t[g] = (t[g] or 0) + 1
-    n = n + 1
+    prev = b
   end
-  return { counts = t, n = n }
+  return { counts = t, n = math.max(0, n) }
 end
 
 local function bigram_dice(ga, gb)
@@ -317,25 +376,27 @@ local function runs_of(tokens, raw)
       cat = cat .. tokens[k]
       rawcat = rawcat .. raw[k]
       initials = initials .. tokens[k]:sub(1, 1)
-      local idx = {}
-      for r = j, k do idx[#idx + 1] = r end
-      runs[#runs + 1] = { cat = cat, raw = rawcat, initials = initials, idx = idx }
+      local idx, mask = {}, 0
+      for r = j, k do idx[#idx + 1] = r; mask = mask | (1 << (r - 1)) end
+      runs[#runs + 1] = { cat = cat, raw = rawcat, initials = initials, idx = idx, mask = mask,
+                          first = cat:byte(1) }
     end
   end
   return runs
 end
 
-local near_cache = {}   -- near_cache[cat][x]: one edit apart
+-- The runs and character bigrams of a normalised name, made when first
+-- needed (most names are compared with a handful of others only).
+function M.runs(n)
+  local r = n.runs_
+  if r == nil then r = runs_of(n.tokens, n.raw); n.runs_ = r end
+  return r
+end
 
-local function one_edit(cat, x)
-  local row = near_cache[cat]
-  if row == nil then row = {}; near_cache[cat] = row end
-  local v = row[x]
-  if v == nil then
-    v = edit_distance(cat, x) == 1
-    row[x] = v
-  end
-  return v
+local function grams(n)
+  local g = n.grams_
+  if g == nil then g = bigrams(n.squashed); n.grams_ = g end
+  return g
 end
 
 local function link_order(p, q)
@@ -348,29 +409,43 @@ local function link_order(p, q)
   return p[3][1] < q[3][1]
 end
 
--- Links between the tokens of two normalised names, best first: one to
--- one, or one token to a run of 2..4 tokens of the other (concatenation
--- or initials).
-local function links_of(na, nb)
+-- Links between the tokens of two normalised names that are still free
+-- (not in usedA, usedB), best first: one to one, or one token to a run of
+-- 2..4 tokens of the other (concatenation, "initials", or a concatenation
+-- one edit away).
+local function links_of(na, nb, usedA, usedB)
   local A, B = na.tokens, nb.tokens
   local links = {}
   for i = 1, #A do
-    for j = 1, #B do
-      local s = M.token_similarity(A[i], B[j])
-      if s > 0 then links[#links + 1] = { s, { i }, { j } } end
+    if not usedA[i] then
+      local a = A[i]
+      for j = 1, #B do
+        if not usedB[j] then
+          local s = token_similarity(a, B[j])
+          if s > 0 then links[#links + 1] = { s, { i }, { j } } end
+        end
+      end
     end
   end
-  local function runs(X, rawX, Yruns, x_is_a)
+  local function runs(X, rawX, usedX, Yruns, usedY, nY, x_is_a)
+    local used = 0   -- the tokens of Y already linked, as bits
+    for r = 1, math.min(nY, 62) do
+      if usedY[r] then used = used | (1 << (r - 1)) end
+    end
     for i = 1, #X do
       local x = X[i]
-      if #x >= 2 then
+      local lx, first = #x, x:byte(1)
+      if lx >= 2 and not usedX[i] then
         for _, run in ipairs(Yruns) do
-          local s, kind = 0, nil
-          if run.cat == x or run.raw == rawX[i] then
+          local s, kind = 0, "joined"
+          local d = #run.cat - lx
+          if run.first ~= first or run.mask & used ~= 0 then
+            s = 0
+          elseif run.cat == x or run.raw == rawX[i] then
             s = 1
           elseif run.initials == x then
             s, kind = 0.9, "initials"
-          elseif #x >= 6 and math.abs(#run.cat - #x) <= 1 and one_edit(run.cat, x) then
+          elseif lx >= 6 and d >= -1 and d <= 1 and one_edit(run.cat, x) then
             s = 0.9
           end
           if s > 0 then
@@ -380,20 +455,26 @@ local function links_of(na, nb)
       end
     end
   end
-  runs(A, na.raw, nb.runs, true)
-  runs(B, nb.raw, na.runs, false)
+  local freeA, freeB = 0, 0   -- a run needs two free tokens
+  for i = 1, #A do if not usedA[i] then freeA = freeA + 1 end end
+  for j = 1, #B do if not usedB[j] then freeB = freeB + 1 end end
+  if freeA > 1 then runs(B, nb.raw, usedB, M.runs(na), usedA, #A, false) end
+  if freeB > 1 then runs(A, na.raw, usedA, M.runs(nb), usedB, #B, true) end
   if #links > 1 then table.sort(links, link_order) end
   return links
 end
 
--- A name -> { name, tokens, extras (qualifier tokens), key, squashed }.
+-- A name -> { name, tokens, raw, extras (qualifier tokens), key, squashed }.
 function M.normalize(name)
   local s = M.fold(tostring(name)):lower()
   local quals = {}
-  s = s:gsub("%b()", function(q) quals[#quals + 1] = q:sub(2, -2); return " " end)
-  s = s:gsub("%b[]", function(q) quals[#quals + 1] = q:sub(2, -2); return " " end)
-  s = s:gsub("%(([^)]*)$", function(q) quals[#quals + 1] = q; return " " end)   -- "(unclosed"
-  local head, tail = s:match("^(.-)%s+%-+%s+(.*)$")
+  if s:find("[%(%[]") then
+    s = s:gsub("%b()", function(q) quals[#quals + 1] = q:sub(2, -2); return " " end)
+    s = s:gsub("%b[]", function(q) quals[#quals + 1] = q:sub(2, -2); return " " end)
+    s = s:gsub("%(([^)]*)$", function(q) quals[#quals + 1] = q; return " " end)   -- "(unclosed"
+  end
+  local head, tail
+  if s:find(" -", 1, true) then head, tail = s:match("^(.-)%s+%-+%s+(.*)$") end
   if head and #words(head) > 0 and #words(tail) <= 3 then
     s = head
     quals[#quals + 1] = tail
@@ -409,71 +490,124 @@ function M.normalize(name)
     tokens, raw = canon_tokens(extras)
     extras = {}
   end
-  local squashed = table.concat(tokens)
+  -- a location word ending the name is a qualifier too ("Acme East")
+  while #tokens > 1 and LOCATION[tokens[#tokens]] do
+    table.insert(extras, 1, tokens[#tokens])
+    tokens[#tokens], raw[#raw] = nil, nil
+  end
   return { name = name, tokens = tokens, raw = raw, extras = extras, key = table.concat(tokens, " "),
-           squashed = squashed, runs = runs_of(tokens, raw), grams = bigrams(squashed) }
+           squashed = table.concat(tokens) }
 end
 
 local function default_weight(t)
-  return GENERIC[t] and 0.5 or 1
+  return (GENERIC[t] or LEGAL[t]) and M.GENERIC_WEIGHT or 1
+end
+M.generic = function(t) return GENERIC[t] or LEGAL[t] or false end
+
+-- The summed weight of a name's tokens (kept for the weight function
+-- last asked for).
+local function total_weight(n, weight)
+  if n.weight_fn_ ~= weight then
+    local w = 0
+    for _, t in ipairs(n.tokens) do w = w + weight(t) end
+    n.weight_fn_, n.weight_ = weight, w
+  end
+  return n.weight_
+end
+
+-- The best one-to-one alignment of the tokens of two normalised names:
+-- equal tokens first (usedA[i] = j), then the best of the other links.
+-- Returns the weight matched on each side, the total weights, the number
+-- of equal tokens, the other links kept, and usedA, usedB.
+local function align(na, nb, weight)
+  local A, B = na.tokens, nb.tokens
+  local usedA, usedB = {}, {}
+  local mA, mB, equal = 0, 0, 0
+  for i = 1, #A do
+    local a = A[i]
+    for j = 1, #B do
+      if B[j] == a and not usedB[j] then
+        usedA[i], usedB[j] = j, i
+        local w = weight(a)
+        mA, mB, equal = mA + w, mB + w, equal + 1
+        break
+      end
+    end
+  end
+  local kept = {}
+  if equal < #A and equal < #B then
+    for _, l in ipairs(links_of(na, nb, usedA, usedB)) do
+      local free = true
+      for _, i in ipairs(l[2]) do if usedA[i] then free = false end end
+      for _, j in ipairs(l[3]) do if usedB[j] then free = false end end
+      if free then
+        kept[#kept + 1] = l
+        for _, i in ipairs(l[2]) do usedA[i] = true; mA = mA + l[1] * weight(A[i]) end
+        for _, j in ipairs(l[3]) do usedB[j] = true; mB = mB + l[1] * weight(B[j]) end
+      end
+    end
+  end
+  return mA, mB, total_weight(na, weight), total_weight(nb, weight), equal, kept, usedA, usedB
 end
 
 -- Weighted token overlap of two normalised names: Dice over the best
--- one-to-one alignment, how much of the lighter side is covered, and
--- whether a token stood for the initials of several.
+-- one-to-one alignment, how much of the lighter side is covered, whether
+-- some token stood for initials, and whether only initials linked them.
 function M.token_overlap(na, nb, weight)
   weight = weight or default_weight
-  local A, B = na.tokens, nb.tokens
-  local usedA, usedB = {}, {}
-  local mA, mB = 0, 0
-  local links = links_of(na, nb)
-  if #links == 0 then return 0, 0, false end
-  local acronym = false
-  for _, l in ipairs(links) do
-    local free = true
-    for _, i in ipairs(l[2]) do if usedA[i] then free = false end end
-    for _, j in ipairs(l[3]) do if usedB[j] then free = false end end
-    if free then
-      if l[4] == "initials" then acronym = true end
-      for _, i in ipairs(l[2]) do usedA[i] = true; mA = mA + l[1] * weight(A[i]) end
-      for _, j in ipairs(l[3]) do usedB[j] = true; mB = mB + l[1] * weight(B[j]) end
-    end
+  local mA, mB, WA, WB, equal, kept = align(na, nb, weight)
+  if equal + #kept == 0 or WA + WB == 0 then return 0, 0, false end
+  local some, all = false, equal == 0
+  for _, l in ipairs(kept) do
+    if l[4] == "initials" then some = true else all = false end
   end
-  local WA, WB = 0, 0
-  for _, t in ipairs(A) do WA = WA + weight(t) end
-  for _, t in ipairs(B) do WB = WB + weight(t) end
-  if WA + WB == 0 then return 0, 0, false end
   local dice = (mA + mB) / (WA + WB)
   local cover = WA <= WB and (WA > 0 and mA / WA or 0) or (WB > 0 and mB / WB or 0)
-  return dice, cover, acronym
+  return dice, cover, some, all
 end
 
 local function has_negative(n)
-  for _, t in ipairs(n.tokens) do if NEGATIVE[t] then return true end end
-  for _, t in ipairs(n.extras) do if NEGATIVE[t] then return true end end
-  return false
+  local v = n.negative_
+  if v == nil then
+    v = false
+    for _, t in ipairs(n.tokens) do if NEGATIVE[t] then v = true end end
+    for _, t in ipairs(n.extras) do if NEGATIVE[t] then v = true end end
+    n.negative_ = v
+  end
+  return v
+end
+
+local function extras_key(n)
+  local e = n.extras_norm
+  if e == nil then
+    e = #n.extras > 0 and M.normalize(table.concat(n.extras, " ")) or false
+    n.extras_norm = e
+  end
+  return e
 end
 
 -- Similarity of two normalised names, 0..1 (weight: token -> weight).
+-- A name spelt out by initials only ("ZDS", "IBM") stays below a
+-- confident score: only e-mail domains can confirm it.
 function M.name_similarity(na, nb, weight)
   local s
   if na.key == nb.key then
     s = 1
   else
-    local dice, cover, acronym = M.token_overlap(na, nb, weight)
+    local dice, cover, initials, only_initials = M.token_overlap(na, nb, weight)
     if dice == 0 then return 0 end   -- not one word in common: no candidate
-    local chars = bigram_dice(na.grams, nb.grams)
-    if acronym then chars = math.max(chars, dice) end   -- letters of initials do not compare
-    s = 0.8 * dice + 0.2 * chars
+    local chars = bigram_dice(grams(na), grams(nb))
+    if initials then chars = math.max(chars, dice) end   -- letters of initials do not compare
+    s = 0.85 * dice + 0.15 * chars
     s = math.max(s, 0.78 * cover)
+    if only_initials then s = math.min(s, 0.8) end
   end
   -- qualifiers: "(West Region)" on one side only costs a little; two
-  -- different qualifiers ("- East" and "- West") cost more
-  local ea, eb = #na.extras > 0, #nb.extras > 0
+  -- different ones ("- East" and "- West") make it another branch
+  local ea, eb = extras_key(na), extras_key(nb)
   if ea and eb then
-    local d = M.token_overlap(M.normalize(table.concat(na.extras, " ")),
-                              M.normalize(table.concat(nb.extras, " ")))
-    if d < 0.8 then s = s - 0.1 end
+    local d = M.token_overlap(ea, eb)
+    if d < 0.8 then s = math.min(s - 0.1, 0.7) end
   elseif ea or eb then
     s = s - 0.02
   end
@@ -484,6 +618,43 @@ end
 -- Two names as given -> their similarity (default weights).
 function M.score(a, b)
   return M.name_similarity(M.normalize(a), M.normalize(b))
+end
+
+-- What linked two normalised names, for people: a list of short phrases.
+function M.evidence(na, nb, weight)
+  weight = weight or default_weight
+  local _, _, _, _, _, kept, usedA, usedB = align(na, nb, weight)
+  local out = {}
+  local function words_of(n, idx)
+    local w = {}
+    for k, i in ipairs(idx) do w[k] = n.tokens[i] end
+    return table.concat(w, "+")
+  end
+  for i, t in ipairs(na.tokens) do
+    if type(usedA[i]) == "number" then out[#out + 1] = t .. "=" .. t end
+  end
+  for _, l in ipairs(kept) do
+    local a, b = words_of(na, l[2]), words_of(nb, l[3])
+    local how
+    if l[4] then how = l[4]
+    elseif l[1] >= 1 then how = nil
+    elseif M.token_similarity(na.tokens[l[2][1]], nb.tokens[l[3][1]]) > 0 then how = "near" end
+    out[#out + 1] = string.format("%s%s%s%s", a, l[1] >= 1 and "=" or "~", b, how and " (" .. how .. ")" or "")
+  end
+  local function left(n, used, side)
+    local rest = {}
+    for i, t in ipairs(n.tokens) do
+      if not used[i] then rest[#rest + 1] = t .. (default_weight(t) < 1 and " (generic)" or "") end
+    end
+    if #rest > 0 then out[#out + 1] = "only in " .. side .. ": " .. table.concat(rest, ", ") end
+  end
+  left(na, usedA, "company")
+  left(nb, usedB, "account")
+  if #na.extras + #nb.extras > 0 then
+    out[#out + 1] = string.format("qualifiers: %s / %s", #na.extras > 0 and table.concat(na.extras, " ") or "-",
+                                  #nb.extras > 0 and table.concat(nb.extras, " ") or "-")
+  end
+  return out
 end
 
 -- Domains -----------------------------------------------------------------
@@ -530,14 +701,43 @@ local function usable_domains(domains, n_accounts)
   return out
 end
 
--- Share of an account's users (with a usable address) in a company's domains.
-local function domain_share(company_domains, usable)
-  if usable == nil or usable.total == 0 or #company_domains == 0 then return nil end
-  local n = 0
-  for d, count in pairs(usable.counts) do
-    if domain_in(d, company_domains) then n = n + count end
+-- Share of each account's users (with a usable address) in each
+-- company's domains, for the pairs where it is not zero:
+-- shares[j][i], and by_company[i] = { j, ... }.
+local function domain_shares(companies, accounts, usable)
+  local owners = {}   -- domain -> { company index, ... }
+  for i, c in ipairs(companies) do
+    for _, d in ipairs(c.domains or {}) do
+      local l = owners[d] or {}
+      l[#l + 1] = i
+      owners[d] = l
+    end
   end
-  return n / usable.total
+  local shares, by_company = {}, {}
+  for j, a in ipairs(accounts) do
+    local u = usable[a.account_id]
+    if u and u.total > 0 then
+      local hits = {}
+      for d, count in pairs(u.counts) do
+        local counted = {}
+        local suffix = d
+        while suffix do   -- the domain itself, then each parent domain
+          for _, i in ipairs(owners[suffix] or {}) do
+            if not counted[i] then counted[i] = true; hits[i] = (hits[i] or 0) + count end
+          end
+          suffix = suffix:match("^[^.]+%.(.+)$")
+        end
+      end
+      for i, h in pairs(hits) do
+        shares[j] = shares[j] or {}
+        shares[j][i] = h / u.total
+        by_company[i] = by_company[i] or {}
+        table.insert(by_company[i], j)
+      end
+    end
+  end
+  for _, l in pairs(by_company) do table.sort(l) end
+  return shares, by_company
 end
 
 -- Assignment ----------------------------------------------------------------
@@ -546,7 +746,7 @@ local function round2(x)
   return math.floor(x * 100 + 0.5) / 100
 end
 
--- Token weights for one run: generic words half, words found in many
+-- Token weights for one run: generic words a fifth, words found in many
 -- names of one side less (1 / (1 + log2(count) / 2)).
 local function weights_for(norm_companies, norm_accounts)
   local function counts(list)
@@ -572,14 +772,25 @@ local function weights_for(norm_companies, norm_accounts)
   end
 end
 
+local OPTIONS = { min_score = true, margin = true, review_floor = true, domains = true, explain = true }
+
 -- companies: { { id, name, domains }, ... }; accounts: { { account_id,
 -- name }, ... }; opts: min_score, margin, review_floor, domains
--- ([account_id] = { [domain] = users }, for the domain signal).
+-- ([account_id] = { [domain] = users }, for the domain signal), explain
+-- (add `evidence` to each suggestion).
 -- Returns { suggestions = { ... }, unmatched_accounts = { ... } } in the
 -- shape of suggest-mappings --format json (scores rounded), plus, per
 -- suggestion, `name_score`, `domain_share` and `runner_up` for people.
+--
+-- Each company is scored against the candidates of the name index (and,
+-- with domains, the accounts whose users share its domains); the pairs
+-- scored are the only ones kept, so time and memory grow with the number
+-- of names, not with their product.
 function M.suggest(companies, accounts, opts)
   opts = opts or {}
+  for k in pairs(opts) do
+    if not OPTIONS[k] then error("match.suggest: unknown option '" .. tostring(k) .. "'", 2) end
+  end
   local min_score = opts.min_score or M.DEFAULTS.min_score
   local margin = opts.margin or M.DEFAULTS.margin
   local floor = math.min(opts.review_floor or M.DEFAULTS.review_floor, min_score)
@@ -588,96 +799,121 @@ function M.suggest(companies, accounts, opts)
   for i, c in ipairs(companies) do nc[i] = M.normalize(c.name) end
   for j, a in ipairs(accounts) do na[j] = M.normalize(a.name) end
   local weight = weights_for(nc, na)
+  local index = require("workflows.lib.match_index").build(na, M)
 
-  local usable, shares
+  local usable, shares, by_company
+  local owner_of = {}   -- owner_of[j][i]: account j's users are mostly company i's (share >= 0.5)
   if opts.domains then
     usable = usable_domains(opts.domains, #accounts)
-    shares = {}
-    for i, c in ipairs(companies) do
-      shares[i] = {}
-      for j, a in ipairs(accounts) do
-        shares[i][j] = domain_share(c.domains or {}, usable[a.account_id])
+    shares, by_company = domain_shares(companies, accounts, usable)
+    for j, row in pairs(shares) do
+      for i, share in pairs(row) do
+        if share >= 0.5 then owner_of[j] = owner_of[j] or {}; owner_of[j][i] = true end
       end
     end
   end
 
-  -- score[i][j]: company i, account j
-  local score, name_score = {}, {}
+  local function share_of(i, j)
+    if not shares then return nil end
+    local c = companies[i]
+    local u = usable[accounts[j].account_id]
+    if u == nil or u.total == 0 or #(c.domains or {}) == 0 then return nil end
+    return shares[j] and shares[j][i] or 0
+  end
+
+  -- edges: every pair scored, per company and per account, best first
+  local edges, of_company, of_account = {}, {}, {}
   for i = 1, #companies do
-    score[i], name_score[i] = {}, {}
-    for j = 1, #accounts do
-      local s = M.name_similarity(nc[i], na[j], weight)
-      name_score[i][j] = s
+    local cands = index:candidates(nc[i])
+    if by_company and by_company[i] then
+      local have = {}
+      for _, j in ipairs(cands) do have[j] = true end
+      for _, j in ipairs(by_company[i]) do
+        if not have[j] then cands[#cands + 1] = j end
+      end
+    end
+    local list = {}
+    for _, j in ipairs(cands) do
+      local name_s = M.name_similarity(nc[i], na[j], weight)
+      local s = name_s
+      local share = share_of(i, j)
       if shares then
-        local share = shares[i][j]
         if share and share > 0 then
           local strength = math.min(1, share / 0.6)
           s = 1 - (1 - s) * (1 - 0.9 * strength)
         else
           local factor = share == 0 and 0.85 or 1   -- the company's domains, not one of its users
-          for k = 1, #companies do
-            if k ~= i and (shares[k][j] or 0) >= 0.5 then factor = 0.6; break end   -- another's users
+          for k in pairs(owner_of[j] or {}) do
+            if k ~= i then factor = 0.6; break end   -- another's users
           end
           s = s * factor
         end
       end
-      score[i][j] = s
+      if s > 0 then
+        local e = { i, j, s, name_s, share }
+        edges[#edges + 1] = e
+        list[#list + 1] = e
+        local l = of_account[j]
+        if l then l[#l + 1] = e else of_account[j] = { e } end
+      end
     end
+    of_company[i] = list
   end
-
-  local pairs_ = {}
-  for i = 1, #companies do
-    for j = 1, #accounts do
-      if score[i][j] >= floor then pairs_[#pairs_ + 1] = { i, j, score[i][j] } end
-    end
-  end
-  table.sort(pairs_, function(p, q)
+  local function better(p, q)
     if p[3] ~= q[3] then return p[3] > q[3] end
     if p[1] ~= q[1] then return p[1] < q[1] end
     return p[2] < q[2]
-  end)
-  local company_of, account_of = {}, {}
-  for _, p in ipairs(pairs_) do
-    local i, j = p[1], p[2]
-    if account_of[i] == nil and company_of[j] == nil then
-      account_of[i], company_of[j] = j, i
+  end
+  for _, l in pairs(of_company) do table.sort(l, better) end
+  -- best first over all pairs: sorted as numbers (score to 1e-9, then
+  -- company, then account), which is much faster than a comparator
+  local order, by_key = {}, {}
+  for _, e in ipairs(edges) do
+    if e[3] >= floor then
+      local key = string.format("%010d%08d%08d", math.floor((1 - e[3]) * 1e9 + 0.5), e[1], e[2])
+      order[#order + 1] = key
+      by_key[key] = e
+    end
+  end
+  table.sort(order)
+
+  local company_of, edge_of = {}, {}
+  for _, key in ipairs(order) do
+    local e = by_key[key]
+    local i, j = e[1], e[2]
+    if edge_of[i] == nil and company_of[j] == nil then
+      edge_of[i], company_of[j] = e, i
     end
   end
 
-  local function candidate(j, s)
-    return { duo_account_id = accounts[j].account_id, duo_account = accounts[j].name, score = round2(s) }
+  local function candidate(e)
+    return { duo_account_id = accounts[e[2]].account_id, duo_account = accounts[e[2]].name, score = round2(e[3]) }
   end
 
   local suggestions = {}
   for i, c in ipairs(companies) do
-    local order = {}
-    for j = 1, #accounts do
-      if score[i][j] > 0 then order[#order + 1] = j end
-    end
-    table.sort(order, function(p, q)
-      if score[i][p] ~= score[i][q] then return score[i][p] > score[i][q] end
-      return p < q
-    end)
+    local list = of_company[i]
     local candidates = {}
-    for k = 1, math.min(3, #order) do candidates[k] = candidate(order[k], score[i][order[k]]) end
+    for k = 1, math.min(3, #list) do candidates[k] = candidate(list[k]) end
     local sug = { company_id = c.id, company = c.name, candidates = candidates }
-    local j = account_of[i]
-    if j then
-      local s = score[i][j]
+    local e = edge_of[i]
+    if e then
+      local j, s = e[2], e[3]
       local runner, runner_name = 0, nil
-      for k = 1, #accounts do
-        if k ~= j and score[i][k] > runner then runner, runner_name = score[i][k], accounts[k].name end
+      for _, o in ipairs(list) do
+        if o[2] ~= j and o[3] > runner then runner, runner_name = o[3], accounts[o[2]].name end
       end
-      for k = 1, #companies do
-        if k ~= i and score[k][j] > runner then runner, runner_name = score[k][j], companies[k].name end
+      for _, o in ipairs(of_account[j]) do
+        if o[1] ~= i and o[3] > runner then runner, runner_name = o[3], companies[o[1]].name end
       end
       sug.duo_account_id = accounts[j].account_id
       sug.duo_account = accounts[j].name
       sug.score = round2(s)
       sug.status = (s >= min_score and s - runner >= margin) and "matched" or "review"
-      sug.name_score = round2(name_score[i][j])
-      sug.domain_share = shares and shares[i][j] and round2(shares[i][j]) or nil
+      sug.name_score = round2(e[4])
+      sug.domain_share = e[5] and round2(e[5]) or nil
       if runner_name then sug.runner_up = { name = runner_name, score = round2(runner) } end
+      if opts.explain then sug.evidence = M.evidence(nc[i], na[j], weight) end
     else
       sug.status = "unmatched"
     end
