@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# suggest-mappings' engine (scripts/duo/wf/match.lua): precision and recall
+# suggest-mappings' engine (scripts/workflows/lib/match.lua): precision and recall
 # on the evaluation set by drift kind, then speed and peak memory on
 # synthetic tenants next to a plain baseline (tests/bench/mapping_baseline.py:
 # blocking on the rarest word + difflib) measured in the same run.

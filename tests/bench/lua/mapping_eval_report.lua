@@ -6,7 +6,7 @@
 local tests = assert(arg[1], "usage: mapping_eval_report.lua TESTS_DIR")
 package.path = tests .. "/lua/?.lua;" .. package.path
 local eval = require "mapping_eval"
-local match = require "duo.wf.match"
+local match = require "workflows.lib.match"
 
 for _, part in ipairs{ "dev", "heldout" } do
   local data = eval.load(tests .. "/data/mapping_eval/" .. part .. ".tsv")

@@ -3,7 +3,7 @@
 -- matched, review, correct matched, true pairs, peak RSS in KiB (VmHWM).
 --
 -- usage: duo-lua mapping_run.lua DIR
-local match = require "duo.wf.match"
+local match = require "workflows.lib.match"
 local core = require "duo.core"
 local dir = assert(arg[1], "usage: mapping_run.lua DIR")
 
