@@ -4,7 +4,7 @@
 --
 -- usage: duo-lua mapping_run.lua DIR
 local match = require "workflows.lib.match"
-local core = require "duo.core"
+local loop = require "duo._loop"
 local dir = assert(arg[1], "usage: mapping_run.lua DIR")
 
 local function read_csv(path)
@@ -35,7 +35,7 @@ local function read_csv(path)
   return rows
 end
 
-local t0 = core.now_ms()
+local t0 = loop.now_ms()
 local companies, accounts, truth = {}, {}, {}
 for i, r in ipairs(read_csv(dir .. "/companies.csv")) do companies[i] = { id = r[1], name = r[2] } end
 local pairs_ = 0
@@ -44,7 +44,7 @@ for j, r in ipairs(read_csv(dir .. "/accounts.csv")) do
   if r[3] ~= "" then truth[r[3]] = r[1]; pairs_ = pairs_ + 1 end
 end
 local result = match.suggest(companies, accounts)
-local seconds = (core.now_ms() - t0) / 1000
+local seconds = (loop.now_ms() - t0) / 1000
 local matched, review, right = 0, 0, 0
 for _, s in ipairs(result.suggestions) do
   if s.status == "matched" then
