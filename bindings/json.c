@@ -809,6 +809,32 @@ static void encode_object(encoder *e, int t, size_t nkeys)
         lua_pop(L, 1);
 }
 
+/* Pushes and returns the string at idx, quoted, cut to 40 bytes, with
+ * every byte that is not printable ASCII as \xNN: keys end up in error
+ * messages and may hold anything. */
+static const char *printable_key(lua_State *L, int idx)
+{
+    size_t len;
+    const char *k = lua_tolstring(L, idx, &len);
+    luaL_Buffer b;
+
+    luaL_buffinit(L, &b);
+    luaL_addchar(&b, '"');
+    for (size_t i = 0; i < len && i < 40; i++) {
+        unsigned char c = (unsigned char)k[i];
+        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+            char hex[5];
+            snprintf(hex, sizeof hex, "\\x%02x", c);
+            luaL_addlstring(&b, hex, 4);
+        } else {
+            luaL_addchar(&b, (char)c);
+        }
+    }
+    luaL_addstring(&b, len > 40 ? "\"..." : "\"");
+    luaL_pushresult(&b);
+    return lua_tostring(L, -1);
+}
+
 /* The length of the table t marked as an array, whose keys must be exactly
  * 1..n: a hole or another key would otherwise be dropped silently. */
 static lua_Integer checked_array_length(lua_State *L, int t)
@@ -818,9 +844,13 @@ static lua_Integer checked_array_length(lua_State *L, int t)
     lua_pushnil(L);
     while (lua_next(L, t)) {
         lua_pop(L, 1);
-        if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1)
+        if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1) {
+            if (lua_type(L, -1) == LUA_TSTRING)
+                json_error(L, "json: an array (json.array) has the string key %s",
+                           printable_key(L, -1));
             json_error(L, "json: an array (json.array) has the non-index key %s",
                        luaL_tolstring(L, -1, NULL));
+        }
         if (lua_tointeger(L, -1) > max)
             max = lua_tointeger(L, -1);
         count++;

@@ -388,7 +388,8 @@ T.test("an array with a hole or another key is an error, not cut short", functio
   local t = json.array()
   t[1], t[3] = 1, 3
   encode_fails(t, "^json: an array %(json.array%) has a hole at index 2 %(2 elements up to index 3%)")
-  encode_fails(json.array{1, 2, x = 3}, "^json: an array %(json.array%) has the non%-index key x$")
+  encode_fails(json.array{1, 2, x = 3}, '^json: an array %(json.array%) has the string key "x"$')
+  encode_fails(json.array{["a\n\27[2J"] = 3}, '^json: an array %(json.array%) has the string key "a\\x0a\\x1b%[2J"$')
   encode_fails(json.array{[0] = 1}, "^json: an array %(json.array%) has the non%-index key 0$")
   encode_fails({a = json.array{[2] = 1}}, "has a hole at index 1 ")
 end)
