@@ -98,4 +98,10 @@ T.test("a cursor that repeats stops paging", function()
         function() for _ in paging.cursor_stream(admin, request, "items", 10, "next_offset") do end end)
 end)
 
+T.test("a logs v1 page that does not move the time on stops paging", function()
+  local request = { verb = "GET", path = "/test/hostile/logs_v1", params = { mintime = 100 } }
+  fault(10, "http", "paging stopped: the server's mintime %(latest timestamp %+ 1%) 6 does not advance past 100",
+        function() for _ in paging.logs_v1_stream(admin, request) do end end)
+end)
+
 T.done()

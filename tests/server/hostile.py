@@ -9,6 +9,8 @@ here is signed like the other /test routes:
                                        next_offset is offset + 1, forever
     GET /test/hostile/cursor           cursor listing whose next_offset is
                                        always ["1700000000000", "same"]
+    GET /test/hostile/logs_v1          logs v1: 1000 records (a full page),
+                                       every timestamp 5, whatever mintime says
     GET /test/hostile/deep?depth=N     200 OK whose response is N nested arrays
     GET /test/hostile/controlbytes     200, text/plain, with escape sequences,
                                        a bell, a C1 CSI and a NUL
@@ -37,6 +39,9 @@ def install(server):
         return ok({"items": [{"n": 1}],
                    "metadata": {"next_offset": ["1700000000000", "same"],
                                 "total_objects": {"value": 3, "relation": "eq"}}})
+
+    def logs_v1(req):
+        return ok([{"timestamp": 5, "n": i} for i in range(1000)])
 
     def deep(req):
         depth = req.int_param("depth", 100000, 1, 10 ** 6)
@@ -89,7 +94,7 @@ def install(server):
         _raw(req, b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n" + body)
         return RawDone(200)
 
-    for path, handler in (("pages", pages), ("cursor", cursor), ("deep", deep),
+    for path, handler in (("pages", pages), ("cursor", cursor), ("logs_v1", logs_v1), ("deep", deep),
                           ("controlbytes", controlbytes), ("statfail", statfail),
                           ("truncated", truncated), ("drip", drip), ("http10", http10)):
         server.ROUTES[("GET", "/test/hostile/" + path)] = server.Route(handler)
