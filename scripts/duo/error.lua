@@ -80,7 +80,11 @@ function Error:__tostring()
   end
   text = "duo: " .. text .. where(self)
   if self.hint then text = text .. " - " .. self.hint end
-  return (text:gsub("[\r\n]+", " "))
+  -- One line, and nothing in it (a server's message, a name read from a
+  -- file) can drive the terminal: other control characters, and C1
+  -- controls in UTF-8, become \xNN; other text, UTF-8 included, stays.
+  text = text:gsub("[\r\n]+", " "):gsub("[%c\127]", function(c) return string.format("\\x%02x", c:byte()) end)
+  return (text:gsub("\194([\128-\159])", function(c) return string.format("\\xc2\\x%02x", c:byte()) end))
 end
 
 -- Up to max bytes of s (text from a server or a file) quoted for a message:

@@ -7,8 +7,8 @@
  * (readers may cache by path), in a state made afresh every 256 inputs
  * (starting one costs more than most inputs). It may return anything (a value with a stop method,
  * such as a sandbox, is stopped) or raise a duo.Error whose message is one
- * line; any other error, such as "attempt to index a nil value", is a
- * finding. Memory is capped and the Lua code runs on an instruction
+ * line without control bytes; any other error, such as "attempt to index
+ * a nil value", is a finding. Memory is capped and the Lua code runs on an instruction
  * budget (fuzz_lua.h), so a config chunk that loops or allocates without
  * end counts as an ordinary refusal. */
 #include <fcntl.h>
@@ -41,7 +41,10 @@ static const char *judge_error(lua_State *L)
         lua_pop(L, 1);
         if (is_duo_error) {
             msg = luaL_tolstring(L, -1, NULL);
-            return strchr(msg, '\n') == NULL ? NULL : msg;
+            for (const char *p = msg; *p != '\0'; p++)
+                if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                    return msg;   /* a control byte would reach the terminal */
+            return NULL;
         }
     }
     msg = luaL_tolstring(L, -1, NULL);

@@ -57,6 +57,12 @@ T.test("stat FAIL under HTTP 200: an api error with its code", function()
   T.eq(e.code, 40002)
 end)
 
+T.test("a FAIL message with terminal escapes is shown escaped", function()
+  local e = fault(10, "api", "40002 Invalid\\x1b%[2J request\\x07: limit\\xc2\\x9b31m next",
+                  function() admin:call("GET", "/test/hostile/statfail", { mode = "bytes" }) end)
+  T.eq(e.message, "Invalid\27[2J request\7", "the field itself keeps the server's text")
+end)
+
 T.test("not JSON: the status and the start of the body, escaped", function()
   local e = fault(10, "http", "HTTP 502 .*response is not JSON %(unexpected character at byte 0%): \"<html>",
                   function() admin:call("GET", "/test/notjson") end)

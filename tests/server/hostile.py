@@ -14,7 +14,9 @@ here is signed like the other /test routes:
     GET /test/hostile/deep?depth=N     200 OK whose response is N nested arrays
     GET /test/hostile/controlbytes     200, text/plain, with escape sequences,
                                        a bell, a C1 CSI and a NUL
-    GET /test/hostile/statfail         HTTP 200 carrying stat FAIL (40002)
+    GET /test/hostile/statfail         HTTP 200 carrying stat FAIL (40002);
+                                       mode=bytes: HTTP 400 whose message holds
+                                       terminal escapes and a C1 control
     GET /test/hostile/truncated        Content-Length 1000, 200 bytes, then a
                                        clean close (FIN)
     GET /test/hostile/drip             a valid answer, one byte every 0.5 s
@@ -53,6 +55,9 @@ def install(server):
         return Response(200, body, content_type="text/plain")
 
     def statfail(req):
+        if req.one_param("mode", "") == "bytes":   # a message that drives a terminal
+            resp = fail(40002, "Invalid\x1b[2J request\x07", "limit\u009b31m\r\nnext")
+            return Response(400, resp.body)
         resp = fail(40002, "Invalid request parameters", "limit")
         return Response(200, resp.body)
 
