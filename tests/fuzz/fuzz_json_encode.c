@@ -9,6 +9,7 @@
 #include "json.h"
 
 static lua_State *L;
+static unsigned long runs;
 
 typedef struct reader {
     const uint8_t *p, *end;
@@ -122,7 +123,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t len1, len2;
     const char *text1, *text2, *msg;
 
-    if (L == NULL) {
+    /* A fresh state every 1000 executions, so that what one input leaves
+     * behind (garbage, a grown stack) is not carried for ever. */
+    if (runs++ % 1000 == 0) {
+        if (L != NULL)
+            lua_close(L);
         L = fuzz_new_state(0);
         luaL_checkstack(L, SLOTS + 16, NULL);
     }
