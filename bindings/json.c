@@ -329,7 +329,6 @@ static void parse_number(parser *ps)
     int neg = 0, isfloat = 0, overflow = 0;
     lua_Unsigned v = 0, limit = (lua_Unsigned)LUA_MAXINTEGER;
     lua_Number d;
-    lua_Integer i;
 
     if (*p == '-') {
         neg = 1;
@@ -381,12 +380,14 @@ static void parse_number(parser *ps)
         return;
     }
     d = read_float(ps, s, (size_t)(p - s));
-    /* 1.0, 1e3 and -0.0 become integers, integer literals beyond int64
-     * stay floats */
-    if (!overflow && lua_numbertointeger(d, &i) && (lua_Number)i == d)
-        lua_pushinteger(ps->L, i);
-    else
-        lua_pushnumber(ps->L, d);
+    /* What encode would refuse is refused here, where the position is
+     * known (a store holding 1e400 fails when read, not when saved). */
+    if (isinf(d))
+        fail_at(ps, s, "number out of range");
+    /* A fraction or an exponent makes a float even when whole (1.0, 1e3):
+     * encode writes whole floats as 1.0 or 1e+16, so the type survives a
+     * round trip. */
+    lua_pushnumber(ps->L, d);
 }
 
 static void parse_literal(parser *ps, const char *word, size_t len)
@@ -808,6 +809,65 @@ static void encode_object(encoder *e, int t, size_t nkeys)
         lua_pop(L, 1);
 }
 
+/* Pushes and returns the string at idx, quoted, cut to 40 bytes, with
+ * every byte that is not printable ASCII as \xNN: keys end up in error
+ * messages and may hold anything. */
+static const char *printable_key(lua_State *L, int idx)
+{
+    size_t len;
+    const char *k = lua_tolstring(L, idx, &len);
+    luaL_Buffer b;
+
+    luaL_buffinit(L, &b);
+    luaL_addchar(&b, '"');
+    for (size_t i = 0; i < len && i < 40; i++) {
+        unsigned char c = (unsigned char)k[i];
+        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+            char hex[5];
+            snprintf(hex, sizeof hex, "\\x%02x", c);
+            luaL_addlstring(&b, hex, 4);
+        } else {
+            luaL_addchar(&b, (char)c);
+        }
+    }
+    luaL_addstring(&b, len > 40 ? "\"..." : "\"");
+    luaL_pushresult(&b);
+    return lua_tostring(L, -1);
+}
+
+/* The length of the table t marked as an array, whose keys must be exactly
+ * 1..n: a hole or another key would otherwise be dropped silently. */
+static lua_Integer checked_array_length(lua_State *L, int t)
+{
+    lua_Integer max = 0, count = 0;
+
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        lua_pop(L, 1);
+        if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1) {
+            if (lua_type(L, -1) == LUA_TSTRING)
+                json_error(L, "json: an array (json.array) has the string key %s",
+                           printable_key(L, -1));
+            json_error(L, "json: an array (json.array) has the non-index key %s",
+                       luaL_tolstring(L, -1, NULL));
+        }
+        if (lua_tointeger(L, -1) > max)
+            max = lua_tointeger(L, -1);
+        count++;
+    }
+    if (count != max) {
+        lua_Integer i = 1;
+        while (lua_rawgeti(L, t, i) != LUA_TNIL) {
+            lua_pop(L, 1);
+            i++;
+        }
+        json_error(L, "json: an array (json.array) has a hole at index %I "
+                   "(%I elements up to index %I); use json.null for a null",
+                   i, count, max);
+    }
+    return max;
+}
+
 static void encode_table(encoder *e, int t)
 {
     lua_State *L = e->L;
@@ -819,7 +879,7 @@ static void encode_table(encoder *e, int t)
         json_error(L, "json: nesting too deep (cycle?)");
     luaL_checkstack(L, 6, "json: nesting too deep (cycle?)");
     if (has_array_mt(L, t)) {
-        encode_array(e, t, (lua_Integer)lua_rawlen(L, t));
+        encode_array(e, t, checked_array_length(L, t));
         e->depth--;
         return;
     }

@@ -96,6 +96,7 @@ static int l_session(lua_State *L)
     host = required(L, "host", NULL);
     ikey = required(L, "ikey", NULL);
     skey = required(L, "skey", &skey_len);
+    (void)duo_secret_loaded();  /* best effort: nothing to do if it fails */
     if (strpbrk(host, "/ \t\r\n?#@") != NULL)
         luaL_argerror(L, 1, "'host' must be a host name with an optional :port, like api-xxxxxxxx.duosecurity.com");
     sig = duo_opt_integer(L, 1, 1, "sig_version", 5);

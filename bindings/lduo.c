@@ -102,6 +102,7 @@ static int open_sys(lua_State *L)
 {
     lua_newtable(L);
     duo_open_sys(L);
+    duo_open_secrets(L);
     luaL_setfuncs(L, sys_functions, 0);
     lua_pushstring(L, DUO_LUA_VERSION);
     lua_setfield(L, -2, "version");

@@ -116,10 +116,11 @@ local function decode(result, ctx)
     return body
   end
   local ok, envelope = pcall(json.decode, body)
-  if not ok or type(envelope) ~= "table" then
-    local start = body:sub(1, 120):gsub("%s+", " ")
+  if not ok then
+    fail{ kind = "http", status = result.status, message = errors.json_failure(body, envelope) }
+  elseif type(envelope) ~= "table" then
     fail{ kind = "http", status = result.status,
-          message = (#body == 0 and "empty response" or "response is not JSON: " .. string.format("%q", start)) }
+          message = "response is JSON but not an object: " .. errors.quote_bytes(body, 120) }
   end
   if envelope.stat == "OK" and result.status >= 200 and result.status < 300 then
     local response = envelope.response

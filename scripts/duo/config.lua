@@ -116,6 +116,7 @@ local function validate(cfg, file, from_env)
   local has_secret = false
   local function check_set(set, where, keys)
     check_fields(set, keys or CREDENTIAL_KEYS, where, file)
+    if set.skey or set.mkey then sys.secret_loaded() end   -- core dumps off, used or not
     if set.skey and not from_env[set.skey] then has_secret = true end
   end
   for name, p in pairs(cfg.profiles) do
@@ -218,6 +219,7 @@ local function env_config()
     local set = { host = M.env_host(prefix .. "HOST"), ikey = os.getenv(prefix .. "IKEY"),
                   skey = os.getenv(prefix .. "SKEY"), mkey = api == "device" and os.getenv(prefix .. "MKEY") or nil }
     if set.host or set.ikey or set.skey then profile[api] = set end
+    if set.skey or set.mkey then sys.secret_loaded() end
   end
   return { default = "env", profiles = { env = profile }, path = nil, dir = "." }
 end

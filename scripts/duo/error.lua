@@ -80,7 +80,34 @@ function Error:__tostring()
   end
   text = "duo: " .. text .. where(self)
   if self.hint then text = text .. " - " .. self.hint end
-  return (text:gsub("[\r\n]+", " "))
+  -- One line, and nothing in it (a server's message, a name read from a
+  -- file) can drive the terminal: other control characters, and C1
+  -- controls in UTF-8, become \xNN; other text, UTF-8 included, stays.
+  text = text:gsub("[\r\n]+", " "):gsub("[%c\127]", function(c) return string.format("\\x%02x", c:byte()) end)
+  return (text:gsub("\194([\128-\159])", function(c) return string.format("\\xc2\\x%02x", c:byte()) end))
+end
+
+-- Up to max bytes of s (text from a server or a file) quoted for a message:
+-- runs of whitespace become one space, and every byte that is not printable
+-- ASCII (control bytes, escape sequences, anything non-ASCII) is written as
+-- \xNN, so nothing a server sends can drive the terminal.
+function M.quote_bytes(s, max)
+  local cut = #s > max and "..." or ""
+  s = s:sub(1, max):gsub("%s+", " "):gsub(".", function(c)
+    local b = c:byte()
+    if b < 32 or b > 126 or c == '"' or c == "\\" then return string.format("\\x%02x", b) end
+  end)
+  return '"' .. s .. '"' .. cut
+end
+
+-- Why a body is not a usable JSON envelope, from json.decode's error.
+function M.json_failure(body, decode_error)
+  if #body == 0 then return "empty response" end
+  local why = tostring(decode_error):gsub("^json: ", "")
+  if why:find("^nesting too deep") then
+    return "response JSON is nested too deeply (" .. why .. "; the limit is 1000 levels)"
+  end
+  return "response is not JSON (" .. why .. "): " .. M.quote_bytes(body, 120)
 end
 
 -- Raises a config error (a one-line message, no traceback).

@@ -43,12 +43,17 @@ local function invalid(label, path, fmt, ...)
                 path, string.format(fmt, ...))
 end
 
--- Checks one organization entry; returns it with JSON nulls removed.
+local KNOWN = {}
+for _, k in ipairs(M.FIELDS) do KNOWN[k] = true end
+for _, k in ipairs(M.AUDIT_FIELDS) do KNOWN[k] = true end
+
+-- Checks one organization entry; returns it with the known fields' JSON
+-- nulls removed (other fields, nulls included, are kept as they are).
 function M.check_entry(e, where, fail)
   if type(e) ~= "table" or json.is_array(e) then fail("%s is not an object", where) end
   local out = {}
   for k, v in pairs(e) do
-    if not none(v) then out[k] = v end
+    if not (KNOWN[k] and none(v)) then out[k] = v end
   end
   if type(out.name) ~= "string" or out.name:match("^%s*$") then
     fail("%s has no \"name\"", where)

@@ -2,6 +2,7 @@
 -- Monitor cursors. Streams hold one page at a time and ask for the next
 -- page while the caller works on the current one.
 local loop = require "duo._loop"
+local errors = require "duo.error"
 local json = require "duo.json"
 
 local M = {}
@@ -74,6 +75,46 @@ local function page_stream(fetch, open)
   end
 end
 
+-- A server that keeps answering must not keep a listing going forever
+-- (issue 14: a repeated next_offset made get_users() loop, holding every
+-- page). A guard per stream: `advance(before, after)` checks that the next
+-- offset, cursor or time moves on, and `page(count, total)` that the pages
+-- stay within twice what total_objects (when the server gives it) needs,
+-- plus 10.
+local function guard(request, what)
+  local pages, largest, seen = 0, 0, {}
+  local g = {}
+  local function fail(fmt, ...)
+    error(errors.new{ kind = "http", method = request.verb, path = request.path,
+                      message = "paging stopped: " .. string.format(fmt, ...) }, 0)
+  end
+  -- Cursors may repeat any earlier one; numbers must grow.
+  function g.advance(before, after)
+    if type(after) == "number" and type(before) == "number" then
+      if after <= before then
+        fail("the server's %s %s does not advance past %s", what, tostring(after), tostring(before))
+      end
+      return
+    end
+    local key = type(after) == "table" and json.encode(after) or tostring(after)
+    if seen[key] then fail("the server sent the %s %s twice", what, key) end
+    seen[key] = true
+  end
+  function g.page(count, total)
+    pages = pages + 1
+    if count > largest then largest = count end
+    if type(total) == "table" then total = total.value end
+    total = math.tointeger(tonumber(total))
+    if total and total >= 0 and largest > 0 then
+      local ceiling = 2 * ((total + largest - 1) // largest) + 10
+      if pages > ceiling then
+        fail("%d pages for %d objects (total_objects) is more than the %d allowed", pages, total, ceiling)
+      end
+    end
+  end
+  return g
+end
+
 local function with(params, k, v)
   local t = {}
   for key, val in pairs(params) do t[key] = val end
@@ -86,7 +127,9 @@ end
 function M.offset_stream(client, request, page_size)
   local base = with(request.params, "limit", request.params.limit or page_size)
   base.offset = base.offset or 0
+  local g, current = guard(request, "next_offset"), nil
   return page_stream(function(offset)
+    current = offset or base.offset
     local req = { verb = request.verb, path = request.path, row = request.row,
                   params = offset and with(base, "offset", offset) or base }
     return client:_send(req)
@@ -98,6 +141,10 @@ function M.offset_stream(client, request, page_size)
     end
     local next_offset = metadata and metadata.next_offset
     if is_null(next_offset) or type(records) ~= "table" or #records == 0 then next_offset = nil end
+    if next_offset ~= nil then
+      g.advance(tonumber(current) or current, tonumber(next_offset) or next_offset)
+      g.page(#records, type(metadata) == "table" and metadata.total_objects)
+    end
     return records or {}, next_offset
   end)
 end
@@ -106,6 +153,7 @@ end
 -- response.metadata.next_offset sent back as `cursor_param`.
 function M.cursor_stream(client, request, items_key, page_size, cursor_param)
   local base = with(request.params, "limit", request.params.limit or page_size)
+  local g = guard(request, "cursor (metadata.next_offset)")
   return page_stream(function(cursor)
     local params = base
     if cursor ~= nil then
@@ -123,6 +171,10 @@ function M.cursor_stream(client, request, items_key, page_size, cursor_param)
     local meta = type(response) == "table" and response.metadata
     local cursor = type(meta) == "table" and meta.next_offset or nil
     if is_null(cursor) or (type(cursor) == "table" and #cursor == 0) or #records == 0 then cursor = nil end
+    if cursor ~= nil then
+      g.advance(nil, cursor)
+      g.page(#records, meta.total_objects)
+    end
     return records, cursor
   end)
 end
@@ -131,7 +183,9 @@ end
 -- timestamp seen + 1 while full pages come back.
 function M.logs_v1_stream(client, request)
   local FULL = 1000
+  local g, current = guard(request, "mintime (latest timestamp + 1)"), nil
   return page_stream(function(mintime)
+    current = mintime
     local params = mintime and with(request.params, "mintime", mintime) or request.params
     return client:_send{ verb = request.verb, path = request.path, row = request.row, params = params }
   end, function(handle)
@@ -143,7 +197,9 @@ function M.logs_v1_stream(client, request)
       if ts and (latest == nil or ts > latest) then latest = ts end
     end
     if #records < FULL or latest == nil then return records, nil end
-    return records, math.tointeger(latest + 1) or latest + 1
+    local next_mintime = math.tointeger(latest + 1) or latest + 1
+    g.advance(tonumber(current or request.params.mintime) or -math.huge, next_mintime)
+    return records, next_mintime
   end)
 end
 

@@ -94,8 +94,25 @@ local function has_tostring(v)
   return type(mt) == "table" and rawget(mt, "__tostring") ~= nil
 end
 
+-- Secret keys are never shown (issue 14: config.current() printed every
+-- profile's skey): a string of secret-key shape (40 letters and digits)
+-- anywhere, and any string under a key whose name says secret.
+local REDACTED = "<secret hidden>"
+local SECRET_SHAPE = "^" .. string.rep("[%w+/=]", 40) .. "$"
+local function secret_shaped(s)
+  return #s == 40 and s:find(SECRET_SHAPE) ~= nil
+end
+local function secret_name(k)
+  if type(k) ~= "string" then return false end
+  local l = k:lower()
+  return l:find("skey", 1, true) or l:find("secret", 1, true) or l:find("mkey", 1, true)
+         or l:find("akey", 1, true) or l:find("passw", 1, true) or l == "authorization"
+end
+M.secret_shaped = secret_shaped
+
 local function scalar(v, o)
   local t = type(v)
+  if t == "string" and secret_shaped(v) then return REDACTED end
   if t == "string" then return quote(v, o.max_string or nil) end
   if t == "userdata" and v == json_null() then return "null" end
   if t == "number" and math.type(v) == "float" then
@@ -115,6 +132,9 @@ end
 
 local render
 
+-- Stands for a hidden value: rendered by its __tostring.
+local HIDDEN = { __tostring = function() return REDACTED end }
+
 -- The entries of table t as { key_text or nil, value } in display order;
 -- second result: how many entries were left out.
 local function entries(t, o)
@@ -131,7 +151,9 @@ local function entries(t, o)
   for i = 1, math.min(n, shown) do list[#list + 1] = { nil, rawget(t, i) } end
   for i = 1, shown - #list do
     local k = keys[i]
-    list[#list + 1] = { format_key(k, o), rawget(t, k) }
+    local v = rawget(t, k)
+    if type(v) == "string" and v ~= "" and secret_name(k) then v = setmetatable({}, HIDDEN) end
+    list[#list + 1] = { format_key(k, o), v }
   end
   return list, total - shown
 end

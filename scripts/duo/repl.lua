@@ -429,16 +429,21 @@ function M.show(...)
 end
 
 local TOKEN = string.rep("[%w+/=]", 40)
+local HALF = string.rep("[%w+/=]", 16)
 
 -- Whether a line may go into the history file: never one that looks like
--- it holds a secret key.
+-- it holds a secret key, whole or in pieces: a secret's name, 40 key
+-- characters in a row once adjacent string literals are joined
+-- ("abc" .. "def"), or a long run of them being concatenated.
 function M.keep_in_history(line)
   if line:match("^%s*$") then return false end
-  local lower = line:lower()
-  for _, word in ipairs{ "skey", "secret", "passw", "authorization" } do
+  local joined = line:gsub("[\"'%]]=*%]?%s*%.%.%s*%[?=*[\"'%[]", "")
+  local lower = joined:lower()
+  for _, word in ipairs{ "skey", "secret", "mkey", "akey", "passw", "authorization" } do
     if lower:find(word, 1, true) then return false end
   end
-  return not line:find(TOKEN)
+  if joined:find(TOKEN) then return false end
+  return not (line:find(HALF .. "[\"'%]]=*%]?%s*%.%.") or line:find("%.%.%s*%[?=*[\"'%[]" .. HALF))
 end
 
 -- Forgets a Ctrl-C (the scheduler's flag too).

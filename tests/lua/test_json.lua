@@ -42,15 +42,42 @@ T.test("integers beyond int64 become floats", function()
   T.eq(math.type(json.decode("123456789012345678901234567890")), "float")
 end)
 
-T.test("whole floats in int64 range become integers", function()
-  for _, s in ipairs{"1.0", "1e3", "1E+3", "2.50e1", "-0", "-0.0", "0e5"} do
-    T.eq(math.type(json.decode(s)), "integer", s)
+T.test("a fraction or an exponent makes a float, even when whole", function()
+  for _, s in ipairs{"1.0", "1e3", "1E+3", "2.50e1", "-0.0", "0e5", "1e19", "1e-3"} do
+    T.eq(math.type(json.decode(s)), "float", s)
   end
-  T.eq(json.decode("1.0"), 1)
-  T.eq(json.decode("1e3"), 1000)
+  T.eq(json.decode("1.0"), 1.0)
+  T.eq(json.decode("1e3"), 1000.0)
+  T.eq(math.type(json.decode("-0")), "integer")
   T.eq(json.decode("-0"), 0)
-  T.eq(math.type(json.decode("1e19")), "float")
-  T.eq(math.type(json.decode("1e-3")), "float")
+end)
+
+-- decode(encode(decode(s))) keeps every value and its type, and a whole
+-- float is written back as a float (issue 14: 10000000000000000000e-1
+-- decoded as a float but came back as an integer).
+T.test("numbers round-trip with their type", function()
+  local cases = {
+    {"10000000000000000000e-1", "1e+18"}, {"1.0", "1.0"}, {"1e3", "1000.0"},
+    {"-0.0", "-0.0"}, {"1e16", "1e+16"}, {"1e15", "1000000000000000.0"},
+    {"9223372036854775808", "9.223372036854776e+18"}, {"42", "42"}, {"-0", "0"},
+    {"2.5", "2.5"},
+  }
+  for _, c in ipairs(cases) do
+    local v = json.decode(c[1])
+    local text = json.encode(v)
+    T.eq(text, c[2], c[1])
+    local back = json.decode(text)
+    T.eq(math.type(back), math.type(v), c[1] .. " type")
+    T.eq(back, v, c[1] .. " value")
+    T.eq(json.encode(back), text, c[1] .. " stable")
+  end
+end)
+
+T.test("numbers a double cannot hold are refused where they stand", function()
+  fails("1e400", "^json: number out of range at byte 0$")
+  fails('{"x": [1, -1e400]}', "^json: number out of range at byte 10$")
+  fails(string.rep("9", 400), "^json: number out of range at byte 0$")
+  T.eq(json.decode("1e-400"), 0.0)   -- underflow is an ordinary zero
 end)
 
 T.test("long number literals", function()
@@ -116,8 +143,6 @@ T.test("sequences encode as arrays", function()
   T.eq(json.encode{1, 2, 3}, "[1,2,3]")
   T.eq(json.encode{"x"}, '["x"]')
   T.eq(json.encode{{}, {1}}, "[{},[1]]")
-  -- array_mt makes holes explicit
-  T.eq(json.encode(json.array{1, nil, 3}), "[1,null,3]")
   T.eq(json.encode(json.array{json.null, false}), "[null,false]")
 end)
 
@@ -355,6 +380,18 @@ T.test("non-string keys", function()
   encode_fails({[true] = 1}, "^json: cannot encode a table with non%-string key true$")
   encode_fails({[1.5] = 1}, "^json: cannot encode a table with non%-string key 1%.5$")
   encode_fails({[0] = 1}, "^json: cannot encode a table with non%-string key 0$")
+end)
+
+-- issue 14: an array with a hole was cut at the hole ({1, nil, 3} -> [1])
+T.test("an array with a hole or another key is an error, not cut short", function()
+  encode_fails(json.array{1, nil, 3}, "^json: an array %(json.array%) has a hole at index 2 ")
+  local t = json.array()
+  t[1], t[3] = 1, 3
+  encode_fails(t, "^json: an array %(json.array%) has a hole at index 2 %(2 elements up to index 3%)")
+  encode_fails(json.array{1, 2, x = 3}, '^json: an array %(json.array%) has the string key "x"$')
+  encode_fails(json.array{["a\n\27[2J"] = 3}, '^json: an array %(json.array%) has the string key "a\\x0a\\x1b%[2J"$')
+  encode_fails(json.array{[0] = 1}, "^json: an array %(json.array%) has the non%-index key 0$")
+  encode_fails({a = json.array{[2] = 1}}, "has a hole at index 1 ")
 end)
 
 T.test("values that have no JSON form", function()

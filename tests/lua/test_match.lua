@@ -394,6 +394,28 @@ T.test("the mapping store: a corrupt file is refused, naming it, and left alone"
   end
 end)
 
+-- issue 14: unknown fields lost their nulls and 1.0 became 1; 1e400 failed at save
+T.test("unknown store fields survive a load and save as they were", function()
+  local path = write("m.json", '{"format": 1.0, "organizations": [\n'
+                               .. '{"name": "Acme", "note": null, "weight": 1.0, "rank": 2, "duo_account_id": null}\n]}')
+  local s = store.load(path)
+  T.eq(s.organizations[1].note, json.null, "an unknown null is kept")
+  T.eq(s.organizations[1].duo_account_id, nil, "a known null means absent")
+  store.save(s)
+  local f = assert(io.open(path, "rb"))
+  local text = f:read("a")
+  f:close()
+  T.truthy(text:find('"format": 1.0,', 1, true), text)
+  T.truthy(text:find('{"name":"Acme","note":null,"rank":2,"weight":1.0}', 1, true), text)
+  T.eq(store.encode(store.load(path)), text, "stable")
+end)
+
+T.test("a number out of range is refused at load, naming file and line", function()
+  local path = write("huge.json", '{"organizations": [\n{"name": "Acme",\n "score": 1e400}\n]}')
+  local err = T.raises(function() store.load(path) end, "not valid: number out of range on line 3")
+  T.truthy(tostring(err):find(path, 1, true), tostring(err))
+end)
+
 -- Output ------------------------------------------------------------------------
 
 T.test("output: CSV quoting, table alignment, pretty JSON, masking", function()

@@ -137,4 +137,34 @@ T.test("several values, the REPL way", function()
   T.eq(pretty.format_values(nil, 0), "")
 end)
 
+-- issue 14: the REPL showed secret keys in clear (config.current())
+T.test("secret keys are never shown", function()
+  local skey = "adminsecretkey0000000000000000000000000a"
+  T.eq(fmt(skey), "<secret hidden>", "a 40-character key anywhere")
+  local cfg = { profiles = { main = { admin = { host = "api-x.duosecurity.com", ikey = "DIADMINTESTIKEY00001",
+                                                skey = "short-but-named" } } },
+                other = { client_secret = "s3cr3t", mkey = "m", list = { skey, "plain" } } }
+  local text = fmt(cfg)
+  for _, secret in ipairs{ skey, "short-but-named", "s3cr3t" } do
+    T.truthy(not text:find(secret, 1, true), "hidden: " .. secret .. " in " .. text)
+  end
+  T.truthy(text:find('ikey = "DIADMINTESTIKEY00001"', 1, true), "the ikey stays visible: " .. text)
+  T.truthy(text:find('skey = <secret hidden>', 1, true), text)
+  T.truthy(text:find('{ <secret hidden>, "plain" }', 1, true), text)
+  T.eq(fmt({ skey = "" }), '{ skey = "" }', "an empty value hides nothing")
+  T.eq(fmt(("a"):rep(41)), '"' .. ("a"):rep(41) .. '"', "other lengths are shown")
+end)
+
+T.test("the REPL's view of config.current() holds no secret", function()
+  local config, backend = require "duo.config", require "duo.backend"
+  local skey = "accountssecretkey00000000000000000000000"
+  local b = { answer = function() end,
+              config = { default = "p", profiles = { p = { accounts = { host = "h", ikey = "DIX", skey = skey } } } } }
+  backend.plug(b)
+  local text = pretty.format_values(nil, 1, config.current())
+  backend.unplug(b)
+  T.truthy(not text:find(skey, 1, true), text)
+  T.truthy(not text:find("secretkey", 1, true), text)
+end)
+
 T.done()

@@ -76,6 +76,20 @@ T.test("history filter", function()
   T.eq(repl.keep_in_history('password = "hunter2"'), false)
 end)
 
+-- issue 14: a key typed as two string pieces went into the history
+T.test("history filter: keys built from pieces", function()
+  local a, b = ("Ab1"):rep(7), ("Cd2"):rep(7) -- 21 + 21 characters
+  T.eq(repl.keep_in_history(string.format('k = "%s" .. "%s"', a, b)), false, "two literals")
+  T.eq(repl.keep_in_history(string.format("k = '%s'..'%s'", a, b)), false, "single quotes, no spaces")
+  T.eq(repl.keep_in_history(string.format('k = [[%s]] .. [[%s]]', a, b)), false, "long strings")
+  T.eq(repl.keep_in_history(string.format('k = first .. "%s"', b)), false, "a long piece joined to a variable")
+  T.eq(repl.keep_in_history(string.format('k = "%s" .. rest', a)), false, "a variable joined to a long piece")
+  T.eq(repl.keep_in_history('c = duo.admin{ ["s" .. "key"] = k }'), false, "the name in pieces still says key")
+  T.eq(repl.keep_in_history('opts.mkey = k'), false, "mkey")
+  T.eq(repl.keep_in_history('print("user" .. n .. "@example.com")'), true, "ordinary concatenation is kept")
+  T.eq(repl.keep_in_history('print("a", "b")'), true)
+end)
+
 T.test("help texts", function()
   T.truthy(repl.doc():find("help(admin)", 1, true), "general help")
   T.truthy(repl.doc(nil):find("no value", 1, true), "nil")

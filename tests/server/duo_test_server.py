@@ -1152,6 +1152,9 @@ for _verb in ("GET", "POST", "PUT", "DELETE", "PATCH"):
     for _path in ("/test/echo", "/admin/v1/echo", "/accounts/v1/echo", "/auth/v2/echo"):
         ROUTES[(_verb, _path)] = Route(handle_echo)
 
+import hostile  # noqa: E402  (the fault matrix's /test/hostile/* routes)
+hostile.install(sys.modules[__name__])
+
 
 def _compile_pattern(pattern):
     # re.split with a group alternates literal text and placeholder names.

@@ -1,0 +1,1 @@
+return { profiles = { p = { admin = { host = "h" }, bogus = 1 } }, default = "q" }
