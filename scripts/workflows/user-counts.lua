@@ -2,7 +2,7 @@
 -- (SPEC section 6).
 local args = require "workflows.lib.args"
 local output = require "workflows.lib.output"
-local fanout = require "workflows.lib.fanout"
+local fleet = require "workflows.lib.fleet"
 local json = require "duo.json"
 
 local NAME = "user-counts"
@@ -35,44 +35,7 @@ if opts == nil then return rest end
 
 local duo = require "duo"
 
-local COUNTS = { "total", "active", "enrolled", "bypass", "disabled", "locked_out", "pending_deletion" }
-local STATUS_FIELD = { active = "active", bypass = "bypass", disabled = "disabled",
-                       ["locked out"] = "locked_out", locked_out = "locked_out",
-                       ["pending deletion"] = "pending_deletion", pending_deletion = "pending_deletion" }
-
-local accounts = duo.accounts()
-local selected = fanout.select(accounts, opts)
-local per_child = fanout.each(accounts, selected, function(child)
-  local c = {}
-  for _, k in ipairs(COUNTS) do c[k] = 0 end
-  for user in child:get_users_iterator() do
-    c.total = c.total + 1
-    local field = STATUS_FIELD[type(user.status) == "string" and user.status:lower() or ""]
-    if field then c[field] = c[field] + 1 end
-    if user.is_enrolled == true then c.enrolled = c.enrolled + 1 end
-  end
-  return c
-end)
-
-local rows = {}
-local failed = 0
-for _, account in ipairs(selected) do
-  local r = per_child[account.account_id]
-  if r then
-    local row = { account_id = account.account_id, name = account.name, error = json.null }
-    for _, k in ipairs(COUNTS) do row[k] = r.result and r.result[k] or json.null end
-    if r.error then
-      row.error = tostring(r.error)
-      failed = failed + 1
-    end
-    rows[#rows + 1] = row
-  end
-end
-table.sort(rows, function(a, b)
-  local x, y = a.name:lower(), b.name:lower()
-  if x ~= y then return x < y end
-  return a.account_id < b.account_id
-end)
+local rows, failed = fleet.read(duo.accounts(), { account = opts.account, exclude_account = opts.exclude_account })
 
 local columns = {
   { key = "name", title = "ACCOUNT" }, { key = "account_id", title = "ACCOUNT ID" },
@@ -94,13 +57,8 @@ elseif opts.format == "csv" then
   output.csv(rows, csv_columns, out)
 else
   if failed > 0 then columns[#columns + 1] = { key = "error", title = "ERROR" } end
-  local total = { name = "(all)", account_id = "" }
-  for _, k in ipairs(COUNTS) do total[k] = 0 end
-  for _, row in ipairs(rows) do
-    for _, k in ipairs(COUNTS) do
-      if row[k] ~= json.null then total[k] = total[k] + row[k] end
-    end
-  end
+  local total = fleet.totals(rows)
+  total.name, total.account_id = "(all)", ""
   local shown = { table.unpack(rows) }
   shown[#shown + 1] = total
   output.table(shown, columns, out)

@@ -418,18 +418,7 @@ end)
 
 if os.getenv("DUO_TEST_PORT_GOOD") then
   local ts = require "testserver"
-  local config = write("srv.lua", string.format([[
-return {
-  default = "srv",
-  profiles = {
-    srv = {
-      accounts = { host = "127.0.0.1:%s", ikey = %q, skey = %q },
-      ca = %q,
-      mappings = "srv.mappings.json",
-    },
-  },
-}
-]], ts.port(), ts.keys.accounts.ikey, ts.keys.accounts.skey, ts.ca), "600")
+  local config = W.server_config()
   local SRV = "-c " .. config .. " "
   local children = ts.client("accounts"):get_child_accounts()
 

@@ -5,6 +5,7 @@
 --   local W = require("workspace").new()
 --   local path = W.write("a.csv", "name\nAcme\n", "600")
 --   local code, out, err = W.run("--sandbox -w user-counts")
+--   local config = W.server_config()   -- under run_with_server.sh
 --   W.remove()
 local M = {}
 
@@ -63,6 +64,25 @@ function M.new(opts)
     local out = p:read("a")
     local _, _, code = p:close()
     return code, out, M.read(errfile) or ""
+  end
+
+  -- Under run_with_server.sh: a config file (mode 600) whose default
+  -- profile "srv" has the test server's Accounts API keys and keeps its
+  -- mapping store in the folder's srv.mappings.json; returns its path.
+  function W.server_config()
+    local ts = require "testserver"
+    return W.write("srv.lua", string.format([[
+return {
+  default = "srv",
+  profiles = {
+    srv = {
+      accounts = { host = "127.0.0.1:%s", ikey = %q, skey = %q },
+      ca = %q,
+      mappings = "srv.mappings.json",
+    },
+  },
+}
+]], ts.port(), ts.keys.accounts.ikey, ts.keys.accounts.skey, ts.ca), "600")
   end
 
   function W.remove()

@@ -1,0 +1,148 @@
+-- Reading the fleet: users per child account by status and enrolment
+-- (user-counts), and for the report also each child's administrators,
+-- edition, telephony credits and authentication outcomes. Children are
+-- read concurrently; a child that fails keeps its error and does not
+-- stop the others.
+--
+--   local fleet = require "workflows.lib.fleet"
+--   local rows, failed = fleet.read(duo.accounts())
+--   local rows, failed = fleet.read(accounts, { details = true, account = { "Acme Corp" } })
+--
+-- A row: { account_id, name, total, active, enrolled, bypass, disabled,
+-- locked_out, pending_deletion, error } (counts json.null and error a
+-- message when the child failed, error json.null otherwise), sorted by
+-- name. With details also admins, edition, telephony_credits and auth
+-- (result -> count over the last AUTH_DAYS days), each fleet.NA when Duo
+-- refused that one call (billing endpoints not enabled, a permission the
+-- keys lack), with the reason in row.unavailable[field].
+local errors = require "duo.error"
+local json = require "duo.json"
+local fanout = require "workflows.lib.fanout"
+local options = require "duo.options"
+
+local M = {}
+
+M.COUNTS = { "total", "active", "enrolled", "bypass", "disabled", "locked_out", "pending_deletion" }
+M.DETAILS = { "admins", "edition", "telephony_credits", "auth" }
+M.AUTH_DAYS = 30
+M.NA = setmetatable({}, { __name = "fleet.NA", __tostring = function() return "n/a" end })
+
+local STATUS_FIELD = { active = "active", bypass = "bypass", disabled = "disabled",
+                       ["locked out"] = "locked_out", locked_out = "locked_out",
+                       ["pending deletion"] = "pending_deletion", pending_deletion = "pending_deletion" }
+
+local OPTIONS = { details = "boolean", account = "table", exclude_account = "table", concurrency = "integer" }
+
+-- The user counts of one child (an Admin client).
+function M.count_users(child)
+  local c = {}
+  for _, k in ipairs(M.COUNTS) do c[k] = 0 end
+  for user in child:get_users_iterator() do
+    c.total = c.total + 1
+    local field = STATUS_FIELD[type(user.status) == "string" and user.status:lower() or ""]
+    if field then c[field] = c[field] + 1 end
+    if user.is_enrolled == true then c.enrolled = c.enrolled + 1 end
+  end
+  return c
+end
+
+-- fn(child) -> value, or NA and the reason when Duo refused the call.
+-- Other failures (a Lua error, a cancellation) are raised.
+local function optional(fn, child)
+  local ok, v = pcall(fn, child)
+  if ok then return v end
+  if errors.is_error(v) and v.kind == "api" then return M.NA, tostring(v) end
+  error(v, 0)
+end
+
+local DETAIL_READERS = {
+  admins = function(child)
+    return #child:get_admins()
+  end,
+  edition = function(child)
+    local r = child:get_edition()
+    return type(r) == "table" and type(r.edition) == "string" and r.edition or M.NA
+  end,
+  telephony_credits = function(child)
+    local r = child:get_telephony_credits()
+    return type(r) == "table" and math.type(r.credits) == "integer" and r.credits or M.NA
+  end,
+}
+
+-- Counts per result ("SUCCESS", "FAILURE", ...) since `since` (Unix seconds).
+local function auth_outcomes(child, since)
+  local r = child:get_authentication_attempts{ mintime = since }
+  if type(r) == "table" and type(r.authentication_attempts) == "table" then r = r.authentication_attempts end
+  local out = {}
+  for result, n in pairs(type(r) == "table" and r or {}) do
+    if type(result) == "string" and math.type(n) == "integer" and result ~= "maxtime" and result ~= "mintime" then
+      out[result:upper()] = (out[result:upper()] or 0) + n
+    end
+  end
+  return out
+end
+
+local function read_child(child, opts)
+  local r = { counts = M.count_users(child) }
+  if opts.details then
+    r.details, r.unavailable = {}, {}
+    for _, k in ipairs(M.DETAILS) do
+      local reader = DETAIL_READERS[k]
+      if k == "auth" then
+        local since = os.time() - M.AUTH_DAYS * 86400
+        reader = function(c) return auth_outcomes(c, since) end
+      end
+      r.details[k], r.unavailable[k] = optional(reader, child)
+    end
+  end
+  return r
+end
+
+local function row_of(account, result, err)
+  local row = { account_id = account.account_id, name = account.name, error = json.null }
+  for _, k in ipairs(M.COUNTS) do row[k] = result and result.counts[k] or json.null end
+  if result and result.details then
+    for _, k in ipairs(M.DETAILS) do row[k] = result.details[k] end
+    row.unavailable = result.unavailable
+  end
+  if err then row.error = tostring(err) end
+  return row
+end
+
+-- Reads the children (those that opts.account and opts.exclude_account,
+-- arrays of names or IDs as --account and --exclude-account give, select);
+-- returns the rows sorted by name and how many children failed.
+function M.read(accounts, opts)
+  opts = options.check(opts, OPTIONS, "fleet.read", 2)
+  local selected = fanout.select(accounts, opts)
+  local per_child = fanout.each(accounts, selected, function(child) return read_child(child, opts) end,
+                                { concurrency = opts.concurrency })
+  local rows, failed = {}, 0
+  for _, account in ipairs(selected) do
+    local r = per_child[account.account_id]
+    if r then
+      rows[#rows + 1] = row_of(account, r.result, r.error)
+      if r.error then failed = failed + 1 end
+    end
+  end
+  table.sort(rows, function(a, b)
+    local x, y = a.name:lower(), b.name:lower()
+    if x ~= y then return x < y end
+    return a.account_id < b.account_id
+  end)
+  return rows, failed
+end
+
+-- The sum of each count over the rows that have it.
+function M.totals(rows)
+  local total = {}
+  for _, k in ipairs(M.COUNTS) do total[k] = 0 end
+  for _, row in ipairs(rows) do
+    for _, k in ipairs(M.COUNTS) do
+      if row[k] ~= json.null then total[k] = total[k] + row[k] end
+    end
+  end
+  return total
+end
+
+return M

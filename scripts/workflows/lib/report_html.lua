@@ -1,0 +1,361 @@
+-- The fleet report as one self-contained HTML page: an overview of the
+-- fleet, then a table with one row per child account, sortable by column
+-- (a few lines of inline script), with small inline SVG bars, readable
+-- when printed. Nothing is loaded from anywhere. A pure function of the
+-- rows that workflows/lib/fleet.lua reads (with details); single makes
+-- one client's page, titled with its name.
+--
+--   local report_html = require "workflows.lib.report_html"
+--   local text = report_html.render{ rows = rows, generated = "2026-11-29 18:00 UTC",
+--                                     auth_days = 30, single = false }
+--
+-- Every number the page shows sits in an element with data-key (the field
+-- name, as in user-counts --format json) and data-value (the number, empty
+-- for n/a): per child in <tr data-account-id>, for the fleet in the
+-- overview, so programs can read the page back.
+local json = require "duo.json"
+local options = require "duo.options"
+local svg = require "workflows.lib.svgchart"
+
+local M = {}
+
+local esc = svg.escape
+local num = svg.number
+
+local COLORS = {
+  enrolled = "#2e8b57", not_enrolled = "#d9d9d9",
+  active = "#2e8b57", bypass = "#e39b2d", disabled = "#8c8c8c", locked_out = "#c0392b",
+  pending_deletion = "#8e6bb8", other = "#b8c4d6",
+  SUCCESS = "#2e8b57", DENIED = "#c0392b", FAILURE = "#c0392b", FRAUD = "#7b1fa2", ERROR = "#e39b2d",
+  edition = "#3b6fb6",
+}
+local AUTH_ORDER = { "SUCCESS", "DENIED", "FAILURE", "FRAUD", "ERROR" }
+local STATUS_PARTS = { { "active", "active" }, { "bypass", "bypass" }, { "disabled", "disabled" },
+                       { "locked_out", "locked out" }, { "pending_deletion", "pending deletion" } }
+
+local FIELDS = { rows = "table", generated = "string", auth_days = "integer", single = "boolean" }
+
+local function is_number(v)
+  return math.type(v) ~= nil
+end
+
+local function percent(part, whole)
+  if not is_number(part) or not is_number(whole) or whole == 0 then return nil end
+  return part * 100 / whole
+end
+
+local function percent_text(p)
+  if p == nil then return "n/a" end
+  return string.format("%.1f\u{a0}%%", p)
+end
+
+-- The results of an auth table in display order (known ones first).
+local function auth_results(auth)
+  local order, seen = {}, {}
+  for _, r in ipairs(AUTH_ORDER) do
+    if auth[r] then order[#order + 1] = r; seen[r] = true end
+  end
+  local rest = {}
+  for r in pairs(auth) do
+    if not seen[r] then rest[#rest + 1] = r end
+  end
+  table.sort(rest)
+  for _, r in ipairs(rest) do order[#order + 1] = r end
+  return order
+end
+
+local function auth_total(auth)
+  local n = 0
+  for _, v in pairs(auth) do n = n + v end
+  return n
+end
+
+-- Fleet-wide figures: sums of what is known, and how many children each
+-- figure is missing for.
+local function summarise(rows)
+  local s = { children = #rows, failed = 0, users = 0, enrolled = 0, active = 0, bypass = 0, disabled = 0,
+              locked_out = 0, pending_deletion = 0, admins = 0, telephony_credits = 0, auth = {},
+              editions = {}, missing = { admins = 0, telephony_credits = 0, auth = 0, edition = 0 } }
+  for _, row in ipairs(rows) do
+    if row.error ~= json.null and row.error ~= nil then s.failed = s.failed + 1 end
+    if is_number(row.total) then
+      s.users = s.users + row.total
+      for _, k in ipairs{ "enrolled", "active", "bypass", "disabled", "locked_out", "pending_deletion" } do
+        s[k] = s[k] + row[k]
+      end
+    end
+    for _, k in ipairs{ "admins", "telephony_credits" } do
+      if is_number(row[k]) then s[k] = s[k] + row[k] else s.missing[k] = s.missing[k] + 1 end
+    end
+    if type(row.auth) == "table" and getmetatable(row.auth) == nil then
+      for r, n in pairs(row.auth) do s.auth[r] = (s.auth[r] or 0) + n end
+    else
+      s.missing.auth = s.missing.auth + 1
+    end
+    local edition = type(row.edition) == "string" and row.edition or "n/a"
+    if edition == "n/a" then s.missing.edition = s.missing.edition + 1 end
+    s.editions[edition] = (s.editions[edition] or 0) + 1
+  end
+  return s
+end
+
+local function figure(key, label, value, shown, note)
+  local v = is_number(value) and num(value) or ""
+  return string.format('<div class="figure"><div class="num" data-key="%s" data-value="%s">%s</div>'
+                       .. '<div class="what">%s</div>%s</div>', key, v, esc(shown or (v ~= "" and v or "n/a")),
+                       esc(label), note and ('<div class="note">' .. esc(note) .. "</div>") or "")
+end
+
+local function missing_note(n, total)
+  if n == 0 then return nil end
+  if n == total then return "not available" end
+  return string.format("n/a for %d of %d", n, total)
+end
+
+local function overview(s, auth_days)
+  local out = {}
+  local rate = percent(s.enrolled, s.users)
+  out[#out + 1] = '<section class="overview"><h2>Fleet overview</h2><div class="figures">'
+  out[#out + 1] = figure("children", "child accounts", s.children, nil,
+                         s.failed > 0 and string.format("%d could not be read", s.failed) or nil)
+  out[#out + 1] = figure("total", "users", s.users)
+  out[#out + 1] = figure("enrolled", "enrolled", s.enrolled)
+  out[#out + 1] = string.format('<div class="figure"><div class="num" data-key="enrollment_rate" data-value="%s">'
+                                .. '%s</div><div class="what">enrollment rate</div></div>',
+                                rate and string.format("%.1f", rate) or "", esc(percent_text(rate)))
+  out[#out + 1] = figure("bypass", "in bypass", s.bypass)
+  out[#out + 1] = figure("disabled", "disabled", s.disabled)
+  out[#out + 1] = figure("locked_out", "locked out", s.locked_out)
+  local all = s.children
+  out[#out + 1] = figure("admins", "administrators", s.missing.admins < all and s.admins or nil, nil,
+                         missing_note(s.missing.admins, all))
+  out[#out + 1] = figure("telephony_credits", "telephony credits",
+                         s.missing.telephony_credits < all and s.telephony_credits or nil, nil,
+                         missing_note(s.missing.telephony_credits, all))
+  out[#out + 1] = "</div>"
+
+  -- charts: user status, editions, authentication outcomes
+  out[#out + 1] = '<div class="charts">'
+  local status = {}
+  for _, p in ipairs(STATUS_PARTS) do
+    status[#status + 1] = { label = p[2], value = s[p[1]], color = COLORS[p[1]] }
+  end
+  out[#out + 1] = '<figure><figcaption>Users by status</figcaption>'
+                  .. svg.hbars(status, { title = "users by status" }) .. "</figure>"
+  local editions, names = {}, {}
+  for e in pairs(s.editions) do names[#names + 1] = e end
+  table.sort(names, function(a, b)
+    if s.editions[a] ~= s.editions[b] then return s.editions[a] > s.editions[b] end
+    return a < b
+  end)
+  for _, e in ipairs(names) do
+    editions[#editions + 1] = { label = e, value = s.editions[e], color = e == "n/a" and COLORS.other or COLORS.edition }
+  end
+  out[#out + 1] = '<figure><figcaption>Editions (child accounts)</figcaption>'
+                  .. svg.hbars(editions, { title = "editions" }) .. "</figure>"
+  local outcomes = {}
+  for _, r in ipairs(auth_results(s.auth)) do
+    outcomes[#outcomes + 1] = { label = r:lower(), value = s.auth[r], color = COLORS[r] or COLORS.other }
+  end
+  local caption = string.format("Authentications, last %d days", auth_days)
+  if #outcomes == 0 then
+    local why = s.missing.auth == all and "not available" or "none"
+    out[#out + 1] = string.format('<figure><figcaption>%s</figcaption><p class="empty" data-key="auth" '
+                                  .. 'data-value="">%s</p></figure>', esc(caption), why)
+  else
+    local note = missing_note(s.missing.auth, all)
+    out[#out + 1] = string.format('<figure><figcaption>%s</figcaption>%s%s</figure>', esc(caption),
+                                  svg.hbars(outcomes, { title = "authentication outcomes" }),
+                                  note and ('<p class="note">' .. esc(note) .. "</p>") or "")
+  end
+  out[#out + 1] = "</div></section>"
+  return table.concat(out)
+end
+
+local COLUMNS = {
+  { key = "name", title = "Account", text = true },
+  { key = "total", title = "Users" },
+  { key = "enrolled", title = "Enrolled" },
+  { key = "active", title = "Active" },
+  { key = "bypass", title = "Bypass" },
+  { key = "disabled", title = "Disabled" },
+  { key = "locked_out", title = "Locked out" },
+  { key = "pending_deletion", title = "Pending deletion" },
+  { key = "admins", title = "Admins" },
+  { key = "edition", title = "Edition", text = true },
+  { key = "telephony_credits", title = "Telephony credits" },
+  { key = "auth", title = "Auth (%d d)" },
+}
+
+local function cell(key, value, content, title)
+  local v = ""
+  if is_number(value) then v = num(value) elseif type(value) == "string" then v = esc(value) end
+  return string.format('<td data-key="%s" data-value="%s"%s>%s</td>', key, v,
+                       title and (' title="' .. esc(title) .. '"') or "", content or (v ~= "" and v or "n/a"))
+end
+
+local function reason(row, key)
+  return type(row.unavailable) == "table" and row.unavailable[key] or nil
+end
+
+local function child_row(row)
+  local out = {}
+  local failed = row.error ~= json.null and row.error ~= nil
+  out[#out + 1] = string.format('<tr data-account-id="%s"%s>', esc(row.account_id), failed and ' class="failed"' or "")
+  out[#out + 1] = string.format('<td data-key="name" data-value="%s"><span class="name">%s</span>'
+                                .. '<span class="id">%s</span>%s</td>', esc(row.name:lower()), esc(row.name),
+                                esc(row.account_id),
+                                failed and ('<span class="error">could not be read: ' .. esc(row.error) .. "</span>")
+                                or "")
+  local status_bar
+  if is_number(row.total) then
+    local parts, counted = {}, 0
+    for _, p in ipairs(STATUS_PARTS) do
+      parts[#parts + 1] = { label = p[2], value = row[p[1]], color = COLORS[p[1]] }
+      counted = counted + row[p[1]]
+    end
+    parts[#parts + 1] = { label = "other", value = math.max(0, row.total - counted), color = COLORS.other }
+    status_bar = string.format('<span class="n">%s</span>%s', num(row.total),
+                               svg.stacked(parts, { width = 60, height = 8 }))
+  end
+  out[#out + 1] = cell("total", row.total, status_bar)
+  local rate = percent(row.enrolled, row.total)
+  local bar = ""
+  if is_number(row.enrolled) then
+    bar = svg.stacked({ { label = "enrolled", value = row.enrolled, color = COLORS.enrolled },
+                        { label = "not enrolled", value = row.total - row.enrolled, color = COLORS.not_enrolled } },
+                      { width = 80, height = 8 })
+  end
+  out[#out + 1] = cell("enrolled", row.enrolled,
+                       is_number(row.enrolled) and string.format('<span class="n">%s</span> <span class="pct">%s</span>%s',
+                                                                 num(row.enrolled), esc(percent_text(rate)), bar) or nil)
+  for _, k in ipairs{ "active", "bypass", "disabled", "locked_out", "pending_deletion" } do
+    out[#out + 1] = cell(k, row[k], nil)
+  end
+  out[#out + 1] = cell("admins", row.admins, nil, reason(row, "admins"))
+  out[#out + 1] = cell("edition", type(row.edition) == "string" and row.edition or nil, nil, reason(row, "edition"))
+  out[#out + 1] = cell("telephony_credits", row.telephony_credits, nil, reason(row, "telephony_credits"))
+  if type(row.auth) == "table" and getmetatable(row.auth) == nil then
+    local parts = {}
+    for _, r in ipairs(auth_results(row.auth)) do
+      parts[#parts + 1] = { label = r:lower(), value = row.auth[r], color = COLORS[r] or COLORS.other }
+    end
+    local total = auth_total(row.auth)
+    out[#out + 1] = cell("auth", total, string.format('<span class="n">%s</span>%s', num(total),
+                                                      svg.stacked(parts, { width = 80, height = 8 })))
+  else
+    out[#out + 1] = cell("auth", nil, nil, reason(row, "auth"))
+  end
+  out[#out + 1] = "</tr>"
+  return table.concat(out)
+end
+
+local STYLE = [[
+:root { color-scheme: light; }
+body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
+       color: #1d2330; margin: 24px; background: #fff; }
+h1 { font-size: 22px; margin: 0 0 2px; }
+h2 { font-size: 16px; margin: 24px 0 8px; }
+.meta { color: #5b6475; margin: 0 0 8px; }
+.figures { display: flex; flex-wrap: wrap; gap: 8px; }
+.figure { flex: 1 0 auto; border: 1px solid #dde2ea; border-radius: 6px; padding: 6px 10px; }
+.figure .num { font-size: 20px; font-weight: 600; white-space: nowrap; }
+.figure .what { color: #5b6475; font-size: 12px; }
+.note, .figure .note { color: #8a6d1f; font-size: 11px; }
+.charts { display: flex; flex-wrap: wrap; gap: 24px; margin-top: 12px; }
+figure { margin: 0; }
+figcaption { font-weight: 600; margin-bottom: 6px; }
+svg text { font-size: 12px; fill: #1d2330; }
+svg text.label { text-anchor: end; }
+.empty { color: #5b6475; }
+table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
+th, td { padding: 4px 8px; border-bottom: 1px solid #e6e9ef; text-align: right; white-space: nowrap; }
+th { white-space: normal; vertical-align: bottom; }
+th[data-type="text"], td:first-child, td[data-key="edition"] { text-align: left; }
+th { background: #f3f5f8; position: sticky; top: 0; cursor: pointer; user-select: none; font-size: 12px; }
+th[aria-sort="ascending"]::after { content: " \25B2"; }
+th[aria-sort="descending"]::after { content: " \25BC"; }
+td .name { display: block; font-weight: 600; white-space: normal; min-width: 12em; }
+td .id { display: block; color: #8590a3; font-size: 11px; }
+td .error { display: block; color: #c0392b; font-size: 12px; white-space: normal; }
+td .pct { color: #5b6475; font-size: 12px; }
+td svg.bar { display: block; margin: 2px 0 0 auto; }
+tfoot td { font-weight: 600; border-top: 2px solid #c9cfd9; }
+tr.failed td { background: #fdf1f0; }
+.hint { color: #8590a3; font-size: 12px; }
+@page { size: A4 landscape; margin: 12mm; }
+@media print {
+  body { margin: 0; font-size: 11px; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  .hint { display: none; }
+  th { position: static; cursor: auto; }
+  thead { display: table-header-group; }
+  tr, figure, .figure { break-inside: avoid; }
+  th, td { padding: 2px 5px; }
+}
+]]
+
+-- Click a column title to sort by it; again to reverse. Empty values
+-- (n/a) sort below every number.
+local SCRIPT = [[
+document.querySelectorAll("table.children th").forEach(function (th, col) {
+  th.addEventListener("click", function () {
+    var body = th.closest("table").tBodies[0], text = th.dataset.type === "text";
+    var dir = th.getAttribute("aria-sort") === "ascending" ? -1 : 1;
+    th.parentNode.querySelectorAll("th").forEach(function (h) { h.removeAttribute("aria-sort"); });
+    th.setAttribute("aria-sort", dir > 0 ? "ascending" : "descending");
+    var key = function (tr) { var v = tr.cells[col].dataset.value; return text ? v : (v === "" ? -Infinity : +v); };
+    Array.prototype.slice.call(body.rows).sort(function (a, b) {
+      var x = key(a), y = key(b);
+      return dir * (text ? x.localeCompare(y) : x - y);
+    }).forEach(function (tr) { body.appendChild(tr); });
+  });
+});
+// report.html#sort=total (or #sort=-total, descending) opens sorted
+var m = /^#sort=(-?)(\w+)$/.exec(location.hash);
+var th = m && document.querySelector('table.children th[data-key="' + m[2] + '"]');
+if (th) { th.click(); if (m[1]) th.click(); }
+]]
+
+function M.render(data)
+  data = options.check(data, FIELDS, "report_html.render", 1)
+  if data.rows == nil then options.arg_error("report_html.render", 1, "'rows' is required") end
+  local rows, auth_days = data.rows, data.auth_days or 30
+  local s = summarise(rows)
+  local title = data.single and #rows == 1 and ("Duo report: " .. rows[1].name) or "Duo fleet report"
+  local out = {}
+  out[#out + 1] = '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+  out[#out + 1] = '<meta name="viewport" content="width=device-width, initial-scale=1">'
+  out[#out + 1] = "<title>" .. esc(title) .. "</title><style>" .. STYLE .. "</style></head><body>"
+  out[#out + 1] = "<header><h1>" .. esc(title) .. "</h1>"
+  out[#out + 1] = string.format('<p class="meta">%d child account%s, generated %s by duo-lua. Authentications '
+                                .. 'cover the last %d days; n/a marks a figure Duo did not give.</p></header>',
+                                #rows, #rows == 1 and "" or "s", esc(data.generated or ""), auth_days)
+  out[#out + 1] = overview(s, auth_days)
+  out[#out + 1] = '<section><h2>Child accounts</h2><p class="hint">Click a column title to sort.</p>'
+  out[#out + 1] = '<table class="children"><thead><tr>'
+  for _, c in ipairs(COLUMNS) do
+    out[#out + 1] = string.format('<th data-key="%s"%s>%s</th>', c.key, c.text and ' data-type="text"' or "",
+                                  esc(string.format(c.title, auth_days)))
+  end
+  out[#out + 1] = "</tr></thead><tbody>"
+  for _, row in ipairs(rows) do out[#out + 1] = child_row(row) end
+  out[#out + 1] = "</tbody>"
+  if #rows > 1 then
+    local rate = percent(s.enrolled, s.users)
+    out[#out + 1] = string.format('<tfoot><tr><td>All (%d)</td><td>%s</td><td>%s <span class="pct">%s</span></td>',
+                                  #rows, num(s.users), num(s.enrolled), esc(percent_text(rate)))
+    for _, k in ipairs{ "active", "bypass", "disabled", "locked_out", "pending_deletion" } do
+      out[#out + 1] = "<td>" .. num(s[k]) .. "</td>"
+    end
+    out[#out + 1] = string.format("<td>%s</td><td></td><td>%s</td><td>%s</td></tr></tfoot>",
+                                  s.missing.admins < #rows and num(s.admins) or "n/a",
+                                  s.missing.telephony_credits < #rows and num(s.telephony_credits) or "n/a",
+                                  s.missing.auth < #rows and num(auth_total(s.auth)) or "n/a")
+  end
+  out[#out + 1] = "</table></section>"
+  out[#out + 1] = "<script>" .. SCRIPT .. "</script></body></html>\n"
+  return table.concat(out)
+end
+
+return M
