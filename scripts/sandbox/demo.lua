@@ -10,6 +10,7 @@
 local sys = require "duo._sys"
 local json = require "duo.json"
 local ids = require "sandbox.ids"
+local extras = require "sandbox.demo_extras"
 
 local M = {}
 
@@ -347,6 +348,7 @@ function M.seed(n, now)
         if rng:chance(0.9) then u.directory = key end
       end
     end
+    extras.apply(rng:fork("daily jobs"), acct)
     accounts[#accounts + 1] = acct
   end
   return { version = 1, parent = parent, accounts = accounts }

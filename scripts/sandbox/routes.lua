@@ -18,7 +18,7 @@ local array = statelib.array
 -- Handlers: "VERB /path/{template}" -> function(ctx) -> response, metadata
 M.handlers = {}
 for _, name in ipairs{ "users", "devices", "groups", "admins", "integrations", "settings", "logs",
-                       "accounts", "auth", "device" } do
+                       "accounts", "auth", "device", "verification" } do
   for key, fn in pairs(require("sandbox.routes." .. name)) do
     assert(M.handlers[key] == nil, "two sandbox handlers for " .. key)
     M.handlers[key] = fn

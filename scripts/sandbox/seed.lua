@@ -7,6 +7,8 @@ local json = require "duo.json"
 local jsontext = require "duo.jsontext"
 local errors = require "duo.error"
 local statelib = require "sandbox.state"
+local loggen = require "sandbox.loggen"
+local verification = require "sandbox.verification"
 
 local M = {}
 
@@ -66,12 +68,14 @@ local SPECS = {
     telephony_credits = "integer", billing_enabled = "boolean", settings = "object",
     integrations = "array", users = "array", groups = "array", phones = "array", tokens = "array",
     admins = "array", directories = "array", policies = "array", authlogs = "array", adminlogs = "array",
+    generated_logs = "object",
   },
   user = {
     user_id = "string", username = "string", email = "string", realname = "string", firstname = "string",
     lastname = "string", notes = "string", status = USER_STATUS, is_enrolled = "boolean",
     created = "integer", last_login = "integer?", aliases = "any", phones = "array", groups = "array",
     tokens = "array", bypass_codes = "any", directory = "string", custom_attributes = "object",
+    verification_push = "object",
   },
   phone = {
     phone_id = "string", number = "string", extension = "string", name = "string",
@@ -440,6 +444,9 @@ function Builder:account(a, at, is_parent)
     acct:add_adminlog{ timestamp = l.timestamp, username = l.username or "", action = l.action,
                        object = l.object ~= nil and l.object or null, description = l.description or "" }
   end)
+  if a.generated_logs then
+    acct.loggen = loggen.check(a.generated_logs, at .. ".generated_logs", self.checker)
+  end
   return acct
 end
 
@@ -470,6 +477,8 @@ function Builder:user(acct, u, at)
     status = u.status or "active", is_enrolled = u.is_enrolled, created = u.created,
     last_login = u.last_login ~= null and u.last_login or nil, aliases = aliases,
     custom_attributes = u.custom_attributes,
+    verification_push = u.verification_push and verification.check(u.verification_push, at .. ".verification_push",
+                                                                   self.checker),
   }
   each(u.phones, at .. ".phones", function(p, pat)
     local phone
@@ -575,6 +584,7 @@ local function export_account(acct, is_parent)
     if statelib.DEFAULT_SETTINGS[k] ~= v and k ~= "name" then settings[k] = v end
   end
   a.settings = nonempty(settings)
+  a.generated_logs = acct.loggen and acct.loggen.spec
   local function list(coll, fn)
     local out = arr{}
     for _, o in ipairs(coll.list or coll) do
@@ -648,7 +658,7 @@ local function export_account(acct, is_parent)
     local e = { user_id = u.user_id, username = u.username, email = u.email, realname = u.realname,
                 firstname = u.firstname, lastname = u.lastname, notes = u.notes, status = u.status,
                 is_enrolled = u.is_enrolled, created = u.created, last_login = u.last_login,
-                custom_attributes = nonempty(u.custom_attributes) }
+                custom_attributes = nonempty(u.custom_attributes), verification_push = u.verification_push }
     if next(u.aliases) then
       local al = {}
       for k, v in pairs(u.aliases) do al[k] = v end
@@ -669,11 +679,13 @@ local function export_account(acct, is_parent)
     return e
   end)
   a.authlogs = list(acct.authlogs, function(l)
+    if l.generated then return nil end
     return { txid = l.txid, timestamp = l.ts_ms // 1000, user = l.username, result = l.result,
              reason = l.reason, factor = l.factor, event_type = l.event_type, application = l.application,
              ip = l.ip, location = l.location, device = l.device }
   end)
   a.adminlogs = list(acct.adminlogs, function(l)
+    if l.generated then return nil end
     return { timestamp = l.timestamp, username = l.username, action = l.action,
              object = l.object ~= null and l.object or nil, description = l.description }
   end)

@@ -67,8 +67,22 @@ M.contains = contains
 -- Account ---------------------------------------------------------------
 
 local Account = {}
-Account.__index = Account
 M.Account = Account
+
+-- The logs live in a._logs; an account with generated log volume
+-- (a.loggen, sandbox.loggen) fills them the first time one is read.
+local LOGS = { authlogs = true, adminlogs = true, telephony = true }
+function Account.__index(self, k)
+  local method = Account[k]
+  if method ~= nil or not LOGS[k] then return method end
+  local logs = rawget(self, "_logs")
+  local gen = rawget(self, "loggen")
+  if gen and not logs.generated then
+    logs.generated = true
+    gen:fill(self, logs)
+  end
+  return logs[k]
+end
 
 M.DEFAULT_SETTINGS = {
   caller_id = "", email_activity_notification_enabled = false, enrollment_universal_prompt_enabled = true,
@@ -102,9 +116,11 @@ function M.new_account(state, fields)
     integrations = M.collection("integration_key"),
     directories = M.collection("directory_key"),
     policies = M.collection("policy_key"),
-    authlogs = {},            -- sorted by ts_ms, then txid
-    adminlogs = {},           -- sorted by timestamp
-    telephony = {},           -- telephony log records
+    _logs = {
+      authlogs = {},          -- sorted by ts_ms, then txid
+      adminlogs = {},         -- sorted by timestamp
+      telephony = {},         -- telephony log records
+    },
     activity = {},            -- activity log records
     settings = {},
     generic = {},             -- collection path -> Collection (endpoints without their own model)

@@ -6,7 +6,7 @@ Python 3 standard library only. Usage:
     python3 tests/server/duo_test_server.py --certs tests/certs \\
         [--latency-ms N] [--users N] [--page-cap N] [--max-seconds S] \\
         [--clock-offset S] [--facts FILE] [--children N] [--child-users N] \\
-        [--log-page N] [--admin-log N] [--event-log N] [--verbose]
+        [--log-page N] [--admin-log N] [--event-log N] [--child-bypass N] [--verbose]
 
 It listens on 127.0.0.1, ephemeral ports, one listener per kind:
 
@@ -92,6 +92,19 @@ FACT_HANDLERS (deterministic data; times relative to the server's start):
     GET  /admin/v1/trust_monitor/events --event-log events, at most
                                        --log-page per page, opaque next_offset
     POST /accounts/v1/account/list     the child accounts
+    POST /admin/v1/users/{user_id}/send_verification_push
+                                       a child's user (with its phone_id):
+                                       {"push_id"}
+    GET  /admin/v1/users/{user_id}/verification_push_response
+                                       "waiting" at the first check, then
+                                       the i-th user approves (i % 3 == 0),
+                                       denies (1) or never answers (2)
+    GET|POST /admin/v1/settings        per account, kept while running (the
+                                       second child's lockout_threshold
+                                       drifts: 25)
+    GET|PUT /admin/v2/policies/{policy_key}
+                                       the account's global policy ("global"
+                                       or its key); PUT merges "sections"
     POST /accounts/v1/account/create   name -> a new child with its listener
     POST /accounts/v1/account/delete   account_id
     POST /admin/v1/bulk                at most BULK_MAX operations ({method,
@@ -100,7 +113,9 @@ FACT_HANDLERS (deterministic data; times relative to the server's start):
 
 Child accounts: --children N (default 3) children at start, account_id "DA"
 + 18 characters, names from CHILD_NAMES (near-duplicates on purpose),
-api_hostname "127.0.0.1:<its listener's port>". A request to /admin with
+api_hostname "127.0.0.1:<its listener's port>". Each child's users have one
+activated phone that takes Duo Push, the even ones a last_login, and the
+first --child-bypass of them are in bypass status. A request to /admin with
 Accounts API credentials needs account_id (else 40102), and must arrive on
 that child's listener: the Host header's port must be the child's port, else
 403/40301 "account_id does not belong to this host" (an unknown account_id
@@ -321,6 +336,10 @@ class State:
         self.children = collections.OrderedDict()  # account_id -> Child
         self.child_serial = 0
         self.child_context = None                # TLS context of child listeners
+        self.pushes = {}                         # push_id -> verification push
+        self.push_serial = 0
+        self.settings = {}                       # account_id ("" parent) -> settings
+        self.policies = {}                       # account_id ("" parent) -> global policy
 
     def add_server(self, srv):
         """Start serving on srv (in its own thread) and remember it."""
@@ -611,7 +630,9 @@ def user_record(i):
     }
 
 
-def _user_record_seeded(seed, i):
+def _user_record_seeded(seed, i, bypass=0):
+    """The i-th user of a child: one activated phone that takes Duo Push;
+    the first `bypass` users (--child-bypass) in bypass status."""
     digest = hashlib.sha256(b"duo-lua test user %s %d" % (seed.encode(), i)).digest()
     suffix = base64.b32encode(digest).decode("ascii")[:18]
     return {
@@ -619,10 +640,13 @@ def _user_record_seeded(seed, i):
         "username": "%s-user%02d" % (seed.lower(), i),
         "email": "user%02d@%s.example.com" % (i, seed.lower()),
         "realname": "Child User %02d" % i,
-        "status": "active",
+        "status": "bypass" if i < bypass else "active",
         "is_enrolled": True,
-        "phones": [],
+        "phones": [{"phone_id": "DP" + suffix, "number": "+1555010%04d" % i, "type": "Mobile",
+                    "platform": "Apple iOS", "activated": True,
+                    "capabilities": ["auto", "push", "sms", "phone", "mobile_otp"]}],
         "created": 1700000000 + i,
+        "last_login": 1700003600 + i if i % 2 == 0 else None,
     }
 
 
@@ -643,7 +667,7 @@ def handle_users(req):
     child = req.child or req.state.child_of_listener(req.handler.server)
     if child is not None:
         total = child.users
-        record = lambda i: _user_record_seeded(child.account_id, i)  # noqa: E731
+        record = lambda i: _user_record_seeded(child.account_id, i, req.state.options.child_bypass)  # noqa: E731
     else:
         total = req.state.options.users
         record = user_record
@@ -914,6 +938,127 @@ def handle_trust_monitor(req):
     return ok({"events": page, "metadata": metadata})
 
 
+# Verification pushes: the i-th user of a child approves (i % 3 == 0),
+# denies (1) or never answers (2); the first check of a push is "waiting".
+
+# Requests for other users, pushes or policies get the generic answer
+# (an echo), as every endpoint does.
+
+def _child_user_index(req, user_id):
+    child = req.child or req.state.child_of_listener(req.handler.server)
+    if child is None:
+        return None, None
+    for i in range(child.users):
+        if _user_record_seeded(child.account_id, i)["user_id"] == user_id:
+            return child, i
+    return None, None
+
+
+def handle_send_verification_push(req):
+    user_id = req.path_params["user_id"]
+    child, i = _child_user_index(req, user_id)
+    if child is None:
+        return handle_generic(req)
+    phone = _user_record_seeded(child.account_id, i)["phones"][0]["phone_id"]
+    if req.params.get("phone_id") != phone:
+        raise DuoError(40002, "Invalid request parameters", "phone_id: not a phone of this user")
+    with req.state.lock:
+        req.state.push_serial += 1
+        push_id = "push-%06d" % req.state.push_serial
+        req.state.pushes[push_id] = {"user_id": user_id, "index": i, "checks": 0}
+    return ok({"push_id": push_id})
+
+
+def handle_verification_push_response(req):
+    push_id = req.params.get("push_id")
+    checks = 0
+    with req.state.lock:
+        push = req.state.pushes.get(push_id)
+        if push is not None and push["user_id"] == req.path_params["user_id"]:
+            push["checks"] += 1
+            checks = push["checks"]
+    if checks == 0:
+        return handle_generic(req)
+    result = "waiting"
+    if checks > 1:
+        result = ("approve", "deny", "waiting")[push["index"] % 3]
+    return ok({"push_id": push_id, "result": result})
+
+
+# Settings and the global policy of each account (the parent: ""), kept
+# while the server runs; POST/PUT change them.
+
+DEFAULT_SETTINGS = {"lockout_threshold": 10, "minimum_password_length": 12, "helpdesk_bypass": "allow",
+                    "sms_batch": 1, "fraud_email_enabled": False, "inactive_user_expiration": 0,
+                    "name": ""}
+
+
+def _account_key(req):
+    child = req.child or req.state.child_of_listener(req.handler.server)
+    return child.account_id if child is not None else ""
+
+
+def _settings_of(req):
+    key = _account_key(req)
+    with req.state.lock:
+        if key not in req.state.settings:
+            s = dict(DEFAULT_SETTINGS)
+            # the second child drifts: a looser lockout
+            ids = list(req.state.children)
+            if len(ids) > 1 and key == ids[1]:
+                s["lockout_threshold"] = 25
+            req.state.settings[key] = s
+        return req.state.settings[key]
+
+
+def _coerce(old, value):
+    if isinstance(old, bool):
+        return value in (True, 1, "1", "true", "True")
+    if isinstance(old, int) and not isinstance(value, bool):
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise DuoError(40002, "Invalid request parameters", "%r is not a whole number" % (value,))
+    return value
+
+
+def handle_settings(req):
+    s = _settings_of(req)
+    if req.method == "POST":
+        with req.state.lock:
+            for k, v in (req.params or {}).items():
+                if k != "account_id":
+                    s[k] = _coerce(s.get(k), v)
+    return ok(s)
+
+
+def _policy_of(req):
+    key = _account_key(req)
+    with req.state.lock:
+        if key not in req.state.policies:
+            req.state.policies[key] = {
+                "policy_key": "POGLOBAL" + (key[2:12] if key else "PARENT0000"),
+                "policy_name": "Global Policy", "is_global_policy": True,
+                "sections": {"authentication_methods": {"blocked_auth_list": ["sms"],
+                                                        "require_verified_push": True}}}
+        return req.state.policies[key]
+
+
+def handle_policy(req):
+    p = _policy_of(req)
+    key = req.path_params.get("policy_key")
+    if key not in ("global", p["policy_key"]):
+        return handle_generic(req)
+    if req.method == "PUT":
+        body = req.params if isinstance(req.params, dict) else {}
+        with req.state.lock:
+            for name, section in (body.get("sections") or {}).items():
+                p["sections"][name] = section
+            if "policy_name" in body:
+                p["policy_name"] = body["policy_name"]
+    return ok(p)
+
+
 def handle_account_list(req):
     with req.state.lock:
         children = list(req.state.children.values())
@@ -1144,6 +1289,12 @@ FACT_HANDLERS = {
     ("GET", "/admin/v2/logs/telephony"): handle_telephony_log_v2,
     ("GET", "/admin/v1/trust_monitor/events"): handle_trust_monitor,
     ("POST", "/accounts/v1/account/list"): handle_account_list,
+    ("POST", "/admin/v1/users/{user_id}/send_verification_push"): handle_send_verification_push,
+    ("GET", "/admin/v1/users/{user_id}/verification_push_response"): handle_verification_push_response,
+    ("GET", "/admin/v1/settings"): handle_settings,
+    ("POST", "/admin/v1/settings"): handle_settings,
+    ("GET", "/admin/v2/policies/{policy_key}"): handle_policy,
+    ("PUT", "/admin/v2/policies/{policy_key}"): handle_policy,
     ("POST", "/accounts/v1/account/create"): handle_account_create,
     ("POST", "/accounts/v1/account/delete"): handle_account_delete,
     ("POST", "/admin/v1/bulk"): handle_bulk,
@@ -1447,6 +1598,8 @@ def parse_args(argv):
                    help="child accounts at start, each with its own listener")
     p.add_argument("--child-users", type=int, default=5,
                    help="users of each child account")
+    p.add_argument("--child-bypass", type=int, default=0,
+                   help="the first N users of each child are in bypass status")
     p.add_argument("--log-page", type=int, default=3,
                    help="logs v2 and Trust Monitor: at most this many records per page (0: limit)")
     p.add_argument("--admin-log", type=int, default=2500,

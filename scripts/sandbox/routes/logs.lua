@@ -117,10 +117,10 @@ local function items_log(ctx, records, relation)
   for _, rec in ipairs(records) do
     if rec.ts_ms >= mintime and rec.ts_ms <= maxtime then matching[#matching + 1] = rec end
   end
-  table.sort(matching, function(a, b)
-    if asc then return a.ts_ms < b.ts_ms end
-    return a.ts_ms > b.ts_ms
-  end)
+  if not asc then   -- records come oldest first; reversing keeps ties in one order
+    local n = #matching
+    for i = 1, n // 2 do matching[i], matching[n + 1 - i] = matching[n + 1 - i], matching[i] end
+  end
   local offset = 0
   local cursor = ctx:str("next_offset")
   if cursor ~= nil then
@@ -144,7 +144,7 @@ H["GET /admin/v2/logs/activity"] = function(ctx)
   local records = {}
   for i, l in ipairs(ctx.account.adminlogs) do
     records[i] = { ts_ms = l.timestamp * 1000, item = {
-      activity_id = string.format("%s-%06d", ctx.account.account_id, i),
+      activity_id = l.id or string.format("%s-%06d", ctx.account.account_id, i),
       ts = S.iso(l.timestamp), akey = ctx.account.account_id,
       action = { name = l.action, details = l.description },
       actor = { name = l.username, type = "admin" },
@@ -154,9 +154,19 @@ H["GET /admin/v2/logs/activity"] = function(ctx)
   return items_log(ctx, records, "eq")
 end
 
+-- A telephony record as the API shows it (without our bookkeeping).
+local function telephony_item(t)
+  if not t.generated then return t end
+  local out = {}
+  for k, v in pairs(t) do
+    if k ~= "generated" then out[k] = v end
+  end
+  return out
+end
+
 H["GET /admin/v2/logs/telephony"] = function(ctx)
   local records = {}
-  for i, t in ipairs(ctx.account.telephony) do records[i] = { ts_ms = t.timestamp * 1000, item = t } end
+  for i, t in ipairs(ctx.account.telephony) do records[i] = { ts_ms = t.timestamp * 1000, item = telephony_item(t) } end
   return items_log(ctx, records)
 end
 
@@ -183,7 +193,7 @@ H["GET /admin/v1/logs/authentication"] = function(ctx)
 end
 
 H["GET /admin/v1/logs/telephony"] = function(ctx)
-  return v1(ctx, ctx.account.telephony, function(t) return t.timestamp end, function(t) return t end)
+  return v1(ctx, ctx.account.telephony, function(t) return t.timestamp end, telephony_item)
 end
 
 H["GET /admin/v1/logs/offline_enrollment"] = function(ctx)

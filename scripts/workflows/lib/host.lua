@@ -1,7 +1,9 @@
 -- What the workflows need from the host: the command line's settings
 -- (--profile, --config, --sandbox, --dry-run, --workflows-dir) and the
--- bundled files. The one place the workflows touch duo._sys.
+-- bundled files, and the loop's clock. The one place the workflows touch
+-- duo._sys and duo._loop.
 local core = require "duo._sys"
+local loop = require "duo._loop"
 
 local M = {}
 
@@ -11,6 +13,12 @@ end
 
 function M.dry_run()
   return core.settings().dry_run and true or false
+end
+
+-- The event loop's clock in milliseconds (virtual under the sandbox's
+-- virtual time), for deadlines.
+function M.now_ms()
+  return loop.now_ms()
 end
 
 -- Embedded paths that start with prefix; the text of one.

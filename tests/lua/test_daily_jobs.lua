@@ -1,0 +1,410 @@
+-- The MSP's daily jobs (SPEC section 6): bypass-audit, offboard-user,
+-- verify-identity, export-logs, standards, user-counts --since and
+-- sync-user --all-orgs, run as real duo-lua processes on a sandbox seed
+-- (virtual time) and, under run_with_server.sh, on the loopback test
+-- server. JSON is checked field by field.
+local T = require "testing"
+local W = require("workspace").new()
+local json = require "duo.json"
+
+local run, write, lines = W.run, W.write, W.lines
+local array = json.array
+
+-- A file of the workspace (a name in it, or an absolute path).
+local function read(path)
+  if path:sub(1, 1) ~= "/" then path = W.tmp .. "/" .. path end
+  return W.read(path)
+end
+
+-- The sorted keys of a table, comma-separated.
+local function keys(t)
+  local k = {}
+  for name in pairs(t) do k[#k + 1] = name end
+  table.sort(k)
+  return table.concat(k, ",")
+end
+
+local function shell_quote(s)
+  return "'" .. s:gsub("'", "'\\''") .. "'"
+end
+
+local TESTS = (function()   -- tests/lua, where the test runs
+  local p = assert(io.popen("pwd"))
+  local dir = p:read("l")
+  p:close()
+  return dir
+end)()
+
+local function phone(n, activated)
+  return { number = string.format("+1555555%04d", n), type = "Mobile", platform = "Apple iOS",
+           activated = activated ~= false }
+end
+
+local SEED = write("daily.json", json.encode{
+  options = { virtual_time = true },
+  accounts = array{
+    { name = "Alpha Dental", account_id = "DAALPHA0000000000001",
+      settings = { lockout_threshold = 25, helpdesk_bypass = "limit" },
+      policies = array{ { policy_name = "Global Policy", is_global_policy = true,
+                          sections = { authentication_methods = { blocked_auth_list = array{ "sms" } } } } },
+      generated_logs = { authentication = 900, days = 20 },
+      users = array{
+        { username = "alice", user_id = "DUALICE0000000000001", email = "alice@alpha.example",
+          phones = array{ phone(1) }, verification_push = { answer = "approve", after = 7 } },
+        { username = "bob", user_id = "DUBOB000000000000001", email = "bob@alpha.example",
+          phones = array{ phone(2, false), phone(3) }, verification_push = { answer = "deny", after = 4 } },
+        { username = "carol", email = "carol@alpha.example", phones = array{ phone(4) },
+          verification_push = { answer = "timeout" } },
+        { username = "dave", user_id = "DUDAVE00000000000001", email = "dave@alpha.example", status = "bypass",
+          bypass_codes = 3, last_login = 1700000000 },
+        { username = "erin", email = "erin@alpha.example", phones = array{ phone(5, false) } },
+      } },
+    { name = "Beta Legal", account_id = "DABETA00000000000001",
+      generated_logs = { authentication = 500, days = 20 },
+      users = array{
+        { username = "alice", user_id = "DUALICE0000000000002", email = "alice@beta.example" },
+        { username = "frank", user_id = "DUFRANK0000000000001", email = "frank@beta.example", status = "bypass" },
+      } },
+  },
+})
+local SB = "--sandbox=" .. SEED .. " "
+
+-- Runs a workflow in the sandbox through workflow_probe.lua: status,
+-- stdout, stderr, and the requests the sandbox answered.
+local function probe(host_args, name_and_args)
+  local logfile = W.tmp .. "/probe-log.json"
+  os.remove(logfile)
+  local code, out, err = run(SB .. host_args .. " " .. TESTS .. "/workflow_probe.lua " .. logfile .. " "
+                             .. name_and_args)
+  local log = read(logfile)
+  return code, out, err, log and json.decode(log) or {}
+end
+
+local function writes(log)
+  local list = {}
+  for _, e in ipairs(log) do
+    if e.method ~= "GET" and not e.path:find("^/accounts/v1/account/list") then list[#list + 1] = e end
+  end
+  return list
+end
+
+local NEW = { "bypass-audit", "offboard-user", "verify-identity" }
+
+T.test("the daily jobs are listed, print --help and take the common options", function()
+  local code, out = run("-w list")
+  T.eq(code, 0)
+  for _, name in ipairs(NEW) do
+    T.truthy(("\n" .. out):find("\n" .. name:gsub("%-", "%%-") .. "%s+%S"), name .. " has a description: " .. out)
+    local c, help = run("-w " .. name .. " --help")
+    T.eq(c, 0, name)
+    T.truthy(help:find("^usage: duo%-lua %-w " .. name:gsub("%-", "%%-")), help)
+    for _, opt in ipairs{ "--profile", "--format", "--output" } do
+      T.truthy(help:find(opt, 1, true), name .. " documents " .. opt)
+    end
+  end
+end)
+
+T.test("usage errors of the daily jobs: one line, exit status 2", function()
+  local cases = {
+    { "-w offboard-user --action disable", "give one of --username U or --email E" },
+    { "-w offboard-user --username a --email b --action disable", "give one of --username U or --email E" },
+    { "-w offboard-user --username a", "--action ACTION is required" },
+    { "-w offboard-user --username a --action wipe", "--action must be one of disable, delete, sync" },
+    { "-w verify-identity", "give one of --username U or --email E" },
+    { "-w verify-identity --username a --timeout 0", "--timeout must be between 1 and 3600" },
+    { "-w bypass-audit --format xml", "--format must be one of table, json, csv, jsonl" },
+  }
+  for _, case in ipairs(cases) do
+    local code, out, err = run(case[1])
+    T.eq(code, 2, case[1])
+    T.eq(out, "", case[1])
+    T.eq(#lines(err), 1, case[1] .. ": " .. err)
+    T.truthy(err:find(case[2], 1, true), case[1] .. " -> " .. err)
+  end
+end)
+
+-- bypass-audit -----------------------------------------------------------------
+
+local BYPASS_FIELDS = "account,account_id,bypass_codes,email,last_login,status,user_id,username"
+
+T.test("bypass-audit: every bypass user of every child, field by field", function()
+  local code, out, err = run(SB .. "-w bypass-audit --format json")
+  T.eq(code, 0, err)
+  local doc = json.decode(out)
+  T.truthy(json.is_array(doc))
+  T.eq(#doc, 2)
+  for _, row in ipairs(doc) do T.eq(keys(row), BYPASS_FIELDS) end
+  T.same(doc[1], { account = "Alpha Dental", account_id = "DAALPHA0000000000001", user_id = "DUDAVE00000000000001",
+                   username = "dave", email = "dave@alpha.example", status = "bypass", last_login = 1700000000,
+                   bypass_codes = 3 })
+  T.same(doc[2], { account = "Beta Legal", account_id = "DABETA00000000000001", user_id = "DUFRANK0000000000001",
+                   username = "frank", email = "frank@beta.example", status = "bypass", last_login = json.null,
+                   bypass_codes = 0 })
+  code, out = run(SB .. "-w bypass-audit --format json --exclude-account 'Alpha Dental'")
+  T.eq(code, 0)
+  doc = json.decode(out)
+  T.eq(#doc, 1)
+  T.eq(doc[1].username, "frank")
+  code, out = run(SB .. "-w bypass-audit --format csv --account DAALPHA0000000000001")
+  T.eq(code, 0)
+  T.eq(lines(out)[1], "account,username,email,status,last_login,bypass_codes,user_id,account_id")
+  T.eq(lines(out)[2], "Alpha Dental,dave,dave@alpha.example,bypass,1700000000,3,DUDAVE00000000000001,DAALPHA0000000000001")
+  code, out = run(SB .. "-w bypass-audit --format jsonl")
+  T.eq(#lines(out), 2)
+  T.eq(json.decode(lines(out)[2]).username, "frank")
+  code, out = run(SB .. "-w bypass-audit")
+  T.truthy(out:find("^ACCOUNT%s+USERNAME%s+EMAIL%s+STATUS%s+LAST LOGIN%s+CODES"), out)
+  T.truthy(out:find("frank%s+frank@beta.example%s+bypass%s+never%s+0"), out)
+  T.truthy(out:find("2 users in bypass across 2 accounts", 1, true), out)
+  code, out = run(SB .. "-w bypass-audit --include-parent --format json --output audit.json")
+  T.eq(code, 0)
+  T.eq(out, "")
+  T.eq(#json.decode(read("audit.json")), 2, "the parent has no bypass users")
+end)
+
+T.test("bypass-audit on the demo tenant: bypass users, some holding codes", function()
+  local code, out, err = run("--sandbox -w bypass-audit --format json --account 'Fairview Med. Ctr.' --account 'Quarry Hill Schools'")
+  T.eq(code, 0, err)
+  local doc = json.decode(out)
+  T.truthy(#doc > 5, "demo bypass users: " .. #doc)
+  local with_codes = 0
+  for _, row in ipairs(doc) do
+    T.eq(row.status, "bypass")
+    if row.bypass_codes > 0 then with_codes = with_codes + 1 end
+  end
+  T.truthy(with_codes > 0 and with_codes < #doc, "some hold codes: " .. with_codes)
+end)
+
+-- offboard-user ----------------------------------------------------------------
+
+local MATCH_FIELDS = "account,account_id,email,status,user_id,username"
+local ACTION_FIELDS = "account_id,action,error,result,user_id"
+
+T.test("offboard-user finds the user in every child and disables it everywhere", function()
+  local code, out, err, log = probe("", "offboard-user --username alice --action disable --yes --format json")
+  T.eq(code, 0, err)
+  local doc = json.decode(out)
+  T.eq(keys(doc), "actions,matches")
+  T.eq(#doc.matches, 2)
+  for _, m in ipairs(doc.matches) do T.eq(keys(m), MATCH_FIELDS) end
+  T.same(doc.matches[1], { account_id = "DAALPHA0000000000001", account = "Alpha Dental",
+                           user_id = "DUALICE0000000000001", username = "alice", email = "alice@alpha.example",
+                           status = "active" })
+  T.eq(doc.matches[2].user_id, "DUALICE0000000000002")
+  for i, a in ipairs(doc.actions) do
+    T.eq(keys(a), ACTION_FIELDS)
+    T.same(a, { account_id = doc.matches[i].account_id, user_id = doc.matches[i].user_id, action = "disable",
+                result = "done", error = json.null })
+  end
+  local w = writes(log)
+  T.eq(#w, 2, "two writes")
+  local paths = { w[1].path, w[2].path }
+  table.sort(paths)
+  T.eq(paths[1], "/admin/v1/users/DUALICE0000000000001")
+  T.eq(paths[2], "/admin/v1/users/DUALICE0000000000002")
+  T.eq(w[1].params.status, "disabled")
+  T.eq(w[1].method, "POST")
+end)
+
+T.test("offboard-user --dry-run and a declined prompt send no write", function()
+  local code, out, err, log = probe("--dry-run", "offboard-user --email alice@beta.example --action delete --format json")
+  T.eq(code, 0, err)
+  local doc = json.decode(out)
+  T.eq(#doc.matches, 1)
+  T.eq(doc.matches[1].account, "Beta Legal")
+  T.same(doc.actions[1], { account_id = "DABETA00000000000001", user_id = "DUALICE0000000000002",
+                           action = "delete", result = "planned", error = json.null })
+  T.eq(#writes(log), 0, "dry run: no write reached the sandbox")
+  T.truthy(err:find("dry-run: DELETE", 1, true), err)
+  T.truthy(#log > 0, "the reads were answered")
+  -- no terminal and no --yes: refused, planned, nothing sent
+  code, out, err, log = probe("", "offboard-user --username alice --action delete --format json")
+  T.eq(code, 2)
+  T.truthy(err:find("not writing without --yes", 1, true), err)
+  T.eq(json.decode(out).actions[1].result, "planned")
+  T.eq(#writes(log), 0)
+  -- a person answering "n" on a terminal
+  local logfile = W.tmp .. "/probe-log.json"
+  os.remove(logfile)
+  local cmd = string.format("%s %s/workflow_probe.lua %s offboard-user --username alice --action disable --format json",
+                            SB, TESTS, logfile)
+  local p = assert(io.popen(string.format("cd %s && printf 'n\\n' | script -qec %s /dev/null", W.tmp,
+                                          shell_quote("env XDG_CONFIG_HOME=" .. W.tmp .. "/cfg HOME=" .. W.tmp
+                                                      .. " DUO_LUA_CONFIG= " .. W.DUO_LUA .. " " .. cmd))))
+  out = p:read("a")
+  p:close()
+  T.truthy(out:find("Proceed? [y/N]", 1, true), out)
+  T.truthy(out:find('"result": "planned"', 1, true), out)
+  T.eq(#writes(json.decode(read(logfile))), 0, "declined: no write")
+end)
+
+T.test("offboard-user: no such user is exit 1; sync needs a directory key", function()
+  local code, out, err = run(SB .. "-w offboard-user --username nobody --action disable --yes --format json")
+  T.eq(code, 1)
+  T.truthy(err:find("no user with the username 'nobody' in 2 child accounts", 1, true), err)
+  T.same(json.decode(out), { matches = {}, actions = {} })
+  code, out, err = run(SB .. "-w offboard-user --username frank --action sync --yes --format json")
+  T.eq(code, 1)
+  local a = json.decode(out).actions[1]
+  T.eq(a.result, "error")
+  T.truthy(a.error:find("no directory key for Beta Legal in the mapping store", 1, true), a.error)
+end)
+
+-- verify-identity ---------------------------------------------------------------
+
+local VERIFY_FIELDS = "account_id,push_id,result,user_id"
+
+T.test("verify-identity: approve exits 0, deny 3, no answer 4 (on virtual time)", function()
+  local code, out, err, log = probe("", "verify-identity --username alice --account 'Alpha Dental' --format json")
+  T.eq(code, 0, err)
+  local doc = json.decode(out)
+  T.eq(keys(doc), VERIFY_FIELDS)
+  T.eq(doc.result, "approved")
+  T.eq(doc.account_id, "DAALPHA0000000000001")
+  T.eq(doc.user_id, "DUALICE0000000000001")
+  T.truthy(doc.push_id:match("^%x+%-"), doc.push_id)
+  local polls = 0
+  for _, e in ipairs(log) do
+    if e.path:find("verification_push_response", 1, true) then polls = polls + 1 end
+  end
+  T.truthy(polls >= 3, "waited for the answer: " .. polls .. " checks")
+  code, out = run(SB .. "-w verify-identity --email bob@alpha.example --format json")
+  T.eq(code, 3, "denied")
+  doc = json.decode(out)
+  T.eq(doc.result, "denied")
+  T.eq(doc.user_id, "DUBOB000000000000001")
+  code, out = run(SB .. "-w verify-identity --username carol --account DAALPHA0000000000001 --timeout 30 --format json")
+  T.eq(code, 4, "timeout")
+  T.eq(json.decode(out).result, "timeout")
+  code, out = run(SB .. "-w verify-identity --username carol --account DAALPHA0000000000001")
+  T.eq(code, 4, "the push expires at Duo after 60 s")
+  T.truthy(out:find("result:   timeout", 1, true), out)
+end)
+
+T.test("verify-identity picks the activated push phone, or --phone; errors exit 1", function()
+  local code, out, err, log = probe("", "verify-identity --username bob --format json")
+  T.eq(code, 3, err)
+  local sent
+  for _, e in ipairs(log) do
+    if e.path:find("send_verification_push", 1, true) then sent = e end
+  end
+  T.eq(sent.params.phone_id ~= nil, true)
+  local users = nil
+  local _
+  _, users = run(SB .. "-e 'local c = require(\"duo\").accounts():child(\"Alpha Dental\"); "
+                 .. "for _, p in ipairs(c:get_users_by_name(\"bob\")[1].phones) do print(p.phone_id, p.activated) end'")
+  local inactive, active = users:match("^(%S+)%s+false\n(%S+)%s+true\n$")
+  T.truthy(active, users)
+  T.eq(sent.params.phone_id, active, "the activated phone")
+  code, out, err = run(SB .. "-w verify-identity --username bob --phone " .. inactive .. " --format json")
+  T.eq(code, 1, "an inactive phone cannot take the push")
+  T.truthy(err:find("not activated", 1, true), err)
+  code, out, err = run(SB .. "-w verify-identity --username bob --phone +15555550002 --format json")
+  T.eq(code, 1)
+  code, out, err = run(SB .. "-w verify-identity --username erin --format json")
+  T.eq(code, 1)
+  T.truthy(err:find("erin in Alpha Dental: the user has no activated phone that takes Duo Push (1 phones)", 1, true), err)
+  T.eq(json.decode(out).result, "error")
+  code, out, err = run(SB .. "-w verify-identity --username alice")
+  T.eq(code, 1)
+  T.truthy(err:find("is in 2 accounts: 'Alpha Dental' (DAALPHA0000000000001), 'Beta Legal' (DABETA00000000000001); name one with --account", 1, true), err)
+  code, out, err, log = probe("--dry-run", "verify-identity --username alice --account 'Alpha Dental' --format json")
+  T.eq(code, 0, err)
+  T.same(json.decode(out), { result = "planned", account_id = "DAALPHA0000000000001",
+                             user_id = "DUALICE0000000000001", push_id = json.null })
+  T.eq(#writes(log), 0, "dry run: no push sent")
+end)
+
+-- On the loopback test server -----------------------------------------------------
+
+if os.getenv("DUO_TEST_PORT_GOOD") then
+  local ts = require "testserver"
+  local function srv_config(name)
+    return write(name, string.format([[
+return {
+  default = "srv",
+  profiles = {
+    srv = {
+      accounts = { host = "127.0.0.1:%s", ikey = %q, skey = %q },
+      admin = { host = "127.0.0.1:%s", ikey = %q, skey = %q },
+      ca = %q,
+      mappings = "srv.mappings.json",
+    },
+  },
+}
+]], ts.port(), ts.keys.accounts.ikey, ts.keys.accounts.skey, ts.port(), ts.keys.admin.ikey, ts.keys.admin.skey,
+    ts.ca), "600")
+  end
+  local SRV = "-c " .. srv_config("srv.lua") .. " "
+  local children = ts.client("accounts"):get_child_accounts()
+
+  local function srv_writes()
+    local list = {}
+    for _, r in ipairs(ts.requests()) do
+      if r.method ~= "GET" and r.path:find("^/admin/") then list[#list + 1] = r end
+    end
+    return list
+  end
+
+  T.test("test server: bypass-audit reads every child (two bypass users each)", function()
+    local code, out, err = run(SRV .. "-w bypass-audit --format json")
+    T.eq(code, 0, err)
+    local doc = json.decode(out)
+    T.eq(#doc, 6)
+    for _, row in ipairs(doc) do
+      T.eq(keys(row), BYPASS_FIELDS)
+      T.eq(row.status, "bypass")
+      T.truthy(row.username:match("%-user0[01]$"), row.username)
+      T.eq(row.email, row.username:match("%-(user%d+)$") .. "@" .. row.account_id:lower() .. ".example.com")
+      T.eq(row.last_login, row.username:match("user00$") and 1700003600 or json.null)
+    end
+    T.eq(doc[1].account, "Acme Corp")
+  end)
+
+  T.test("test server: offboard-user disables in the child; --dry-run sends nothing", function()
+    local child = children[1]
+    local username = child.account_id:lower() .. "-user03"
+    ts.clear_requests()
+    local code, out, err = run(SRV .. "--dry-run -w offboard-user --username " .. username .. " --action disable --format json")
+    T.eq(code, 0, err)
+    T.eq(json.decode(out).actions[1].result, "planned")
+    T.eq(#srv_writes(), 0, "dry run: nothing written")
+    code, out, err = run(SRV .. "-w offboard-user --username " .. username .. " --action disable --yes --format json")
+    T.eq(code, 0, err)
+    local doc = json.decode(out)
+    T.eq(#doc.matches, 1)
+    T.eq(doc.matches[1].account_id, child.account_id)
+    T.eq(doc.actions[1].result, "done")
+    local w = srv_writes()
+    T.eq(#w, 1)
+    T.eq(w[1].method, "POST")
+    T.eq(w[1].path, "/admin/v1/users/" .. doc.matches[1].user_id)
+    T.eq(w[1].account_id, child.account_id)
+    T.eq(w[1].params.status, "disabled")
+    T.eq(w[1].status, 200)
+    ts.clear_requests()
+    code, out, err = run(SRV .. "-w offboard-user --email user03@" .. child.account_id:lower() .. ".example.com --action delete --yes")
+    T.eq(code, 0, err)
+    w = srv_writes()
+    T.eq(#w, 1)
+    T.eq(w[1].method, "DELETE")
+  end)
+
+  T.test("test server: verify-identity exits 0 approved, 3 denied, 4 timeout", function()
+    local child = children[2]
+    for i, want in ipairs{ { "approved", 0 }, { "denied", 3 }, { "timeout", 4 } } do
+      local username = string.format("%s-user%02d", child.account_id:lower(), i + 2)   -- users 3, 4, 5 -> 0, 1, 2 mod 3
+      local code, out, err = run(SRV .. "-w verify-identity --username " .. username
+                                 .. " --timeout 1 --interval 0.2 --format json")
+      T.eq(code, want[2], username .. ": " .. err)
+      local doc = json.decode(out)
+      T.eq(keys(doc), VERIFY_FIELDS)
+      T.eq(doc.result, want[1])
+      T.eq(doc.account_id, child.account_id)
+      T.truthy(doc.push_id:match("^push%-%d+$"), doc.push_id)
+    end
+  end)
+end
+
+W.remove()
+T.done()
