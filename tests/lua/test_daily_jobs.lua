@@ -41,7 +41,7 @@ local function phone(n, activated)
 end
 
 local SEED = write("daily.json", json.encode{
-  options = { virtual_time = true },
+  options = { virtual_time = true, rate_limits = { logs = 2 } },
   accounts = array{
     { name = "Alpha Dental", account_id = "DAALPHA0000000000001",
       settings = { lockout_threshold = 25, helpdesk_bypass = "limit" },
@@ -88,7 +88,7 @@ local function writes(log)
   return list
 end
 
-local NEW = { "bypass-audit", "offboard-user", "verify-identity" }
+local NEW = { "bypass-audit", "offboard-user", "verify-identity", "export-logs" }
 
 T.test("the daily jobs are listed, print --help and take the common options", function()
   local code, out = run("-w list")
@@ -315,6 +315,143 @@ T.test("verify-identity picks the activated push phone, or --phone; errors exit 
   T.eq(#writes(log), 0, "dry run: no push sent")
 end)
 
+-- export-logs -------------------------------------------------------------------
+
+local TYPES = { "authentication", "administrator", "telephony", "activity" }
+local ID = { authentication = "txid", activity = "activity_id", telephony = "telephony_id" }
+
+-- The lines of DIR/TYPE.jsonl, decoded.
+local function exported(dir, kind)
+  local out = {}
+  for _, l in ipairs(lines(read(dir .. "/" .. kind .. ".jsonl") or "")) do out[#out + 1] = json.decode(l) end
+  return out
+end
+
+local function event_key(kind, e)
+  if ID[kind] then return e[ID[kind]] end
+  return table.concat({ e.timestamp, e.username, e.action, tostring(e.object), e.description }, "|")
+end
+
+-- Checks the files of an export: tags, oldest first per child, no event
+-- twice. Returns the events per type.
+local function check_export(dir, names)
+  local all = {}
+  for _, kind in ipairs(TYPES) do
+    local events = exported(dir, kind)
+    local seen, last = {}, {}
+    for i, e in ipairs(events) do
+      T.truthy(names[e.child_account_id], kind .. " line " .. i .. " names its child")
+      T.eq(e.child_account, names[e.child_account_id], kind .. " line " .. i)
+      local key = e.child_account_id .. " " .. event_key(kind, e)
+      T.eq(seen[key], nil, kind .. ": event exported twice: " .. tostring(key))
+      seen[key] = true
+      local t = e.timestamp or e.ts
+      if last[e.child_account_id] then
+        T.truthy(last[e.child_account_id] <= t, kind .. ": oldest first")
+      end
+      last[e.child_account_id] = t
+    end
+    all[kind] = events
+  end
+  return all
+end
+
+local NAMES = { DAALPHA0000000000001 = "Alpha Dental", DABETA00000000000001 = "Beta Legal" }
+local RESULT_FIELDS = "account,account_id,error,events,pages,total,type"
+
+T.test("export-logs: every child's four logs, tagged, oldest first, under the logs rate limit", function()
+  local code, out, err, log = probe("", "export-logs --out full --format json")
+  T.eq(code, 0, err)
+  local doc = json.decode(out)
+  T.eq(keys(doc), "out,results")
+  T.eq(doc.out, "full")
+  T.eq(#doc.results, 8)
+  local events = check_export(W.tmp .. "/full", NAMES)
+  local per = {}
+  for i, r in ipairs(doc.results) do
+    T.eq(keys(r), RESULT_FIELDS)
+    T.eq(r.account_id, i <= 4 and "DAALPHA0000000000001" or "DABETA00000000000001")
+    T.eq(r.type, TYPES[(i - 1) % 4 + 1])
+    T.eq(r.error, json.null)
+    T.eq(r.events, r.total)
+    per[r.type] = (per[r.type] or 0) + r.events
+  end
+  for _, kind in ipairs(TYPES) do T.eq(#events[kind], per[kind], kind .. " lines") end
+  T.truthy(#events.authentication > 1000, "log volume: " .. #events.authentication)
+  T.truthy(#events.administrator > 10 and #events.telephony > 10, "other logs")
+  T.eq(#events.activity, #events.administrator, "activity mirrors the administrator actions")
+  local results = {}
+  for _, e in ipairs(events.authentication) do results[e.result] = (results[e.result] or 0) + 1 end
+  T.truthy(results.success > results.denied and results.denied > 0, "a realistic mix")
+  local rate_limited, log_requests = 0, 0
+  for _, e in ipairs(log) do
+    if e.path:find("/logs/", 1, true) then log_requests = log_requests + 1 end
+    if e.status == 429 then rate_limited = rate_limited + 1 end
+  end
+  T.eq(rate_limited, 0, "paced under the logs rate limit")
+  T.truthy(log_requests > 8, "pages: " .. log_requests)
+  local cp = json.decode(read("full/checkpoints.json"))
+  T.eq(cp.files.authentication.bytes, #read("full/authentication.jsonl"))
+  T.eq(cp.accounts.DAALPHA0000000000001.authentication.events, doc.results[1].events)
+  -- a second run adds no line
+  local before = {}
+  for _, kind in ipairs(TYPES) do before[kind] = read("full/" .. kind .. ".jsonl") end
+  code, out, err = run(SB .. "-w export-logs --out full --format json")
+  T.eq(code, 0, err)
+  for _, r in ipairs(json.decode(out).results) do T.eq(r.events, 0, r.account .. " " .. r.type) end
+  for _, kind in ipairs(TYPES) do T.eq(read("full/" .. kind .. ".jsonl"), before[kind], kind .. " unchanged") end
+
+  -- an interrupted run resumes without duplicates: stop after 3 pages, then
+  -- a page written but not checkpointed (the process died in between)
+  code, out, err = run(SB .. "-w export-logs --out part --max-pages 3 --format json")
+  T.eq(code, 0, err)
+  local partial = #exported(W.tmp .. "/part", "authentication")
+  T.truthy(partial > 0 and partial < #events.authentication, "partial: " .. partial)
+  local f = assert(io.open(W.tmp .. "/part/authentication.jsonl", "ab"))
+  f:write(lines(before.authentication)[partial + 1], "\n", '{"txid": "half a li')
+  f:close()
+  code, out, err = run(SB .. "-w export-logs --out part --format json")
+  T.eq(code, 0, err)
+  T.truthy(err:find("removed %d+ bytes written after the last checkpoint"), err)
+  local resumed = check_export(W.tmp .. "/part", NAMES)
+  for _, kind in ipairs(TYPES) do
+    local a, b = {}, {}
+    for i, e in ipairs(resumed[kind]) do a[i] = event_key(kind, e) end
+    for i, e in ipairs(events[kind]) do b[i] = event_key(kind, e) end
+    table.sort(a)
+    table.sort(b)
+    T.eq(table.concat(a, "\n"), table.concat(b, "\n"), kind .. ": the resumed export has every event once")
+  end
+end)
+
+T.test("export-logs: --types, --since, the lock, and --dry-run writes nothing", function()
+  local code, out, err = run(SB .. "-w export-logs --out some --types authentication --since 2d --account 'Beta Legal'")
+  T.eq(code, 0, err)
+  T.truthy(out:find("^ACCOUNT%s+TYPE%s+NEW%s+TOTAL%s+PAGES"), out)
+  local events = exported(W.tmp .. "/some", "authentication")
+  T.eq(read("some/administrator.jsonl"), nil, "only the types asked for")
+  local oldest = os.time() - 2 * 86400 - 60
+  for _, e in ipairs(events) do
+    T.eq(e.child_account, "Beta Legal")
+    T.truthy(e.timestamp >= oldest, "within --since")
+  end
+  local lock = require("duo._file").lock(W.tmp .. "/some/.export-logs.lock", 0)
+  code, out, err = run(SB .. "-w export-logs --out some --types authentication")
+  lock:release()
+  T.eq(code, 1)
+  T.truthy(err:find("another export-logs is writing to some", 1, true), err)
+  code, out, err = run(SB .. "--dry-run -w export-logs --out dry --format json")
+  T.eq(code, 0, err)
+  T.eq(read("dry/checkpoints.json"), nil, "dry run: no files")
+  T.truthy(json.decode(out).results[1].events > 0)
+  code, out, err = run(SB .. "-w export-logs --out x --types authentication,bogus")
+  T.eq(code, 2)
+  T.truthy(err:find("--types: unknown type 'bogus'", 1, true), err)
+  code, out, err = run(SB .. "-w export-logs --out x --since yesterday")
+  T.eq(code, 2)
+  T.truthy(err:find("--since must be like 7d", 1, true), err)
+end)
+
 -- On the loopback test server -----------------------------------------------------
 
 if os.getenv("DUO_TEST_PORT_GOOD") then
@@ -388,6 +525,34 @@ return {
     w = srv_writes()
     T.eq(#w, 1)
     T.eq(w[1].method, "DELETE")
+  end)
+
+  T.test("test server: export-logs pages every log of every child; a second run adds nothing", function()
+    local code, out, err = run(SRV .. "-w export-logs --out srvlogs --rate 100000 --format json")
+    T.eq(code, 0, err)
+    local names = {}
+    for _, c in ipairs(children) do names[c.account_id] = c.name end
+    local first = check_export(W.tmp .. "/srvlogs", names)
+    local doc = json.decode(out)
+    T.eq(#doc.results, 4 * #children)
+    for _, r in ipairs(doc.results) do T.eq(r.error, json.null, r.type) end
+    -- the server's logs: 7 events a minute apart (v2), 1300 a second apart (v1)
+    T.truthy(#first.authentication >= 5 * #children, "authentication: " .. #first.authentication)
+    T.eq(#first.activity, #first.authentication)
+    T.eq(#first.telephony, #first.authentication)
+    T.truthy(#first.administrator > 1000 * #children, "v1 pages of 1000 followed: " .. #first.administrator)
+    -- the server's clock moves on: a second run may add what became older
+    -- than Duo's two-minute delay meanwhile, and nothing else
+    local before = {}
+    for _, kind in ipairs(TYPES) do before[kind] = read("srvlogs/" .. kind .. ".jsonl") end
+    code, out, err = run(SRV .. "-w export-logs --out srvlogs --rate 100000 --format json")
+    T.eq(code, 0, err)
+    local second = check_export(W.tmp .. "/srvlogs", names)
+    for _, kind in ipairs(TYPES) do
+      local now = read("srvlogs/" .. kind .. ".jsonl")
+      T.eq(now:sub(1, #before[kind]), before[kind], kind .. ": the first run's lines stay")
+      T.truthy(#second[kind] - #first[kind] <= 60 * #children, kind .. ": only the last minute's events are new")
+    end
   end)
 
   T.test("test server: verify-identity exits 0 approved, 3 denied, 4 timeout", function()

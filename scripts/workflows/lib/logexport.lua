@@ -1,0 +1,253 @@
+-- The machinery of export-logs: the log types and how to page each one
+-- oldest first, the checkpoint file (DIR/checkpoints.json), and the
+-- output files (DIR/TYPE.jsonl) kept in step with it.
+--
+-- A checkpoint per child and type holds the time of the newest event
+-- exported (`last_ms`) and the IDs of the events exported at exactly that
+-- time (`seen`): the next request starts at last_ms and skips those. The
+-- checkpoint file also holds each output file's length after the last
+-- page written; a file found longer (a run stopped between writing a page
+-- and saving its checkpoint) is cut back to that length before anything
+-- is added, so a resumed run never writes an event twice.
+local json = require "duo.json"
+local jsontext = require "duo.jsontext"
+local file = require "duo._file"
+local errors = require "duo.error"
+
+local M = {}
+
+M.TYPES = { "authentication", "administrator", "telephony", "activity" }
+M.RETENTION_S = 180 * 86400
+M.DELAY_MS = 120 * 1000   -- Duo's logs are complete up to two minutes ago
+M.PAGE = 1000
+
+local function days_from_civil(y, m, d)
+  y = m <= 2 and y - 1 or y
+  local era = (y >= 0 and y or y - 399) // 400
+  local yoe = y - era * 400
+  local doy = (153 * (m + (m > 2 and -3 or 9)) + 2) // 5 + d - 1
+  local doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+  return era * 146097 + doe - 719468
+end
+
+-- Unix milliseconds of an ISO 8601 time ("2024-05-01T10:00:00.123+00:00",
+-- "...Z", or a date); nil when it is not one.
+function M.iso_ms(s)
+  if type(s) ~= "string" then return nil end
+  local y, mo, d, rest = s:match("^(%d%d%d%d)%-(%d%d)%-(%d%d)(.*)$")
+  if y == nil then return nil end
+  local h, mi, sec, frac, zone = 0, 0, 0, "", ""
+  if rest ~= "" then
+    h, mi, sec, frac, zone = rest:match("^[T ](%d%d):(%d%d):(%d%d)(%.?%d*)(.*)$")
+    if h == nil then return nil end
+  end
+  local offset = 0
+  if zone ~= "" and zone ~= "Z" then
+    local sign, zh, zm = zone:match("^([+-])(%d%d):?(%d%d)$")
+    if sign == nil then return nil end
+    offset = (tonumber(zh) * 60 + tonumber(zm)) * 60 * (sign == "-" and -1 or 1)
+  end
+  local secs = days_from_civil(tonumber(y), tonumber(mo), tonumber(d)) * 86400 + tonumber(h) * 3600
+               + tonumber(mi) * 60 + tonumber(sec) - offset
+  local ms = frac ~= "" and #frac > 1 and math.floor(tonumber("0" .. frac) * 1000 + 0.5) or 0
+  return secs * 1000 + ms
+end
+
+-- --since: "7d", "12h", "30m", an ISO date or time, or Unix seconds; the
+-- Unix time (seconds) it names, or nil and why not.
+function M.parse_since(s, now)
+  local n, unit = s:match("^(%d+)([dhm])$")
+  if n then return now - tonumber(n) * ({ d = 86400, h = 3600, m = 60 })[unit] end
+  if s:match("^%d+$") then return tonumber(s) end
+  local ms = M.iso_ms(s)
+  if ms then return ms // 1000 end
+  return nil, string.format("--since must be like 7d, 12h, 30m, 2024-05-01 or Unix seconds, got '%s'", s)
+end
+
+local function admin_id(e)
+  return table.concat({ tostring(e.timestamp), tostring(e.username), tostring(e.action), tostring(e.object),
+                        tostring(e.description) }, "\31")
+end
+
+-- Per type: the request of one page (params for client:call), its
+-- records, the next cursor, and each record's time (ms) and identity.
+M.KINDS = {
+  authentication = {
+    path = "/admin/v2/logs/authentication", v2 = true,
+    records = function(r) return r.authlogs end,
+    cursor = function(meta) return type(meta.next_offset) == "table" and table.concat(meta.next_offset, ",") or nil end,
+    time_ms = function(e) return (math.tointeger(e.timestamp) or 0) * 1000 end,
+    id = function(e) return e.txid end,
+  },
+  activity = {
+    path = "/admin/v2/logs/activity", v2 = true,
+    records = function(r) return r.items end,
+    cursor = function(meta) return type(meta.next_offset) == "string" and meta.next_offset or nil end,
+    time_ms = function(e) return M.iso_ms(e.ts) or 0 end,
+    id = function(e) return e.activity_id end,
+  },
+  telephony = {
+    path = "/admin/v2/logs/telephony", v2 = true,
+    records = function(r) return r.items end,
+    cursor = function(meta) return type(meta.next_offset) == "string" and meta.next_offset or nil end,
+    time_ms = function(e) return M.iso_ms(e.ts) or (math.tointeger(e.timestamp) or 0) * 1000 end,
+    id = function(e) return e.telephony_id or e.txid end,
+  },
+  administrator = {
+    path = "/admin/v1/logs/administrator", v2 = false,
+    time_ms = function(e) return (math.tointeger(e.timestamp) or 0) * 1000 end,
+    id = admin_id,
+  },
+}
+
+-- Checkpoints -----------------------------------------------------------------
+
+function M.checkpoint_path(dir) return dir .. "/checkpoints.json" end
+function M.file_path(dir, kind) return dir .. "/" .. kind .. ".jsonl" end
+
+function M.load(dir)
+  local path = M.checkpoint_path(dir)
+  local f = io.open(path, "rb")
+  if f == nil then return { version = 1, files = {}, accounts = {} } end
+  local text = f:read("a")
+  f:close()
+  local ok, doc = pcall(json.decode, text)
+  if not ok or type(doc) ~= "table" or type(doc.accounts) ~= "table" or type(doc.files) ~= "table" then
+    errors.config("the checkpoint file %s is not valid (%s): fix it, or move it away to export everything again",
+                  path, ok and "expected {\"files\": {...}, \"accounts\": {...}}" or tostring(doc))
+  end
+  return doc
+end
+
+function M.save(dir, cp)
+  local ok, err = file.replace(M.checkpoint_path(dir), jsontext.encode(cp), 420)   -- 0644
+  if not ok then errors.config("%s", err) end
+end
+
+-- The size of a file (0 when missing).
+local function size_of(path)
+  local f = io.open(path, "rb")
+  if f == nil then return 0 end
+  local n = f:seek("end")
+  f:close()
+  return n
+end
+
+-- Cuts path back to `keep` bytes (a copy renamed over it).
+local function truncate(path, keep)
+  local src = assert(io.open(path, "rb"))
+  local tmp = path .. ".cut"
+  local dst, err = io.open(tmp, "wb")
+  if dst == nil then src:close() errors.config("cannot repair %s: %s", path, err) end
+  local left = keep
+  while left > 0 do
+    local chunk = src:read(math.min(left, 1 << 20))
+    if chunk == nil then break end
+    dst:write(chunk)
+    left = left - #chunk
+  end
+  src:close()
+  assert(dst:close())
+  local ok, e = os.rename(tmp, path)
+  if not ok then errors.config("cannot repair %s: %s", path, e) end
+end
+
+-- Brings each output file back to the length its checkpoint knows.
+-- Returns the bytes cut per type.
+function M.repair(dir, cp, kinds)
+  local cut = {}
+  for _, kind in ipairs(kinds) do
+    local path = M.file_path(dir, kind)
+    local have = size_of(path)
+    local known = cp.files[kind] and math.tointeger(cp.files[kind].bytes)
+    if known and have > known then
+      truncate(path, known)
+      cut[kind] = have - known
+    elseif known == nil or have < known then
+      cp.files[kind] = { bytes = have }   -- a new, rotated or shortened file: take it as it is
+    end
+  end
+  return cut
+end
+
+-- One child's log of one kind -------------------------------------------------
+
+-- Exports what is new in one child's log of one kind. `ctx`: dir, cp,
+-- out[kind] (an open file, nil under --dry-run), since (Unix s), now_ms,
+-- pace (a function called before each request), max_pages (nil: all),
+-- on_page(n) (progress). Returns the number of events written and of pages.
+function M.export(child, account, kind, ctx)
+  local k = M.KINDS[kind]
+  local acct = ctx.cp.accounts[account.account_id] or {}
+  ctx.cp.accounts[account.account_id] = acct
+  local state = acct[kind] or {}
+  acct[kind] = state
+  local seen = {}
+  for _, id in ipairs(state.seen or {}) do seen[id] = true end
+  local floor_ms = (ctx.now_ms // 1000 - M.RETENTION_S + 300) * 1000
+  local mintime = math.max(math.tointeger(state.last_ms) or ctx.since * 1000, floor_ms)
+  local maxtime = ctx.now_ms - M.DELAY_MS
+  local written, pages, cursor = 0, 0, nil
+  while mintime < maxtime do
+    if ctx.max_pages and ctx.pages_done >= ctx.max_pages then break end
+    ctx.pace()
+    local records, next_cursor
+    if k.v2 then
+      local params = { mintime = tostring(mintime), maxtime = tostring(maxtime), limit = tostring(M.PAGE),
+                       sort = "ts:asc", next_offset = cursor }
+      local r = child:call("GET", k.path, params)
+      records = type(r) == "table" and k.records(r) or {}
+      next_cursor = type(r) == "table" and type(r.metadata) == "table" and k.cursor(r.metadata) or nil
+    else
+      records = child:call("GET", k.path, { mintime = tostring(mintime // 1000) })
+      records = type(records) == "table" and records or {}
+    end
+    pages = pages + 1
+    ctx.pages_done = ctx.pages_done + 1
+    local lines, newest = {}, math.tointeger(state.last_ms)
+    for _, e in ipairs(records) do
+      local t, id = k.time_ms(e), k.id(e)
+      if t <= maxtime and not (newest and t < newest) and not (t == newest and seen[id]) then
+        if newest == nil or t > newest then
+          newest = t
+          seen = {}
+        end
+        seen[id] = true
+        e.child_account_id = account.account_id
+        e.child_account = account.name
+        lines[#lines + 1] = json.encode(e)
+      end
+    end
+    if #lines > 0 then
+      written = written + #lines
+      if ctx.out[kind] then
+        local f = ctx.out[kind]
+        local ok, err = f:write(table.concat(lines, "\n"), "\n")
+        if ok then ok, err = f:flush() end
+        if not ok then errors.config("cannot write %s: %s", M.file_path(ctx.dir, kind), tostring(err)) end
+        ctx.cp.files[kind] = { bytes = f:seek("end") }
+      end
+      state.last_ms = newest
+      local list = {}
+      for id in pairs(seen) do list[#list + 1] = id end
+      table.sort(list)
+      state.seen = json.array(list)
+      state.events = (math.tointeger(state.events) or 0) + #lines
+      if ctx.out[kind] then M.save(ctx.dir, ctx.cp) end
+    end
+    if ctx.on_page then ctx.on_page(#lines) end
+    if k.v2 then
+      if next_cursor == nil then break end
+      cursor = next_cursor
+    else
+      -- v1: at most 1000 a call; go on from the newest time seen
+      if #records < M.PAGE or newest == nil then break end
+      local next_min = newest
+      if next_min <= mintime then next_min = mintime + 1000 end   -- a full page in one second
+      mintime = next_min
+    end
+  end
+  return written, pages
+end
+
+return M
