@@ -88,7 +88,7 @@ local function writes(log)
   return list
 end
 
-local NEW = { "bypass-audit", "offboard-user", "verify-identity", "export-logs" }
+local NEW = { "bypass-audit", "offboard-user", "verify-identity", "export-logs", "standards" }
 
 T.test("the daily jobs are listed, print --help and take the common options", function()
   local code, out = run("-w list")
@@ -452,6 +452,85 @@ T.test("export-logs: --types, --since, the lock, and --dry-run writes nothing", 
   T.truthy(err:find("--since must be like 7d", 1, true), err)
 end)
 
+-- standards -------------------------------------------------------------------------
+
+local BASELINE = write("baseline.json", json.encode{
+  lockout_threshold = 10, helpdesk_bypass = "limit",
+  policy = { authentication_methods = { blocked_auth_list = array{ "sms" } } },
+})
+local REPORT_FIELDS = "account,account_id,applied,drift,error"
+
+T.test("standards: drift of settings and global policy, field by field; exit 3", function()
+  local code, out, err = run(SB .. "-w standards --baseline " .. BASELINE .. " --format json")
+  T.eq(code, 3, err)
+  local doc = json.decode(out)
+  T.eq(keys(doc), "accounts")
+  T.eq(#doc.accounts, 2)
+  for _, a in ipairs(doc.accounts) do T.eq(keys(a), REPORT_FIELDS) end
+  T.same(doc.accounts[1], { account_id = "DAALPHA0000000000001", account = "Alpha Dental", applied = false,
+                            error = json.null,
+                            drift = { { setting = "lockout_threshold", current = 25, wanted = 10 } } })
+  T.same(doc.accounts[2], { account_id = "DABETA00000000000001", account = "Beta Legal", applied = false,
+                            error = json.null, drift = {
+    { setting = "helpdesk_bypass", current = "allow", wanted = "limit" },
+    { setting = "policy.authentication_methods", current = json.null,
+      wanted = { blocked_auth_list = { "sms" } } } } })
+  code, out = run(SB .. "-w standards --baseline " .. BASELINE .. " --account 'Alpha Dental'")
+  T.eq(code, 3)
+  T.truthy(out:find("Alpha Dental%s+lockout_threshold%s+25%s+10%s+no"), out)
+  T.truthy(out:find("1 of 1 accounts drift from", 1, true), out)
+  code, out = run(SB .. "-w standards --baseline " .. BASELINE .. " --format csv")
+  T.eq(lines(out)[1], "account,setting,current,wanted,applied,error,account_id")
+  T.eq(#lines(out), 4)
+end)
+
+T.test("standards --apply sends the drifted values after the prompt; --dry-run sends none", function()
+  local code, out, err, log = probe("--dry-run", "standards --baseline " .. BASELINE .. " --apply --yes --format json")
+  T.eq(#writes(log), 0, "dry run: nothing sent")
+  T.eq(json.decode(out).accounts[1].applied, false)
+  T.truthy(err:find("dry-run: POST", 1, true), err)
+  code, out, err, log = probe("", "standards --baseline " .. BASELINE .. " --apply --format json")
+  T.eq(code, 2, "no terminal, no --yes")
+  T.eq(#writes(log), 0)
+  code, out, err, log = probe("", "standards --baseline " .. BASELINE .. " --apply --yes --format json")
+  T.eq(code, 0, err)
+  local doc = json.decode(out)
+  T.eq(doc.accounts[1].applied, true)
+  T.eq(doc.accounts[2].applied, true)
+  local w = writes(log)
+  table.sort(w, function(a, b) return a.path .. (a.account or "") < b.path .. (b.account or "") end)
+  T.eq(#w, 3)
+  T.eq(w[1].method, "POST")
+  T.eq(w[1].path, "/admin/v1/settings")
+  T.eq(w[1].account, "DAALPHA0000000000001")
+  T.eq(tostring(w[1].params.lockout_threshold), "10")
+  T.eq(w[1].params.helpdesk_bypass, nil, "only what drifts")
+  T.eq(w[2].account, "DABETA00000000000001")
+  T.eq(w[2].params.helpdesk_bypass, "limit")
+  T.eq(w[3].method, "PUT")
+  T.truthy(w[3].path:find("^/admin/v2/policies/"), w[3].path)
+  T.same(w[3].params.sections, { authentication_methods = { blocked_auth_list = { "sms" } } })
+end)
+
+T.test("standards --capture writes a baseline from a model child that it then matches", function()
+  local code, out, err = run(SB .. "-w standards --capture 'Alpha Dental' --output alpha.json")
+  T.eq(code, 0, err)
+  local doc = json.decode(read("alpha.json"))
+  T.eq(doc.lockout_threshold, 25)
+  T.eq(doc.name, nil, "not a setting a baseline sets")
+  T.same(doc.policy, { authentication_methods = { blocked_auth_list = { "sms" } } })
+  code, out, err = run(SB .. "-w standards --baseline alpha.json --account 'Alpha Dental' --format json")
+  T.eq(code, 0, err)
+  T.eq(#json.decode(out).accounts[1].drift, 0)
+  write("bad-baseline.json", '{"lockout_thresold": 3}')
+  code, out, err = run(SB .. "-w standards --baseline bad-baseline.json")
+  T.eq(code, 1)
+  T.truthy(err:find("'lockout_thresold' is not a setting update_settings can change", 1, true), err)
+  code, out, err = run(SB .. "-w standards")
+  T.eq(code, 2)
+  T.truthy(err:find("give one of --baseline FILE or --capture ACCOUNT", 1, true), err)
+end)
+
 -- On the loopback test server -----------------------------------------------------
 
 if os.getenv("DUO_TEST_PORT_GOOD") then
@@ -553,6 +632,37 @@ return {
       T.eq(now:sub(1, #before[kind]), before[kind], kind .. ": the first run's lines stay")
       T.truthy(#second[kind] - #first[kind] <= 60 * #children, kind .. ": only the last minute's events are new")
     end
+  end)
+
+  T.test("test server: standards finds the drifted child, applies, and then finds none", function()
+    local file = write("srv-baseline.json", json.encode{ lockout_threshold = 10,
+      policy = { authentication_methods = { require_verified_push = true } } })
+    local code, out, err = run(SRV .. "-w standards --baseline " .. file .. " --format json")
+    T.eq(code, 3, err)
+    local doc = json.decode(out)
+    T.eq(#doc.accounts, #children)
+    for i, a in ipairs(doc.accounts) do
+      T.eq(keys(a), REPORT_FIELDS)
+      T.eq(a.account_id, children[i].account_id)
+      T.eq(#a.drift, i == 2 and 1 or 0, a.account)
+    end
+    T.same(doc.accounts[2].drift, { { setting = "lockout_threshold", current = 25, wanted = 10 } })
+    ts.clear_requests()
+    code, out, err = run(SRV .. "-w standards --baseline " .. file .. " --apply --yes --format json")
+    T.eq(code, 0, err)
+    T.eq(json.decode(out).accounts[2].applied, true)
+    local w = srv_writes()
+    T.eq(#w, 1)
+    T.eq(w[1].path, "/admin/v1/settings")
+    T.eq(w[1].account_id, children[2].account_id)
+    T.eq(tostring(w[1].params.lockout_threshold), "10")
+    code, out, err = run(SRV .. "-w standards --baseline " .. file .. " --format json")
+    T.eq(code, 0, err)
+    code, out, err = run(SRV .. "-w standards --capture '" .. children[1].name .. "'")
+    T.eq(code, 0, err)
+    doc = json.decode(out)
+    T.eq(doc.lockout_threshold, 10)
+    T.eq(doc.policy.authentication_methods.require_verified_push, true)
   end)
 
   T.test("test server: verify-identity exits 0 approved, 3 denied, 4 timeout", function()

@@ -102,7 +102,7 @@ FACT_HANDLERS (deterministic data; times relative to the server's start):
     GET|POST /admin/v1/settings        per account, kept while running (the
                                        second child's lockout_threshold
                                        drifts: 25)
-    GET|PUT /admin/v2/policies/{policy_key}
+    GET|PUT /admin/v2/policies/{policy_key}, GET /admin/v2/policies/global
                                        the account's global policy ("global"
                                        or its key); PUT merges "sections"
     POST /accounts/v1/account/create   name -> a new child with its listener
@@ -1046,7 +1046,7 @@ def _policy_of(req):
 
 def handle_policy(req):
     p = _policy_of(req)
-    key = req.path_params.get("policy_key")
+    key = (req.path_params or {}).get("policy_key", "global")
     if key not in ("global", p["policy_key"]):
         return handle_generic(req)
     if req.method == "PUT":
@@ -1294,6 +1294,7 @@ FACT_HANDLERS = {
     ("GET", "/admin/v1/settings"): handle_settings,
     ("POST", "/admin/v1/settings"): handle_settings,
     ("GET", "/admin/v2/policies/{policy_key}"): handle_policy,
+    ("GET", "/admin/v2/policies/global"): handle_policy,
     ("PUT", "/admin/v2/policies/{policy_key}"): handle_policy,
     ("POST", "/accounts/v1/account/create"): handle_account_create,
     ("POST", "/accounts/v1/account/delete"): handle_account_delete,

@@ -141,6 +141,10 @@ H["GET /admin/v2/policies/{policy_key}"] = function(ctx)
   return S.render_policy(find_policy(ctx, ctx.pp.policy_key))
 end
 
+H["GET /admin/v2/policies/global"] = function(ctx)
+  return S.render_policy(find_policy(ctx, "global"))
+end
+
 H["GET /admin/v2/policies/summary"] = function(ctx)
   local out = S.array()
   for _, p in ipairs(ctx.account.policies.list) do

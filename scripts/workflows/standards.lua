@@ -1,0 +1,293 @@
+-- standards: compare each child's settings and global policy with a baseline, report drift, apply it on request
+local args = require "workflows.lib.args"
+local fanout = require "workflows.lib.fanout"
+local confirm = require "workflows.lib.confirm"
+local output = require "workflows.lib.output"
+local host = require "workflows.lib.host"
+local json = require "duo.json"
+
+local NAME = "standards"
+local HELP = [[
+usage: duo-lua -w standards --baseline FILE [--apply] [--yes] [--format table|json|csv|jsonl]
+       duo-lua -w standards --capture ACCOUNT [--output FILE]
+
+Compares each child account's global settings (get_settings) and global
+policy (get_policy_v2 "global") with a baseline, reads the children
+concurrently and reports every drift. With --apply, asks "Proceed? [y/N]"
+and then sets the drifted settings (update_settings) and policy sections
+(update_policy_v2) to the baseline's values.
+
+The baseline is a JSON object of setting names and wanted values; an
+optional "policy" object holds global-policy sections (section name ->
+wanted content). Only what the baseline names is compared.
+  {"lockout_threshold": 10, "helpdesk_bypass": "limit",
+   "policy": {"new_user": {"new_user_behavior": "enroll"}}}
+
+  --baseline FILE  the baseline to compare with
+  --capture A      print a baseline made from child account A (name or ID):
+                   its settable settings and its global policy's sections
+  --apply          set the drifted values, after the prompt
+  --yes            apply without asking (needed when there is no terminal)
+  --dry-run        show the changes --apply would send, send nothing
+  --format F       table (default), json, csv or jsonl (one drift a line)
+  --output FILE    write the output to FILE instead of standard output
+  --account A      only this child account (name or ID; may repeat)
+  --exclude-account A  leave this child account out (may repeat)
+  --profile P      the profile (default: the configured default)
+  -h, --help       this text
+
+--format json prints {"accounts": [{"account_id", "account", "drift":
+[{"setting", "current", "wanted"}], "applied": false, "error": null}]};
+a policy section's drift appears as "policy.SECTION.KEY" (or
+"policy.SECTION" when the section is missing or not an object); --apply
+sends the section as it is with the baseline's values over it.
+Exit status: 0 no drift (or all of it applied), 3 drift found and not
+applied, 1 a child failed or a change was refused, 2 usage error.
+]]
+
+local opts, rest = args.parse({
+  name = NAME, help = HELP,
+  options = args.with_fanout{
+    baseline = { value = "FILE" }, capture = { value = "ACCOUNT" }, apply = { flag = true }, yes = args.YES,
+    format = args.format{ "table", "json", "csv", "jsonl" }, output = args.OUTPUT,
+  },
+}, { ... })
+if opts == nil then return rest end
+if (opts.baseline == nil) == (opts.capture == nil) then
+  return args.usage_error(NAME, "give one of --baseline FILE or --capture ACCOUNT")
+end
+if opts.capture and opts.apply then return args.usage_error(NAME, "--apply goes with --baseline, not --capture") end
+
+local duo = require "duo"
+local errors = require "duo.error"
+local catalogue = require "duo.catalogue"
+
+local SETTABLE = {}
+for _, name in ipairs(catalogue.by_name.admin.update_settings.optional) do SETTABLE[name] = true end
+
+local accounts = duo.accounts()
+
+-- --capture ------------------------------------------------------------------
+if opts.capture then
+  local account = accounts:child(opts.capture)
+  local settings = account:get_settings()
+  local baseline = {}
+  for k, v in pairs(settings) do
+    if SETTABLE[k] and v ~= json.null then baseline[k] = v end
+  end
+  local policy = account:get_policy_v2("global")
+  if type(policy) == "table" and type(policy.sections) == "table" and next(policy.sections) then
+    baseline.policy = policy.sections
+  end
+  local out, finish = output.open(opts.output)
+  output.json(baseline, out)
+  finish()
+  return 0
+end
+
+-- The baseline ------------------------------------------------------------------
+local f, ferr = io.open(opts.baseline, "rb")
+if f == nil then errors.config("cannot read the baseline: %s", ferr) end
+local text = f:read("a")
+f:close()
+local ok, baseline = pcall(json.decode, text)
+if not ok or type(baseline) ~= "table" or json.is_array(baseline) then
+  errors.config("the baseline %s is not a JSON object of setting names and values%s", opts.baseline,
+                ok and "" or (": " .. tostring(baseline):gsub("^json: ", "")))
+end
+local wanted_policy = baseline.policy
+if wanted_policy ~= nil and (type(wanted_policy) ~= "table" or json.is_array(wanted_policy)) then
+  errors.config("the baseline %s: \"policy\" must be an object of policy sections", opts.baseline)
+end
+local names = {}
+for k in pairs(baseline) do
+  if k ~= "policy" then
+    if not SETTABLE[k] then
+      errors.config("the baseline %s: '%s' is not a setting update_settings can change", opts.baseline, k)
+    end
+    names[#names + 1] = k
+  end
+end
+table.sort(names)
+local sections = {}
+for k in pairs(wanted_policy or {}) do sections[#sections + 1] = k end
+table.sort(sections)
+
+-- Equal as settings are: numbers by value, booleans also as 1/0 and
+-- "true"/"false", lists of plain values in any order, objects key by key.
+local function same(a, b)
+  if a == b then return true end
+  local ta, tb = type(a), type(b)
+  if ta == "boolean" and (tb == "number" or tb == "string") then return same(b, a) end
+  if (ta == "number" or ta == "string") and tb == "boolean" then
+    return tostring(a) == (b and "1" or "0") or tostring(a) == tostring(b)
+  end
+  if ta == "number" and tb == "string" then return tonumber(b) == a end
+  if ta == "string" and tb == "number" then return tonumber(a) == b end
+  if ta ~= "table" or tb ~= "table" then return false end
+  if json.is_array(a) or json.is_array(b) then
+    if #a ~= #b then return false end
+    local plain = true
+    for _, v in ipairs(a) do if type(v) == "table" then plain = false end end
+    if plain then
+      local x, y = {}, {}
+      for i, v in ipairs(a) do x[i] = tostring(v) end
+      for i, v in ipairs(b) do y[i] = tostring(v) end
+      table.sort(x)
+      table.sort(y)
+      return table.concat(x, "\0") == table.concat(y, "\0")
+    end
+    for i = 1, #a do if not same(a[i], b[i]) then return false end end
+    return true
+  end
+  for k, v in pairs(a) do if not same(v, b[k]) then return false end end
+  for k in pairs(b) do if a[k] == nil then return false end end
+  return true
+end
+
+local function orn(v) if v == nil then return json.null end return v end
+
+-- One child's drift: { setting, current, wanted } and its global policy.
+local function compare(child)
+  local drift = json.array{}
+  local settings = child:get_settings()
+  for _, k in ipairs(names) do
+    if not same(settings[k], baseline[k]) then
+      drift[#drift + 1] = { setting = k, current = orn(settings[k]), wanted = baseline[k] }
+    end
+  end
+  local policy
+  if #sections > 0 then
+    policy = child:get_policy_v2("global")
+    local have = type(policy) == "table" and type(policy.sections) == "table" and policy.sections or {}
+    for _, s in ipairs(sections) do
+      local cur, want = have[s], wanted_policy[s]
+      if type(cur) == "table" and type(want) == "table" and not json.is_array(want) and not json.is_array(cur) then
+        -- drift key by key inside the section
+        local keys_ = {}
+        for k in pairs(want) do keys_[#keys_ + 1] = k end
+        table.sort(keys_)
+        for _, k in ipairs(keys_) do
+          if not same(cur[k], want[k]) then
+            drift[#drift + 1] = { setting = "policy." .. s .. "." .. k, current = orn(cur[k]), wanted = want[k] }
+          end
+        end
+      elseif not same(cur, want) then
+        drift[#drift + 1] = { setting = "policy." .. s, current = orn(cur), wanted = want }
+      end
+    end
+  end
+  return { drift = drift, policy_key = policy and policy.policy_key,
+           sections = policy and type(policy.sections) == "table" and policy.sections or {} }
+end
+
+local selected = fanout.select(accounts, opts)
+local per_child = fanout.each(accounts, selected, compare)
+
+local reports, found = json.array{}, {}
+local failed, drifted = 0, 0
+for _, account in ipairs(selected) do
+  local r = per_child[account.account_id]
+  local rep = { account_id = account.account_id, account = account.name, drift = json.array{}, applied = false,
+                error = json.null }
+  if r.error then
+    rep.error = tostring(r.error)
+    failed = failed + 1
+  else
+    rep.drift = r.result.drift
+    if #rep.drift > 0 then
+      drifted = drifted + 1
+      found[#found + 1] = { report = rep, policy_key = r.result.policy_key, sections = r.result.sections }
+    end
+  end
+  reports[#reports + 1] = rep
+end
+
+-- --apply ------------------------------------------------------------------------
+local refused
+if opts.apply and #found > 0 then
+  local n = 0
+  for _, x in ipairs(found) do n = n + #x.report.drift end
+  local go, status = confirm.ask(NAME, opts.yes, string.format("change %d settings in %d accounts", n, #found))
+  if not go then
+    refused = status
+  else
+    local _, errs = duo.parallel(found, function(x)
+      local child = accounts:child(x.report.account_id)
+      local changes, policy_changes = {}, nil
+      for _, d in ipairs(x.report.drift) do
+        local section = d.setting:match("^policy%.([^.]+)")
+        if section then
+          -- the section as it is, with the baseline's values over it
+          policy_changes = policy_changes or {}
+          local want, merged = wanted_policy[section], x.sections[section]
+          if type(want) == "table" and not json.is_array(want) and type(merged) == "table" then
+            local copy = {}
+            for k, v in pairs(merged) do copy[k] = v end
+            for k, v in pairs(want) do copy[k] = v end
+            merged = copy
+          else
+            merged = want
+          end
+          policy_changes[section] = merged
+        else
+          changes[d.setting] = d.wanted
+        end
+      end
+      local sent = false
+      if next(changes) then sent = child:update_settings(changes) ~= nil end
+      if policy_changes then
+        sent = child:update_policy_v2(x.policy_key or "global", { sections = policy_changes }) ~= nil or sent
+      end
+      x.report.applied = sent or not host.dry_run()
+    end, { concurrency = 16 })
+    for _, e in ipairs(errs) do
+      e.item.report.error = tostring(e.error)
+      failed = failed + 1
+    end
+  end
+end
+
+-- Output ---------------------------------------------------------------------------
+local function show(v)
+  if type(v) == "table" then return json.encode(v) end
+  return v
+end
+local out, finish = output.open(opts.output)
+if opts.format == "json" then
+  output.json({ accounts = reports }, out)
+else
+  local rows = {}
+  for _, rep in ipairs(reports) do
+    if #rep.drift == 0 then
+      rows[#rows + 1] = { account = rep.account, account_id = rep.account_id, setting = json.null,
+                          current = json.null, wanted = json.null, applied = rep.applied, error = rep.error }
+    end
+    for _, d in ipairs(rep.drift) do
+      rows[#rows + 1] = { account = rep.account, account_id = rep.account_id, setting = d.setting,
+                          current = show(d.current), wanted = show(d.wanted), applied = rep.applied,
+                          error = rep.error }
+    end
+  end
+  if opts.format == "jsonl" then
+    output.jsonl(rows, out)
+  else
+    local columns = {
+      { key = "account", title = "ACCOUNT" }, { key = "setting", title = "SETTING",
+        format = function(v, row) if v == json.null and row.error == json.null then return "(no drift)" end return v end },
+      { key = "current", title = "CURRENT" }, { key = "wanted", title = "WANTED" },
+      { key = "applied", title = "APPLIED" }, { key = "error", title = "ERROR" },
+      { key = "account_id", title = "ACCOUNT ID" },
+    }
+    if opts.format == "csv" then output.csv(rows, columns, out) else
+      output.table(rows, columns, out)
+      out:write(string.format("%d of %d accounts drift from %s\n", drifted, #reports, opts.baseline))
+    end
+  end
+end
+finish()
+
+if refused then return refused end
+if failed > 0 then return 1 end
+if drifted > 0 and not (opts.apply and not host.dry_run()) then return 3 end
+return 0
