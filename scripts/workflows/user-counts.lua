@@ -7,7 +7,7 @@ local json = require "duo.json"
 
 local NAME = "user-counts"
 local HELP = [[
-usage: duo-lua -w user-counts [--format table|json|csv]
+usage: duo-lua -w user-counts [--format table|json|csv] [--since FILE]
 
 Counts the users of every child account: total, active, enrolled, bypass,
 disabled, locked out (and pending deletion), reading the children
@@ -15,6 +15,8 @@ concurrently. A child that cannot be read shows its error and does not stop
 the others (the exit status is then 1).
 
   --format F      table (default), json, csv or jsonl (one account a line)
+  --since FILE    an earlier --format json output: each account also gets
+                  the change since then
   --output FILE   write the output to FILE instead of standard output
   --account A     only this child account (name or ID; may repeat)
   --exclude-account A  leave this child account out (may repeat)
@@ -24,18 +26,54 @@ the others (the exit status is then 1).
 --format json prints an array with one object per child account:
 {"account_id", "name", "total", "active", "enrolled", "bypass", "disabled",
 "locked_out", "pending_deletion", "error"} (counts null and error a message
-when the child failed, error null otherwise).
+when the child failed, error null otherwise). With --since, also "change":
+{"total": 3, "active": -1, ...}, this count minus the earlier one per field
+(null for an account the earlier file does not have, or whose counts are
+missing in either).
 ]]
 
 local opts, rest = args.parse({
   name = NAME, help = HELP,
-  options = args.with_fanout{ format = args.format{ "table", "json", "csv", "jsonl" }, output = args.OUTPUT },
+  options = args.with_fanout{ format = args.format{ "table", "json", "csv", "jsonl" }, output = args.OUTPUT,
+                              since = { value = "FILE" } },
 }, { ... })
 if opts == nil then return rest end
 
 local duo = require "duo"
 
+-- --since: the earlier counts by account_id.
+local earlier
+if opts.since then
+  local errors = require "duo.error"
+  local f, err = io.open(opts.since, "rb")
+  if f == nil then errors.config("cannot read --since: %s", err) end
+  local ok, doc = pcall(json.decode, f:read("a"))
+  f:close()
+  if not ok or type(doc) ~= "table" or not json.is_array(doc) then
+    errors.config("--since %s is not an earlier 'user-counts --format json' output (a JSON array)", opts.since)
+  end
+  earlier = {}
+  for _, row in ipairs(doc) do
+    if type(row) == "table" and type(row.account_id) == "string" then earlier[row.account_id] = row end
+  end
+end
+
 local rows, failed = fleet.read(duo.accounts(), { account = opts.account, exclude_account = opts.exclude_account })
+
+if earlier then
+  for _, row in ipairs(rows) do
+    local before = earlier[row.account_id]
+    local change = json.null
+    if before and row.error == json.null then
+      change = {}
+      for _, k in ipairs(fleet.COUNTS) do
+        local a, b = row[k], before[k]
+        change[k] = (math.type(a) == "integer" and math.type(b) == "integer") and a - b or json.null
+      end
+    end
+    row.change = change
+  end
+end
 
 local columns = {
   { key = "name", title = "ACCOUNT" }, { key = "account_id", title = "ACCOUNT ID" },
@@ -54,9 +92,18 @@ elseif opts.format == "csv" then
   local csv_columns = {}
   for i, c in ipairs(columns) do csv_columns[i] = { key = c.key } end
   csv_columns[#csv_columns + 1] = { key = "error" }
+  if earlier then
+    csv_columns[#csv_columns + 1] = { key = "change", csv = function(v) return v ~= json.null and v.total or nil end }
+  end
   output.csv(rows, csv_columns, out)
 else
   if failed > 0 then columns[#columns + 1] = { key = "error", title = "ERROR" } end
+  if earlier then
+    columns[#columns + 1] = { key = "change", title = "CHANGE", format = function(v)
+      if type(v) ~= "table" or math.type(v.total) ~= "integer" then return v == nil and "" or "new" end
+      return string.format("%+d", v.total)
+    end }
+  end
   local total = fleet.totals(rows)
   total.name, total.account_id = "(all)", ""
   local shown = { table.unpack(rows) }

@@ -531,6 +531,32 @@ T.test("standards --capture writes a baseline from a model child that it then ma
   T.truthy(err:find("give one of --baseline FILE or --capture ACCOUNT", 1, true), err)
 end)
 
+-- user-counts --since, sync-user --all-orgs ------------------------------------------
+
+T.test("user-counts --since adds the change per account", function()
+  local code, out, err = run(SB .. "-w user-counts --format json")
+  T.eq(code, 0, err)
+  local doc = json.decode(out)
+  T.eq(#doc, 2)
+  T.eq(doc[1].change, nil, "no change without --since")
+  doc[1].total, doc[1].active, doc[1].bypass = doc[1].total - 3, doc[1].active + 2, json.null
+  table.remove(doc, 2)
+  write("counts-before.json", json.encode(doc))
+  code, out, err = run(SB .. "-w user-counts --format json --since counts-before.json")
+  T.eq(code, 0, err)
+  doc = json.decode(out)
+  T.same(doc[1].change, { total = 3, active = -2, enrolled = 0, bypass = json.null, disabled = 0, locked_out = 0,
+                          pending_deletion = 0 })
+  T.eq(doc[2].change, json.null, "not in the earlier file")
+  code, out = run(SB .. "-w user-counts --since counts-before.json")
+  T.truthy(out:find("Alpha Dental%s.-%+3\n"), out)
+  T.truthy(out:find("Beta Legal%s.-new\n"), out)
+  write("not-counts.json", '{"a": 1}')
+  code, out, err = run(SB .. "-w user-counts --since not-counts.json")
+  T.eq(code, 1)
+  T.truthy(err:find("is not an earlier 'user-counts --format json' output", 1, true), err)
+end)
+
 -- On the loopback test server -----------------------------------------------------
 
 if os.getenv("DUO_TEST_PORT_GOOD") then
@@ -663,6 +689,54 @@ return {
     doc = json.decode(out)
     T.eq(doc.lockout_threshold, 10)
     T.eq(doc.policy.authentication_methods.require_verified_push, true)
+  end)
+
+  T.test("test server: sync-user --all-orgs syncs every user in every organization with a key", function()
+    local store = json.encode{ organizations = array{
+      { name = "Acme", duo_account_id = children[1].account_id, duo_admin_api_directory_key = "DDACMEDIRECTORYKEY01" },
+      { name = "Globex", duo_account_id = children[3].account_id, duo_admin_api_directory_key = "DDGLOBEXDIRECTORY001" },
+      { name = "No Key", duo_account_id = children[2].account_id },
+    } }
+    write("srv.mappings.json", store, "600")
+    ts.clear_requests()
+    local code, out, err = run(SRV .. "-w sync-user --all-orgs --username alice --username bob --format json")
+    T.eq(code, 0, err)
+    local doc = json.decode(out)
+    T.eq(#doc, 4)
+    for i, r in ipairs(doc) do
+      T.eq(keys(r), "duo_account_id,error,organization,result,username")
+      T.eq(r.organization, i <= 2 and "Acme" or "Globex")
+      T.eq(r.username, (i % 2 == 1) and "alice" or "bob")
+      T.eq(r.error, json.null)
+    end
+    local seen = {}
+    for _, w in ipairs(srv_writes()) do
+      T.truthy(w.path:find("/directorysync/", 1, true), w.path)
+      seen[w.account_id .. " " .. w.path .. " " .. w.params.username] = true
+    end
+    T.truthy(seen[children[1].account_id .. " /admin/v1/users/directorysync/DDACMEDIRECTORYKEY01/syncuser alice"])
+    T.truthy(seen[children[3].account_id .. " /admin/v1/users/directorysync/DDGLOBEXDIRECTORY001/syncuser bob"])
+    local n = 0
+    for _ in pairs(seen) do n = n + 1 end
+    T.eq(n, 4, "one request per organization and user, none for the organization without a key")
+    ts.clear_requests()
+    code, out, err = run(SRV .. "--dry-run -w sync-user --all-orgs --username alice")
+    T.eq(code, 0, err)
+    T.eq(#srv_writes(), 0)
+    T.truthy(out:find("synced 'alice' in 'Acme' %(DA%w+%): dry%-run: not sent"), out)
+    -- a failing child does not stop the others
+    local admin = ts.client("admin")
+    admin:call("POST", "/test/children/" .. children[3].account_id .. "/fail", { code = 50001 })
+    code, out, err = run(SRV .. "-w sync-user --all-orgs --username alice --format json")
+    admin:call("POST", "/test/children/" .. children[3].account_id .. "/fail", { code = 0 })
+    T.eq(code, 1)
+    doc = json.decode(out)
+    T.eq(doc[1].error, json.null)
+    T.truthy(doc[2].error:find("50001", 1, true), doc[2].error)
+    T.truthy(err:find("1 of 2 syncs failed", 1, true), err)
+    code, out, err = run(SRV .. "-w sync-user --username alice")
+    T.eq(code, 2)
+    T.truthy(err:find("give one of --org NAME or --all-orgs", 1, true), err)
   end)
 
   T.test("test server: verify-identity exits 0 approved, 3 denied, 4 timeout", function()
