@@ -104,6 +104,13 @@ local ADMIN_ACTIONS = { { "admin_login", 40 }, { "user_update", 20 }, { "user_cr
                         { "integration_update", 3 }, { "admin_login_error", 5 }, { "update_settings", 2 },
                         { "activation_send_link", 3 } }
 
+-- A UUID-shaped ID from two draws (rng:txid draws once per character).
+local function uuid(rng)
+  local a, b = rng:next(), rng:next()
+  return string.format("%08x-%04x-4%03x-%x%03x-%012x", (a >> 32) & 0xffffffff, (a >> 16) & 0xffff, a & 0xfff,
+                       8 + ((b >> 62) & 3), (b >> 48) & 0xfff, b & 0xffffffffffff)
+end
+
 local function ip(rng, away)
   if away then return string.format("192.0.2.%d", rng:int(1, 254)) end
   return rng:chance(0.5) and string.format("203.0.113.%d", rng:int(1, 254))
@@ -150,7 +157,7 @@ local function authlog(rng, c, ts_ms)
   local app = rng:pick(c.apps)
   local browser = rng:pick(BROWSERS)
   return {
-    generated = true, txid = rng:txid(), ts_ms = ts_ms, user_id = u.user_id, username = u.username,
+    generated = true, txid = uuid(rng), ts_ms = ts_ms, user_id = u.user_id, username = u.username,
     email = u.email, groups = c.groups_of[u.user_id], result = result, reason = reason, factor = factor,
     event_type = "authentication", application = app[1], application_key = app[2], ip = ip(rng, away),
     location = { city = place[1], state = place[2], country = place[3] }, browser = browser[1], os = browser[2],
@@ -164,14 +171,14 @@ local function adminlog(rng, c, ts)
   local object = (action:match("^admin_") or action == "update_settings" or u == nil) and json.null or u.username
   local description = action == "admin_login" and '{"factor": "duo_push", "device": "phone"}'
                       or (u and json.encode{ email = u.email } or "{}")
-  return { generated = true, id = rng:txid(), timestamp = ts, username = rng:pick(c.admins), action = action,
+  return { generated = true, id = uuid(rng), timestamp = ts, username = rng:pick(c.admins), action = action,
            object = object,
            description = description }
 end
 
 local function telephony(rng, ts)
   local kind = rng:chance(0.7) and "sms" or "phone"
-  return { generated = true, telephony_id = rng:txid(), txid = rng:txid(), timestamp = ts,
+  return { generated = true, telephony_id = uuid(rng), txid = uuid(rng), timestamp = ts,
            ts = os.date("!%Y-%m-%dT%H:%M:%S+00:00", ts), context = rng:pick{ "authentication", "authentication",
            "enrollment", "administrator login" }, type = kind, phone = string.format("+1%d55501%02d",
            rng:pick{ 212, 312, 415, 617 }, rng:int(0, 99)), credits = kind == "sms" and 1 or rng:int(1, 3) }
