@@ -25,15 +25,18 @@ one() {
     local t0 t1 lines secs before=0
     [[ -f $dir/authentication.jsonl ]] && before=$(wc -l <"$dir/authentication.jsonl")
     t0=$(date +%s%N)
-    "$duo_lua" --sandbox="$work/seed.json" "$probe" "$work/log.json" export-logs --out "$dir" \
-        --types authentication --format json "$@" >"$work/out.json"
+    local TIMEFORMAT='%3U %3S'
+    { time "$duo_lua" --sandbox="$work/seed.json" "$probe" "$work/log.json" export-logs --out "$dir" \
+        --types authentication --format json "$@" >"$work/out.json" 2>"$work/err.txt"; } 2>"$work/time.txt"
     t1=$(date +%s%N)
+    local cpu
+    cpu=$(awk '{ printf "%.2f", $1 + $2 }' "$work/time.txt")
     lines=$(( $(wc -l <"$dir/authentication.jsonl") - before ))
     secs=$(awk "BEGIN { printf \"%.2f\", ($t1 - $t0) / 1e9 }")
     read -r r429 requests < <(count_429 "$work/log.json")
-    printf '%-26s %d children: %d new events in %s s = %s events/s; %d log requests, %d answered 429\n' \
-        "$label" "$children" "$lines" "$secs" "$(awk "BEGIN { printf \"%.0f\", $lines / ($t1 - $t0) * 1e9 }")" \
-        "$requests" "$r429"
+    printf '%-26s %d children: %d new events in %s s (%s s CPU) = %s events/s (%s per CPU second); %d log requests, %d answered 429\n' \
+        "$label" "$children" "$lines" "$secs" "$cpu" "$(awk "BEGIN { printf \"%.0f\", $lines / ($t1 - $t0) * 1e9 }")" \
+        "$(awk "BEGIN { printf \"%.0f\", $lines / ($cpu > 0 ? $cpu : 1) }")" "$requests" "$r429"
 }
 
 echo "== export-logs: $children child accounts x $events authentication events, Duo's rate limits, virtual time"

@@ -31,7 +31,8 @@ end
 T.test("-w list names the workflows", function()
   local code, out = run("-w list")
   T.eq(code, 0)
-  for _, name in ipairs{ "mappings", "suggest-mappings", "sync-user", "user-counts" } do
+  for _, name in ipairs{ "mappings", "suggest-mappings", "sync-user", "user-counts", "bypass-audit", "offboard-user",
+                         "verify-identity", "export-logs", "standards" } do
     T.truthy(out:find(name, 1, true), name)
   end
 end)
@@ -66,6 +67,16 @@ T.test("usage errors: one line naming the problem, exit status 2", function()
     { "-w mappings export --format table", "--format must be one of json, csv" },
     { "-w mappings import", "import needs a FILE" },
     { "-w sync-user --org A", "--username U is required" },
+    { "-w sync-user --username u", "give one of --org NAME or --all-orgs" },
+    { "-w offboard-user --action disable", "give one of --username U or --email E" },
+    { "-w offboard-user --username a --email b --action disable", "give one of --username U or --email E" },
+    { "-w offboard-user --username a", "--action ACTION is required" },
+    { "-w offboard-user --username a --action wipe", "--action must be one of disable, delete, sync" },
+    { "-w verify-identity", "give one of --username U or --email E" },
+    { "-w verify-identity --username a --timeout 0", "--timeout must be between 1 and 3600" },
+    { "-w bypass-audit --format xml", "--format must be one of table, json, csv, jsonl" },
+    { "-w export-logs", "--out DIR is required" },
+    { "-w standards", "give one of --baseline FILE or --capture ACCOUNT" },
   }
   for _, case in ipairs(cases) do
     local code, out, err = run(case[1])
