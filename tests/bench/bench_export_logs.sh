@@ -40,7 +40,7 @@ one() {
 }
 
 echo "== export-logs: $children child accounts x $events authentication events, Duo's rate limits, virtual time"
-one "paced (default --rate 2)" "$work/paced"
+one "paced (the limit, 2/min)" "$work/paced"
 one "unpaced (--rate 100000)" "$work/unpaced" --rate 100000
 one "second run (paced)" "$work/paced"
 python3 - "$work/paced/authentication.jsonl" <<'PY'

@@ -21,6 +21,12 @@ function M.now_ms()
   return loop.now_ms()
 end
 
+-- The running sandbox (duo.sandbox), or nil when talking to Duo.
+function M.sandbox()
+  local b = require("duo.backend").current()
+  return b and b.sandbox or nil
+end
+
 -- Embedded paths that start with prefix; the text of one.
 function M.embedded(prefix)
   return core.embedded(prefix)
