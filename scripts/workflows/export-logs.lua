@@ -122,7 +122,7 @@ end
 local accounts = duo.accounts()
 local selected = fanout.select(accounts, opts)
 local ctx = { dir = dir, cp = cp, out = outs, since = since, now_ms = now_s * 1000,
-              max_pages = opts.max_pages, pages_done = 0 }
+              max_pages = opts.max_pages, pages = { done = 0 } }
 
 local rate = opts.rate
 if rate == nil then

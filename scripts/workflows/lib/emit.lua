@@ -40,7 +40,7 @@ function M.orn(v)
   return v
 end
 
--- An ISO 8601 UTC time for a Unix time (nil or null: nil).
+-- A Unix time as "YYYY-MM-DD HH:MM" (UTC), for tables; nil for nil or null.
 function M.iso(ts)
   if type(ts) ~= "number" then return nil end
   return os.date("!%Y-%m-%d %H:%M", math.floor(ts))

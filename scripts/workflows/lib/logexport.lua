@@ -174,8 +174,9 @@ end
 
 -- Exports what is new in one child's log of one kind. `ctx`: dir, cp,
 -- out[kind] (an open file, nil under --dry-run), since (Unix s), now_ms,
--- pace (a function called before each request), max_pages (nil: all),
--- on_page(n) (progress). Returns the number of events written and of pages.
+-- pace (a function called before each request), max_pages (nil: all)
+-- counted in pages.done (a table shared by every child). Returns the
+-- number of events written and of pages read.
 function M.export(child, account, kind, ctx)
   local k = M.KINDS[kind]
   local acct = ctx.cp.accounts[account.account_id] or {}
@@ -189,7 +190,7 @@ function M.export(child, account, kind, ctx)
   local maxtime = ctx.now_ms - M.DELAY_MS
   local written, pages, cursor = 0, 0, nil
   while mintime < maxtime do
-    if ctx.max_pages and ctx.pages_done >= ctx.max_pages then break end
+    if ctx.max_pages and ctx.pages.done >= ctx.max_pages then break end
     ctx.pace()
     local records, next_cursor
     if k.v2 then
@@ -203,7 +204,7 @@ function M.export(child, account, kind, ctx)
       records = type(records) == "table" and records or {}
     end
     pages = pages + 1
-    ctx.pages_done = ctx.pages_done + 1
+    ctx.pages.done = ctx.pages.done + 1
     local lines, newest = {}, math.tointeger(state.last_ms)
     for _, e in ipairs(records) do
       local t, id = k.time_ms(e), k.id(e)
@@ -235,7 +236,6 @@ function M.export(child, account, kind, ctx)
       state.events = (math.tointeger(state.events) or 0) + #lines
       if ctx.out[kind] then M.save(ctx.dir, ctx.cp) end
     end
-    if ctx.on_page then ctx.on_page(#lines) end
     if k.v2 then
       if next_cursor == nil then break end
       cursor = next_cursor
