@@ -399,6 +399,14 @@ T.test("export-logs: every child's four logs, tagged, oldest first, under the lo
     table.sort(b)
     T.eq(table.concat(a, "\n"), table.concat(b, "\n"), kind .. ": the resumed export has every event once")
   end
+  -- killed at some moment (SIGKILL, wherever it was), then run again
+  run(SB .. "-w export-logs --out killed", "timeout -s KILL 0.4")
+  code, out, err = run(SB .. "-w export-logs --out killed --format json")
+  T.eq(code, 0, err)
+  local again = check_export(W.tmp .. "/killed", NAMES)
+  for _, kind in ipairs(TYPES) do
+    T.eq(#again[kind], #events[kind], kind .. ": killed and resumed, every event once")
+  end
 end)
 
 T.test("export-logs: --types, --since, the lock, and --dry-run writes nothing", function()
