@@ -678,13 +678,13 @@ local function export_account(acct, is_parent)
     e.directory = u.directory_key
     return e
   end)
-  a.authlogs = list(acct.authlogs, function(l)
+  a.authlogs = list(acct._logs.authlogs, function(l)   -- as seeded or made: no generating here
     if l.generated then return nil end
     return { txid = l.txid, timestamp = l.ts_ms // 1000, user = l.username, result = l.result,
              reason = l.reason, factor = l.factor, event_type = l.event_type, application = l.application,
              ip = l.ip, location = l.location, device = l.device }
   end)
-  a.adminlogs = list(acct.adminlogs, function(l)
+  a.adminlogs = list(acct._logs.adminlogs, function(l)
     if l.generated then return nil end
     return { timestamp = l.timestamp, username = l.username, action = l.action,
              object = l.object ~= null and l.object or nil, description = l.description }

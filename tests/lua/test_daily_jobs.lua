@@ -100,6 +100,17 @@ T.test("the daily jobs are listed and document the common options", function()
   end
 end)
 
+T.test("the sandbox makes log volume only when a log is read, and exports the recipe, not the events", function()
+  local code, out, err = run("-e " .. shell_quote([[
+    local sb = require("duo").sandbox(]] .. string.format("%q", SEED) .. [[)
+    local seed = sb:export()
+    local a = sb.state.children[1]
+    print(seed.accounts[1].generated_logs.authentication, seed.accounts[1].authlogs, a._logs.generated)
+    print(#a.authlogs > 500, a._logs.generated, sb:export().accounts[1].authlogs)]]))
+  T.eq(code, 0, err)
+  T.eq(out, "900\tnil\tnil\ntrue\ttrue\tnil\n")
+end)
+
 -- bypass-audit -----------------------------------------------------------------
 
 local BYPASS_FIELDS = "account,account_id,bypass_codes,email,last_login,status,user_id,username"
