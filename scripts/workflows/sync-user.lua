@@ -91,15 +91,15 @@ else
 end
 
 local duo = require "duo"
-local accounts = duo.accounts(profile)
 local jobs = {}
 for _, org in ipairs(orgs) do
   for _, username in ipairs(opts.username) do jobs[#jobs + 1] = { org = org, username = username } end
 end
 
 local function sync(job)
-  local child = accounts:child(job.org.duo_account_id)
-  return child:sync_user(job.username, job.org.duo_admin_api_directory_key)
+  local result = duo.dirsync{ account = job.org.duo_account_id, directory_key = job.org.duo_admin_api_directory_key,
+                              username = job.username, profile = profile }
+  return result
 end
 
 -- One organization and one user: the result, or the error raised as it is.
