@@ -1528,15 +1528,20 @@ class TLSServer(ThreadingHTTPServer):
     handle_error = _quiet_error
 
 
+def _read_hello(sock):
+    """Reads what a client sends first (a TLS ClientHello, say)."""
+    sock.settimeout(2)
+    try:
+        sock.recv(65536)
+    except OSError:
+        pass
+
+
 class RawHandler(socketserver.BaseRequestHandler):
     """A plain TCP peer: whatever a TLS client sends, it gets plain HTTP back."""
 
     def handle(self):
-        self.request.settimeout(2)
-        try:
-            self.request.recv(65536)
-        except OSError:
-            pass
+        _read_hello(self.request)
         body = b"This port speaks plain TCP, not TLS.\n"
         self.request.sendall(
             b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n"
@@ -1548,11 +1553,7 @@ class HangupHandler(socketserver.BaseRequestHandler):
     handshake cut short by the network, not a certificate problem."""
 
     def handle(self):
-        self.request.settimeout(2)
-        try:
-            self.request.recv(65536)
-        except OSError:
-            pass
+        _read_hello(self.request)
         self.request.close()
 
 
