@@ -61,6 +61,8 @@ typedef struct duo_http_response {
     duo_net_error error;
     int unsent;                        /* the request certainly never reached the
                                           server (no connection, handshake failed) */
+    int permanent;                     /* trying again cannot help: the host name
+                                          does not resolve */
     char message[256];                 /* one line when error != DUO_NET_OK, or
                                           the target of a redirect */
 } duo_http_response;

@@ -389,9 +389,13 @@ static int throttled(const duo_http_response *a)
     return a->error == DUO_NET_OK && a->status == 429;
 }
 
-/* Failures that may pass: a server error, a reset, a timeout. */
+/* Failures that may pass: a server error, a reset, a timeout. (A host
+ * name that does not resolve is a typo far more often than an outage:
+ * retrying it would only delay the error by a minute.) */
 static int transient(const duo_http_response *a)
 {
+    if (a->permanent)
+        return 0;
     if (a->error == DUO_NET_NETWORK || a->error == DUO_NET_TIMEOUT)
         return 1;
     return a->error == DUO_NET_OK

@@ -307,6 +307,7 @@ static void finish(curl_backend *t, curl_transfer *x, CURLcode rc)
     } else if (rc != CURLE_OK) {
         r->error = classify(x, rc);
         r->unsent = unsent(x, rc);
+        r->permanent = rc == CURLE_COULDNT_RESOLVE_HOST;
         if (rc == CURLE_WRITE_ERROR && x->too_large) {
             r->error = DUO_NET_TOO_LARGE;
             snprintf(r->message, sizeof(r->message),

@@ -321,9 +321,10 @@ end)
 
 T.test("an unknown host name is a network error", function()
   local e = api_error(function()
-    S.client("admin", { host = "no-such-host.invalid", connect_timeout = 2, max_retries = 0 }):call("GET", "/test/echo")
+    S.client("admin", { host = "no-such-host.invalid", connect_timeout = 2 }):call("GET", "/test/echo")
   end)
   T.eq(e.kind, "network")
+  T.eq(e.attempts, 1, "a name that does not resolve is not retried")
 end)
 
 T.test("bad constructor input gives one clear line", function()
