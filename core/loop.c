@@ -17,12 +17,12 @@ typedef enum op_state {
  * (halved, at least one), its starts are spaced, and nothing more starts
  * there for a while: the throttled retry's wait, or the host's own hold,
  * doubled at each 429 in a row (up to max_backoff), so that a limited host
- * sees one probe per hold rather than one per waiting request. Each
- * normal answer to an
- * attempt started since gives one slot back and halves the spacing, until
- * the host is back to its full share and is no longer paced. Answers to
- * attempts started before the last decrease count neither way (they
- * tell of the old rate), as in TCP's one decrease per window. */
+ * sees one probe per hold rather than one per waiting request. Each normal
+ * answer to an attempt started since gives one slot back and halves the
+ * spacing, until the host is back to its full share and is no longer
+ * paced. Answers to attempts started before the last decrease count
+ * neither way (they tell of the old rate), as in TCP's one decrease per
+ * window. */
 #define PACE_FIRST_GAP_MS 250
 #define PACE_MAX_GAP_MS 1000
 
