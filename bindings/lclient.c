@@ -8,13 +8,13 @@
 
 #include <lauxlib.h>
 
+#include "duo_limits.h"
 #include "lduo.h"
 #include "lloop.h"
 #include "lopts.h"
 #include "lparams.h"
 
 #define SESSION_MT "duo.session"
-#define MAX_HEADERS 64
 
 typedef struct session {
     duo_credentials *cred;
@@ -26,7 +26,7 @@ typedef struct session {
 
 static const char *const session_options[] = {
     "host", "ikey", "skey", "sig_version", "timeout", "connect_timeout", "ca",
-    "proxy", "max_retries", "max_backoff", "user_agent", NULL
+    "proxy", "max_retries", "max_backoff", "user_agent", "deadline", "max_response_bytes", NULL
 };
 
 static void session_release(session *s)
@@ -72,9 +72,25 @@ static const char *required(lua_State *L, const char *field, size_t *len)
 static long seconds_to_ms(lua_State *L, const char *field, lua_Number def)
 {
     lua_Number v = duo_opt_number(L, 1, 1, field, def);
-    if (!(v > 0 && v <= 86400))
-        luaL_argerror(L, 1, lua_pushfstring(L, "'%s' must be between 0 and 86400 seconds", field));
+    if (!(v > 0 && v <= DUO_MAX_TIMEOUT_S))
+        luaL_argerror(L, 1, lua_pushfstring(L, "'%s' must be between 0 and %d seconds", field,
+                                            DUO_MAX_TIMEOUT_S));
     return (long)(v * 1000);
+}
+
+/* The options of the engine's resilience (SPEC section 5): the deadline
+ * of a whole call and the cap of a response. */
+static void read_limits(lua_State *L, duo_transport_options *opt, duo_retry_policy *retry)
+{
+    lua_Integer bytes = duo_opt_integer(L, 1, 1, "max_response_bytes", DUO_DEFAULT_RESPONSE_BYTES);
+
+    if (bytes < 1024 || bytes > DUO_MAX_RESPONSE_BYTES)
+        luaL_argerror(L, 1, lua_pushfstring(L, "'max_response_bytes' must be between 1024 and %d",
+                                            (int)DUO_MAX_RESPONSE_BYTES));
+    opt->max_response_bytes = (long)bytes;
+    lua_getfield(L, 1, "deadline");
+    retry->deadline_ms = lua_isnil(L, -1) ? 0 : seconds_to_ms(L, "deadline", 0);
+    lua_pop(L, 1);
 }
 
 /* _session.session{ host, ikey, skey, ... } -> session. Option names and
@@ -104,12 +120,14 @@ static int l_session(lua_State *L)
         luaL_argerror(L, 1, "'sig_version' must be 5 or 2");
     timeout = seconds_to_ms(L, "timeout", 60);
     connect_timeout = seconds_to_ms(L, "connect_timeout", 10);
-    retries = duo_opt_integer(L, 1, 1, "max_retries", 6);
-    if (retries < 0 || retries > 100)
-        luaL_argerror(L, 1, "'max_retries' must be between 0 and 100");
-    backoff = duo_opt_number(L, 1, 1, "max_backoff", 32);
-    if (!(backoff >= 0 && backoff <= 3600))
-        luaL_argerror(L, 1, "'max_backoff' must be between 0 and 3600 seconds");
+    retries = duo_opt_integer(L, 1, 1, "max_retries", DUO_DEFAULT_RETRIES);
+    if (retries < 0 || retries > DUO_MAX_RETRIES)
+        luaL_argerror(L, 1, lua_pushfstring(L, "'max_retries' must be between 0 and %d",
+                                            DUO_MAX_RETRIES));
+    backoff = duo_opt_number(L, 1, 1, "max_backoff", DUO_DEFAULT_BACKOFF_S);
+    if (!(backoff >= 0 && backoff <= DUO_MAX_BACKOFF_S))
+        luaL_argerror(L, 1, lua_pushfstring(L, "'max_backoff' must be between 0 and %d seconds",
+                                            DUO_MAX_BACKOFF_S));
     ca = duo_opt_string(L, 1, 1, "ca", NULL);
     if (ca == NULL || strcmp(ca, "pinned") == 0) {
         ca = NULL;
@@ -135,6 +153,7 @@ static int l_session(lua_State *L)
     opt.user_agent = ua;
     retry.max_retries = (int)retries;
     retry.max_backoff_ms = (long)(backoff * 1000);
+    read_limits(L, &opt, &retry);
     s = new_session(L, host, &opt, &retry, (int)sig);
     s->cred = duo_credentials_new(ikey, skey, skey_len, DUO_DIGEST_SHA512);
     if (s->cred == NULL) {
@@ -153,7 +172,7 @@ static session *check_session(lua_State *L)
 }
 
 static const char *const request_options[] = {
-    "method", "path", "params", "body", "headers", "unsigned", "outbox", NULL
+    "method", "path", "params", "body", "headers", "unsigned", "outbox", "idempotent", NULL
 };
 
 static size_t read_headers(lua_State *L, duo_header *h)
@@ -169,7 +188,7 @@ static size_t read_headers(lua_State *L, duo_header *h)
     while (lua_next(L, -2) != 0) {
         if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
             luaL_argerror(L, 2, "'headers' must map names to string values");
-        luaL_argcheck(L, n < MAX_HEADERS, 2, "too many headers");
+        luaL_argcheck(L, n < DUO_MAX_HEADERS, 2, "too many headers");
         h[n].name = lua_tolstring(L, -2, &h[n].name_len);
         h[n].value = lua_tolstring(L, -1, &h[n].value_len);
         n++;
@@ -185,12 +204,13 @@ static int valid_method(const char *m)
            || strcmp(m, "PATCH") == 0 || strcmp(m, "DELETE") == 0;
 }
 
-/* session:request{ method, path, params, body, headers, unsigned, outbox }
- * -> op. The request is queued at once; the loop runs it. */
+/* session:request{ method, path, params, body, headers, unsigned, outbox,
+ * idempotent } -> op (idempotent: a read that is safe to send twice; GET
+ * always is). The request is queued at once; the loop runs it. */
 static int l_request(lua_State *L)
 {
     session *s = check_session(L);
-    duo_header headers[MAX_HEADERS];
+    duo_header headers[DUO_MAX_HEADERS];
     duo_request_spec spec;
     duo_lparams params;
     int has_params = 0;
@@ -213,7 +233,9 @@ static int l_request(lua_State *L)
     spec.unsigned_request = lua_toboolean(L, -1);
     lua_getfield(L, 2, "outbox");
     spec.outbox = lua_toboolean(L, -1);
-    lua_pop(L, 2);
+    lua_getfield(L, 2, "idempotent");
+    spec.idempotent = lua_toboolean(L, -1);
+    lua_pop(L, 3);
     spec.host = s->host;
     spec.sig_version = s->sig_version;
 

@@ -1,12 +1,15 @@
 /* Lua glue of the event loop: run_once, finished operations, timers, and
  * the methods of operation values. The scheduling policy is Lua's
  * (scripts/duo/scheduler.lua); this file only exposes the mechanism. */
+#include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <lauxlib.h>
 
+#include "duo_limits.h"
 #include "lduo.h"
 #include "lloop.h"
 
@@ -17,6 +20,7 @@
 
 typedef struct loop_box {
     duo_loop *loop;
+    FILE *log;                  /* --log FILE, or NULL */
 } loop_box;
 
 /* The loop a SIGINT handler wakes up; the executable has one state. */
@@ -74,7 +78,32 @@ static int loop_gc(lua_State *L)
     running_thread = NULL;
     duo_loop_free(b->loop);
     b->loop = NULL;
+    if (b->log != NULL)
+        fclose(b->log);
+    b->log = NULL;
     return 0;
+}
+
+/* One line per request attempt: --trace or DUO_LUA_TRACE=1 on stderr,
+ * --log FILE as JSON lines (registry["duo.settings"], set by main.c). */
+static void configure_trace(lua_State *L, loop_box *b)
+{
+    const char *env = getenv("DUO_LUA_TRACE");
+    int trace = env != NULL && env[0] != '\0' && strcmp(env, "0") != 0;
+
+    if (lua_getfield(L, LUA_REGISTRYINDEX, "duo.settings") == LUA_TTABLE) {
+        lua_getfield(L, -1, "trace");
+        trace = trace || lua_toboolean(L, -1);
+        if (lua_getfield(L, -2, "log") == LUA_TSTRING) {
+            const char *path = lua_tostring(L, -1);
+            b->log = fopen(path, "a");
+            if (b->log == NULL)
+                luaL_error(L, "cannot open the log file '%s': %s", path, strerror(errno));
+        }
+        lua_pop(L, 2);
+    }
+    lua_pop(L, 1);
+    duo_loop_set_trace(b->loop, trace ? stderr : NULL, b->log);
 }
 
 duo_loop *duo_lua_loop(lua_State *L)
@@ -90,6 +119,7 @@ duo_loop *duo_lua_loop(lua_State *L)
     lua_pop(L, 1);
     b = lua_newuserdatauv(L, sizeof(*b), 0);
     b->loop = NULL;
+    b->log = NULL;
     lua_newtable(L);
     lua_pushcfunction(L, loop_gc);
     lua_setfield(L, -2, "__gc");
@@ -97,6 +127,7 @@ duo_loop *duo_lua_loop(lua_State *L)
     b->loop = duo_loop_new(err, sizeof(err));
     if (b->loop == NULL)
         luaL_error(L, "cannot create the event loop: %s", err);
+    configure_trace(L, b);
     interrupt_target = b->loop;
     lua_setfield(L, LUA_REGISTRYINDEX, LOOP_KEY);
     return b->loop;
@@ -162,12 +193,27 @@ static const char *error_kind(duo_net_error e)
     case DUO_NET_TIMEOUT: return "timeout";
     case DUO_NET_TLS: return "tls";
     case DUO_NET_CANCELLED: return "cancelled";
+    case DUO_NET_TOO_LARGE: return "http";
     default: return NULL;
     }
 }
 
-/* op:result() -> { status, body, retry_after, error, message, attempts,
- * elapsed_ms }; error is nil when an HTTP answer arrived. */
+/* The message (an error, or a redirect's target) and the note (why a
+ * failure was not retried) of a result, when there are any. */
+static void push_outcome_notes(lua_State *L, const duo_request_result *r)
+{
+    if (r->message[0] != '\0') {
+        lua_pushstring(L, r->message);
+        lua_setfield(L, -2, "message");
+    }
+    if (r->note[0] != '\0') {
+        lua_pushstring(L, r->note);
+        lua_setfield(L, -2, "note");
+    }
+}
+
+/* op:result() -> { status, body, retry_after, error, message, note,
+ * attempts, elapsed_ms }; error is nil when an HTTP answer arrived. */
 static int op_result(lua_State *L)
 {
     duo_op_box *box = check_op(L);
@@ -190,9 +236,8 @@ static int op_result(lua_State *L)
     if (error_kind(r->error) != NULL) {
         lua_pushstring(L, error_kind(r->error));
         lua_setfield(L, -2, "error");
-        lua_pushstring(L, r->message);
-        lua_setfield(L, -2, "message");
     }
+    push_outcome_notes(L, r);
     lua_pushinteger(L, r->attempts);
     lua_setfield(L, -2, "attempts");
     lua_pushinteger(L, r->elapsed_ms);
@@ -334,8 +379,10 @@ static int l_set_limits(lua_State *L)
     lua_Integer concurrency = luaL_checkinteger(L, 1);
     lua_Integer per_host = luaL_optinteger(L, 2, 0);
 
-    luaL_argcheck(L, concurrency >= 1 && concurrency <= 100000, 1, "must be between 1 and 100000");
-    luaL_argcheck(L, per_host >= 0 && per_host <= 100000, 2, "must be between 0 and 100000");
+    luaL_argcheck(L, concurrency >= 1 && concurrency <= DUO_MAX_CONCURRENCY, 1,
+                  lua_pushfstring(L, "must be between 1 and %d", DUO_MAX_CONCURRENCY));
+    luaL_argcheck(L, per_host >= 0 && per_host <= DUO_MAX_CONCURRENCY, 2,
+                  lua_pushfstring(L, "must be between 0 and %d", DUO_MAX_CONCURRENCY));
     duo_loop_set_limits(duo_lua_loop(L), (int)concurrency, (int)per_host);
     return 0;
 }

@@ -39,6 +39,8 @@ static const char usage_text[] =
     "  --sandbox[=SEED]  talk to the built-in Duo simulator instead of Duo\n"
     "  --dry-run         print what each write call would send, send nothing\n"
     "  --workflows-dir D also look for workflows in folder D (may repeat)\n"
+    "  --trace           one line per request attempt on stderr (or DUO_LUA_TRACE=1)\n"
+    "  --log FILE        append one JSON line per request attempt to FILE\n"
     "  -v, --version     versions of duo-lua, Lua, libcurl, Mbed TLS and the CA bundle\n"
     "  -h, --help        this text\n"
     "  --                stop handling options\n"
@@ -54,6 +56,8 @@ typedef struct options {
     const char *workflow_dirs[MAX_WORKFLOW_DIRS];   /* --workflows-dir, in order */
     int n_workflow_dirs;
     int dry_run;
+    int trace;               /* --trace */
+    const char *log;         /* --log FILE */
     int script;              /* argv index of the script or workflow args, 0: none */
     int has_chunks;          /* some -e or -l */
 } options;
@@ -101,6 +105,12 @@ static int host_option(int argc, char **argv, int *i, options *o)
 
     if (strcmp(a, "--dry-run") == 0) {
         o->dry_run = 1;
+    } else if (strcmp(a, "--trace") == 0) {
+        o->trace = 1;
+    } else if ((v = option_value(argc, argv, i, NULL, "--log", &error)) != NULL) {
+        if (error)
+            return -usage_error("'%s' needs a file name", v);
+        o->log = v;
     } else if (strcmp(a, "--sandbox") == 0) {
         if (o->sandbox == NULL)
             o->sandbox = "";
@@ -237,6 +247,12 @@ static void store_settings(lua_State *L, const options *o)
         lua_rawseti(L, -2, i + 1);
     }
     lua_setfield(L, -2, "workflow_dirs");
+    lua_pushboolean(L, o->trace);
+    lua_setfield(L, -2, "trace");
+    if (o->log != NULL) {
+        lua_pushstring(L, o->log);
+        lua_setfield(L, -2, "log");
+    }
     lua_setfield(L, LUA_REGISTRYINDEX, "duo.settings");
 }
 

@@ -37,23 +37,21 @@ void duo_buf_clear(duo_buf *b)
         b->data[0] = '\0';
 }
 
-int duo_buf_reserve(duo_buf *b, size_t extra)
+/* Grows b to hold need bytes, doubling but never past max_cap. */
+static int grow_to(duo_buf *b, size_t need, size_t max_cap)
 {
-    size_t need, cap;
+    size_t cap;
     char *p;
 
-    if (b->failed)
-        return -1;
-    if (extra > (size_t)-1 - b->len - 1) {
+    if (need <= b->cap)
+        return 0;
+    if (need > max_cap) {
         b->failed = 1;
         return -1;
     }
-    need = b->len + extra + 1;
-    if (need <= b->cap)
-        return 0;
     cap = b->cap ? b->cap : 64;
     while (cap < need)
-        cap = cap > (size_t)-1 / 2 ? need : cap * 2;
+        cap = cap > max_cap / 2 ? max_cap : cap * 2;
     if (b->borrowed) {
         p = malloc(cap);
         if (p != NULL && b->len > 0)
@@ -69,6 +67,26 @@ int duo_buf_reserve(duo_buf *b, size_t extra)
     b->cap = cap;
     b->borrowed = 0;
     return 0;
+}
+
+int duo_buf_reserve(duo_buf *b, size_t extra)
+{
+    if (b->failed)
+        return -1;
+    if (extra > (size_t)-1 - b->len - 1) {
+        b->failed = 1;
+        return -1;
+    }
+    return grow_to(b, b->len + extra + 1, (size_t)-1);
+}
+
+int duo_buf_reserve_within(duo_buf *b, size_t extra, size_t max_len)
+{
+    if (b->failed)
+        return -1;
+    if (extra > max_len || b->len > max_len - extra)
+        return -1;   /* over the limit: not an allocation failure */
+    return grow_to(b, b->len + extra + 1, max_len + 1);
 }
 
 void duo_buf_append(duo_buf *b, const void *p, size_t n)

@@ -30,6 +30,11 @@ void duo_buf_free(duo_buf *b);
 void duo_buf_clear(duo_buf *b);
 /* Makes room for `extra` more bytes (plus the NUL). Returns 0 or -1. */
 int duo_buf_reserve(duo_buf *b, size_t extra);
+/* Like duo_buf_reserve, but the contents may never exceed max_len bytes
+ * and the storage never grows past max_len + 1 (no doubling beyond the
+ * limit). Returns -1 without marking b failed when max_len would be
+ * exceeded, and -1 marking it failed when out of memory. */
+int duo_buf_reserve_within(duo_buf *b, size_t extra, size_t max_len);
 void duo_buf_append(duo_buf *b, const void *p, size_t n);
 void duo_buf_puts(duo_buf *b, const char *s);
 void duo_buf_putc(duo_buf *b, char c);

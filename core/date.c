@@ -21,6 +21,19 @@ int duo_date_format(long long t, char out[DUO_DATE_SIZE])
     return (n > 0 && n < DUO_DATE_SIZE) ? 0 : -1;
 }
 
+int duo_date_iso(long long t, char out[DUO_ISO_DATE_SIZE])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    int n;
+
+    if (gmtime_r(&tt, &tm) == NULL || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 0)
+        return -1;
+    n = snprintf(out, DUO_ISO_DATE_SIZE, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    return (n > 0 && n < DUO_ISO_DATE_SIZE) ? 0 : -1;
+}
+
 long long duo_clock_system(void)
 {
     return (long long)time(NULL);

@@ -11,6 +11,9 @@
 /* Writes the UTC date of unix time t into out. Returns 0 or -1. */
 int duo_date_format(long long t, char out[DUO_DATE_SIZE]);
 
+/* "2012-08-21T17:29:18Z", for logs. */
+#define DUO_ISO_DATE_SIZE 24
+int duo_date_iso(long long t, char out[DUO_ISO_DATE_SIZE]);
 /* The system clock in unix seconds (time(NULL)). */
 long long duo_clock_system(void);
 

@@ -1,7 +1,80 @@
-#include "loop_internal.h"
+#include "loop.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "outbox.h"
+#include "trace.h"
+
+typedef enum op_state {
+    OP_QUEUED,     /* waiting for a free transfer slot */
+    OP_RUNNING,    /* an attempt is on a backend (the network or the outbox) */
+    OP_WAITING,    /* in the timer heap: a timer, or a request backing off */
+    OP_DONE
+} op_state;
+
+/* Pacing, AIMD-like: after a 429 a host gets fewer transfers at once
+ * (halved, at least one), its starts are spaced, and nothing more starts
+ * there for a while: the throttled retry's wait, or the host's own hold,
+ * doubled at each 429 in a row (up to max_backoff), so that a limited host
+ * sees one probe per hold rather than one per waiting request. Each normal
+ * answer to an attempt started since gives one slot back and halves the
+ * spacing, until the host is back to its full share and is no longer
+ * paced. Answers to attempts started before the last decrease count
+ * neither way (they tell of the old rate), as in TCP's one decrease per
+ * window. */
+#define PACE_FIRST_GAP_MS 250
+#define PACE_MAX_GAP_MS 1000
+
+typedef struct host_slot {
+    char *host;
+    int active;                  /* transfers in flight */
+    int limit;                   /* paced: at most this many at once; 0: not paced */
+    long long gap_ms;            /* paced: between two starts */
+    long long next_start_ms;     /* paced: no start before */
+    long long hold_ms;           /* paced: the host's own backoff, doubled at each
+                                    429 in a row, so that probes are few */
+    unsigned epoch;              /* bumped at each decrease */
+} host_slot;
+
+struct duo_op {
+    duo_loop *loop;              /* NULL once detached or the loop was freed */
+    op_state state;
+    duo_request *req;            /* NULL for a timer */
+    long long due_ms;            /* OP_WAITING: when to wake */
+    size_t heap_index;           /* position in the timer heap, or NO_HEAP */
+    duo_link link;               /* in the queued or the done list */
+    duo_transfer *transfer;      /* OP_RUNNING */
+    size_t host;                 /* index into loop->hosts */
+    long long attempt_start_ms;
+    unsigned epoch;              /* the host's epoch when the attempt started */
+};
+
+#define NO_HEAP ((size_t)-1)
+
+struct duo_loop {
+    duo_backend *network;        /* created on the first network request */
+    duo_backend *outbox;         /* created on the first outbox request */
+    int concurrency, per_host;
+    int active;                  /* requests OP_RUNNING: changed in set_state only */
+    int pending;                 /* operations not OP_DONE: likewise */
+
+    duo_list queued, done;
+    duo_op **heap;
+    size_t heap_len, heap_cap;
+    duo_op **all;                /* every attached operation, to detach on free */
+    size_t all_len, all_cap;
+
+    host_slot *hosts;
+    size_t host_count;
+    long long pace_wake_ms;      /* a paced host may start again then; -1: none */
+
+    int virtual_time;
+    long long virtual_ms, virtual_start_unix;
+    long long clock_offset;
+    unsigned long long rng;
+    FILE *trace, *log;
+};
 
 duo_loop *duo_loop_new(char *err, size_t err_size)
 {
@@ -13,9 +86,16 @@ duo_loop *duo_loop_new(char *err, size_t err_size)
         return NULL;
     }
     loop->concurrency = 8;
+    loop->pace_wake_ms = -1;
     if (duo_random_bytes(&loop->rng, sizeof(loop->rng)) != 0 || loop->rng == 0)
         loop->rng = 0x9e3779b97f4a7c15ULL ^ (unsigned long long)duo_monotonic_ms();
     return loop;
+}
+
+static void release_transfer(duo_op *op)
+{
+    duo_transfer_free(op->transfer);
+    op->transfer = NULL;
 }
 
 void duo_loop_free(duo_loop *loop)
@@ -28,15 +108,16 @@ void duo_loop_free(duo_loop *loop)
      * a later duo_op_free only releases their own memory. */
     for (i = 0; i < loop->all_len; i++) {
         duo_op *op = loop->all[i];
-        if (op->is_request)
-            request_cancel(op);
-        op->loop = NULL;
-        op->list = LIST_NONE;
+        release_transfer(op);
+        if (op->req != NULL && op->state != OP_DONE)
+            request_fail(op->req, DUO_NET_CANCELLED, "cancelled", duo_loop_now_ms(loop));
+        duo_list_unlink(&op->link);
         op->heap_index = NO_HEAP;
-        if (op->state != OP_DONE)
-            op->state = OP_DONE;
+        op->state = OP_DONE;
+        op->loop = NULL;
     }
-    duo_transport_free(loop->transport);
+    duo_backend_free(loop->network);
+    duo_backend_free(loop->outbox);
     for (i = 0; i < loop->host_count; i++)
         free(loop->hosts[i].host);
     free(loop->hosts);
@@ -83,7 +164,13 @@ long long duo_loop_unix_time(duo_loop *loop)
     return t + loop->clock_offset;
 }
 
-unsigned long long loop_random(duo_loop *loop)
+void duo_loop_set_trace(duo_loop *loop, FILE *trace, FILE *log)
+{
+    loop->trace = trace;
+    loop->log = log;
+}
+
+static unsigned long long loop_random(duo_loop *loop)
 {
     /* xorshift64*: jitter needs spread, not secrecy */
     unsigned long long x = loop->rng;
@@ -97,68 +184,6 @@ unsigned long long loop_random(duo_loop *loop)
 int duo_loop_pending(const duo_loop *loop)
 {
     return loop->pending;
-}
-
-/* ---- lists: every operation is in at most one of them ---- */
-
-static duo_op **list_head(duo_loop *loop, op_list which, duo_op ***tail)
-{
-    switch (which) {
-    case LIST_QUEUED:
-        *tail = &loop->queued_tail;
-        return &loop->queued_head;
-    case LIST_OUTBOX:
-        *tail = &loop->outbox_tail;
-        return &loop->outbox_head;
-    case LIST_DONE:
-        *tail = &loop->done_tail;
-        return &loop->done_head;
-    default:
-        *tail = NULL;
-        return NULL;
-    }
-}
-
-void loop_list_push(duo_loop *loop, duo_op *op, op_list which)
-{
-    duo_op **tail, **head = list_head(loop, which, &tail);
-
-    op->list = which;
-    op->next = NULL;
-    op->prev = *tail;
-    if (*tail != NULL)
-        (*tail)->next = op;
-    else
-        *head = op;
-    *tail = op;
-}
-
-void loop_list_remove(duo_loop *loop, duo_op *op)
-{
-    duo_op **tail, **head = list_head(loop, op->list, &tail);
-
-    if (head == NULL)
-        return;
-    if (op->prev != NULL)
-        op->prev->next = op->next;
-    else
-        *head = op->next;
-    if (op->next != NULL)
-        op->next->prev = op->prev;
-    else
-        *tail = op->prev;
-    op->prev = op->next = NULL;
-    op->list = LIST_NONE;
-}
-
-static duo_op *list_pop(duo_loop *loop, op_list which)
-{
-    duo_op **tail, **head = list_head(loop, which, &tail);
-    duo_op *op = *head;
-
-    if (op != NULL)
-        loop_list_remove(loop, op);
-    return op;
 }
 
 /* ---- the timer heap, ordered by due time ---- */
@@ -219,7 +244,7 @@ static int grow(void **array, size_t *cap, size_t len, size_t item)
     return 0;
 }
 
-void loop_heap_push(duo_loop *loop, duo_op *op)
+static void heap_push(duo_loop *loop, duo_op *op)
 {
     /* Room was reserved when the operation was attached: cannot fail. */
     loop->heap[loop->heap_len] = op;
@@ -227,7 +252,7 @@ void loop_heap_push(duo_loop *loop, duo_op *op)
     heap_up(loop, op->heap_index);
 }
 
-void loop_heap_remove(duo_loop *loop, duo_op *op)
+static void heap_remove(duo_loop *loop, duo_op *op)
 {
     size_t i = op->heap_index;
 
@@ -242,9 +267,50 @@ void loop_heap_remove(duo_loop *loop, duo_op *op)
     heap_down(loop, loop->heap[i]->heap_index);
 }
 
-/* Registers a new operation, reserving its heap slot up front so that
- * later state changes never need to allocate. */
-int loop_attach(duo_loop *loop, duo_op *op)
+/* ---- operation states: the one place where counts change ---- */
+
+static host_slot *host_of(duo_loop *loop, const duo_op *op)
+{
+    return &loop->hosts[op->host];
+}
+
+/* Moves op to state s: out of whatever list or heap it was in, into the
+ * one of s, with the in-flight and pending counts following. */
+static void set_state(duo_op *op, op_state s)
+{
+    duo_loop *loop = op->loop;
+
+    if (op->state == OP_RUNNING) {
+        loop->active--;
+        host_of(loop, op)->active--;
+    }
+    if (s == OP_RUNNING) {
+        loop->active++;
+        host_of(loop, op)->active++;
+    }
+    if (op->state != OP_DONE && s == OP_DONE)
+        loop->pending--;
+    duo_list_unlink(&op->link);
+    heap_remove(loop, op);
+    op->state = s;
+    switch (s) {
+    case OP_QUEUED:
+        duo_list_push_back(&loop->queued, &op->link);
+        break;
+    case OP_WAITING:
+        heap_push(loop, op);
+        break;
+    case OP_DONE:
+        duo_list_push_back(&loop->done, &op->link);
+        break;
+    case OP_RUNNING:
+        break;
+    }
+}
+
+/* Registers a new operation in state s, reserving its heap slot up front
+ * so that later state changes never need to allocate. */
+static int attach(duo_loop *loop, duo_op *op, op_state s)
 {
     if (grow((void **)&loop->all, &loop->all_cap, loop->all_len, sizeof(*loop->all)) != 0
         || grow((void **)&loop->heap, &loop->heap_cap, loop->all_len, sizeof(*loop->heap)) != 0)
@@ -252,8 +318,9 @@ int loop_attach(duo_loop *loop, duo_op *op)
     loop->all[loop->all_len++] = op;
     op->loop = loop;
     op->heap_index = NO_HEAP;
-    op->list = LIST_NONE;
+    op->state = OP_QUEUED;   /* not yet in the list: set_state links it */
     loop->pending++;
+    set_state(op, s);
     return 0;
 }
 
@@ -267,23 +334,89 @@ static void detach(duo_loop *loop, duo_op *op)
             break;
         }
     }
-    loop_list_remove(loop, op);
-    loop_heap_remove(loop, op);
-    if (op->state != OP_DONE)
-        loop->pending--;
+    set_state(op, OP_DONE);
+    duo_list_unlink(&op->link);
     op->loop = NULL;
 }
 
-void loop_finish(duo_loop *loop, duo_op *op)
+static int find_host(duo_loop *loop, const char *host, size_t *index)
 {
-    loop_list_remove(loop, op);
-    loop_heap_remove(loop, op);
-    op->state = OP_DONE;
-    loop->pending--;
-    loop_list_push(loop, op, LIST_DONE);
+    size_t i;
+    host_slot *hosts;
+
+    for (i = 0; i < loop->host_count; i++) {
+        if (strcmp(loop->hosts[i].host, host) == 0) {
+            *index = i;
+            return 0;
+        }
+    }
+    hosts = realloc(loop->hosts, (loop->host_count + 1) * sizeof(*hosts));
+    if (hosts == NULL)
+        return -1;
+    loop->hosts = hosts;
+    memset(&hosts[i], 0, sizeof(hosts[i]));
+    hosts[i].host = duo_strdup(host);
+    if (hosts[i].host == NULL)
+        return -1;
+    loop->host_count++;
+    *index = i;
+    return 0;
+}
+
+static const host_slot *find_host_const(const duo_loop *loop, const char *host)
+{
+    size_t i;
+
+    for (i = 0; i < loop->host_count; i++)
+        if (strcmp(loop->hosts[i].host, host) == 0)
+            return &loop->hosts[i];
+    return NULL;
+}
+
+int duo_loop_in_flight(const duo_loop *loop, const char *host)
+{
+    const host_slot *h;
+
+    if (host == NULL)
+        return loop->active;
+    h = find_host_const(loop, host);
+    return h != NULL ? h->active : 0;
+}
+
+int duo_loop_host_paced(const duo_loop *loop, const char *host)
+{
+    const host_slot *h = find_host_const(loop, host);
+
+    return h != NULL && h->limit > 0;
 }
 
 /* ---- operations ---- */
+
+duo_op *duo_request_new(duo_loop *loop, const duo_request_spec *spec,
+                        duo_credentials *cred, const duo_transport_options *opt,
+                        const duo_retry_policy *retry,
+                        char *err, size_t err_size)
+{
+    duo_op *op = calloc(1, sizeof(*op));
+
+    if (op == NULL) {
+        snprintf(err, err_size, "out of memory");
+        return NULL;
+    }
+    op->req = request_new(spec, cred, opt, retry, duo_loop_now_ms(loop), err, err_size);
+    if (op->req == NULL) {
+        free(op);
+        return NULL;
+    }
+    if (find_host(loop, request_host(op->req), &op->host) != 0
+        || attach(loop, op, OP_QUEUED) != 0) {
+        snprintf(err, err_size, "out of memory");
+        request_free(op->req);
+        free(op);
+        return NULL;
+    }
+    return op;
+}
 
 duo_op *duo_timer_new(duo_loop *loop, long long delay_ms)
 {
@@ -291,13 +424,11 @@ duo_op *duo_timer_new(duo_loop *loop, long long delay_ms)
 
     if (op == NULL)
         return NULL;
-    if (loop_attach(loop, op) != 0) {
+    op->due_ms = duo_loop_now_ms(loop) + (delay_ms > 0 ? delay_ms : 0);
+    if (attach(loop, op, OP_WAITING) != 0) {
         free(op);
         return NULL;
     }
-    op->state = OP_WAITING;
-    op->due_ms = duo_loop_now_ms(loop) + (delay_ms > 0 ? delay_ms : 0);
-    loop_heap_push(loop, op);
     return op;
 }
 
@@ -305,22 +436,20 @@ void duo_op_cancel(duo_op *op)
 {
     if (op->loop == NULL || op->state == OP_DONE)
         return;
-    if (op->is_request)
-        request_cancel(op);
-    loop_finish(op->loop, op);
+    release_transfer(op);
+    if (op->req != NULL)
+        request_fail(op->req, DUO_NET_CANCELLED, "cancelled", duo_loop_now_ms(op->loop));
+    set_state(op, OP_DONE);
 }
 
 void duo_op_free(duo_op *op)
 {
     if (op == NULL)
         return;
-    if (op->loop != NULL) {
-        if (op->is_request)
-            request_cancel(op);
+    release_transfer(op);
+    if (op->loop != NULL)
         detach(op->loop, op);
-    }
-    if (op->is_request)
-        request_release(op);
+    request_free(op->req);
     free(op);
 }
 
@@ -331,57 +460,196 @@ int duo_op_is_done(const duo_op *op)
 
 int duo_op_is_request(const duo_op *op)
 {
-    return op->is_request;
+    return op->req != NULL;
+}
+
+const char *duo_op_state(const duo_op *op)
+{
+    static const char *const names[] = { "queued", "running", "waiting", "done" };
+
+    return names[op->state];
+}
+
+duo_request_result *duo_request_result_of(duo_op *op)
+{
+    return request_result(op->req);
 }
 
 duo_op *duo_loop_next_done(duo_loop *loop)
 {
-    return list_pop(loop, LIST_DONE);
-}
+    duo_link *l = duo_list_pop(&loop->done);
 
-duo_op *duo_loop_next_outgoing(duo_loop *loop)
-{
-    /* Handed out once; it stays OP_OUTBOX until answered or cancelled. */
-    duo_op *op = loop->outbox_head;
-
-    if (op != NULL)
-        loop_list_remove(loop, op);
-    return op;
+    return l != NULL ? DUO_ITEM(l, duo_op, link) : NULL;
 }
 
 void duo_loop_wakeup(duo_loop *loop)
 {
-    if (loop->transport != NULL)
-        duo_transport_wakeup(loop->transport);
+    if (loop->network != NULL)
+        duo_backend_wakeup(loop->network);
+}
+
+/* ---- pacing ---- */
+
+static int host_cap(const duo_loop *loop)
+{
+    return loop->per_host > 0 && loop->per_host < loop->concurrency ? loop->per_host
+                                                                    : loop->concurrency;
+}
+
+/* h->active still counts the attempt being judged; max_wait_ms is its
+ * max_backoff. */
+static void pace(duo_loop *loop, host_slot *h, unsigned epoch, const request_verdict *v,
+                 long long max_wait_ms, long long now)
+{
+    long long hold;
+
+    if (v->throttled) {
+        if (epoch == h->epoch) {
+            int base = h->limit > 0 ? h->limit : h->active;
+            h->limit = base / 2 > 1 ? base / 2 : 1;
+            h->gap_ms = h->gap_ms > 0 ? h->gap_ms * 2 : PACE_FIRST_GAP_MS;
+            if (h->gap_ms > PACE_MAX_GAP_MS)
+                h->gap_ms = PACE_MAX_GAP_MS;
+            h->hold_ms = h->hold_ms > 0 ? h->hold_ms * 2 : 1000;
+            if (h->hold_ms > max_wait_ms)
+                h->hold_ms = max_wait_ms;
+            h->epoch++;
+        }
+        hold = v->wait_ms > h->hold_ms ? v->wait_ms : h->hold_ms;
+        if (h->next_start_ms < now + hold)
+            h->next_start_ms = now + hold;
+    } else if (h->limit > 0 && epoch == h->epoch) {
+        h->limit++;
+        h->gap_ms /= 2;
+        h->hold_ms = 0;
+        if (h->limit >= host_cap(loop)) {
+            h->limit = 0;
+            h->gap_ms = 0;
+            h->next_start_ms = 0;
+        }
+    }
+}
+
+/* Whether a transfer for op may start now; notes when a paced host opens. */
+static int can_start(duo_loop *loop, duo_op *op, long long now)
+{
+    host_slot *h = host_of(loop, op);
+
+    if (loop->per_host > 0 && h->active >= loop->per_host)
+        return 0;
+    if (h->limit == 0)
+        return 1;
+    if (h->active >= h->limit)
+        return 0;
+    if (now < h->next_start_ms) {
+        if (loop->pace_wake_ms < 0 || h->next_start_ms < loop->pace_wake_ms)
+            loop->pace_wake_ms = h->next_start_ms;
+        return 0;
+    }
+    return 1;
 }
 
 /* ---- running ---- */
 
-static host_slot *slot_of(duo_loop *loop, duo_op *op)
+static duo_backend *backend_for(duo_loop *loop, duo_op *op, char *err, size_t err_size)
 {
-    return &loop->hosts[op->host_slot];
+    if (request_uses_outbox(op->req)) {
+        if (loop->outbox == NULL)
+            loop->outbox = duo_outbox_new(err, err_size);
+        return loop->outbox;
+    }
+    if (loop->network == NULL)
+        loop->network = duo_transport_new(err, err_size);
+    return loop->network;
 }
 
-static int can_start(duo_loop *loop, duo_op *op)
+static void fail_now(duo_op *op, duo_net_error error, const char *message)
 {
-    return loop->per_host == 0 || slot_of(loop, op)->active < loop->per_host;
+    request_fail(op->req, error, message, duo_loop_now_ms(op->loop));
+    set_state(op, OP_DONE);
+}
+
+/* Starts the next attempt of a queued request. */
+static void start_attempt(duo_loop *loop, duo_op *op, long long now)
+{
+    const duo_transport_options *opt;
+    const duo_http_request *wire;
+    duo_backend *backend;
+    host_slot *h = host_of(loop, op);
+    char err[256];
+
+    if (request_expired(op->req, now)) {
+        fail_now(op, DUO_NET_TIMEOUT, "the call's deadline passed before the request could be sent");
+        return;
+    }
+    wire = request_build(op->req, duo_loop_unix_time(loop), now, &opt, err, sizeof(err));
+    backend = wire != NULL ? backend_for(loop, op, err, sizeof(err)) : NULL;
+    op->transfer = backend != NULL ? duo_transfer_start(backend, wire, opt, op, err, sizeof(err)) : NULL;
+    if (op->transfer == NULL) {
+        fail_now(op, DUO_NET_NETWORK, err);
+        return;
+    }
+    op->attempt_start_ms = now;
+    op->epoch = h->epoch;
+    if (h->limit > 0)
+        h->next_start_ms = now + h->gap_ms;
+    set_state(op, OP_RUNNING);
 }
 
 static void start_ready(duo_loop *loop)
 {
-    duo_op *op = loop->queued_head;
+    duo_link *l = loop->queued.head;
+    long long now = duo_loop_now_ms(loop);
 
-    while (op != NULL && loop->active < loop->concurrency) {
-        duo_op *next = op->next;
-        if (can_start(loop, op)) {
-            loop_list_remove(loop, op);
-            loop->active++;
-            slot_of(loop, op)->active++;
-            /* A failure to start finishes the request with its error. */
-            (void)request_start_attempt(op);
-        }
-        op = next;
+    loop->pace_wake_ms = -1;
+    while (l != NULL && loop->active < loop->concurrency) {
+        duo_link *next = l->next;
+        duo_op *op = DUO_ITEM(l, duo_op, link);
+        if (can_start(loop, op, now))
+            start_attempt(loop, op, now);
+        l = next;
     }
+}
+
+/* An attempt ended: the request's policy says finish or wait and retry. */
+static void complete_attempt(duo_loop *loop, duo_op *op)
+{
+    duo_transfer *x = op->transfer;
+    long long now = duo_loop_now_ms(loop);
+    request_verdict v;
+
+    if (loop->trace != NULL || loop->log != NULL) {
+        duo_trace_attempt t;
+        t.method = request_method(op->req);
+        t.host = request_host(op->req);
+        t.path = request_path(op->req);
+        t.account_id = request_account_id(op->req);
+        t.status = x->response.status;
+        t.error = x->response.error;
+        t.attempt = request_attempts(op->req);
+        t.ms = now - op->attempt_start_ms;
+        t.unix_time = duo_loop_unix_time(loop);
+        t.body = duo_buf_str(&x->response.body);
+        t.body_len = x->response.body.len;
+        duo_trace_write(loop->trace, loop->log, &t);
+    }
+    v = request_judge(op->req, &x->response, now, loop_random(loop));
+    release_transfer(op);
+    pace(loop, host_of(loop, op), op->epoch, &v, request_max_backoff(op->req), now);
+    if (v.finished) {
+        set_state(op, OP_DONE);
+    } else {
+        op->due_ms = now + v.wait_ms;
+        set_state(op, OP_WAITING);
+    }
+}
+
+static void drain(duo_loop *loop, duo_backend *b)
+{
+    duo_transfer *x;
+
+    while (b != NULL && (x = duo_backend_next_done(b)) != NULL)
+        complete_attempt(loop, x->ud);
 }
 
 static void fire_due(duo_loop *loop)
@@ -390,66 +658,57 @@ static void fire_due(duo_loop *loop)
 
     while (loop->heap_len > 0 && loop->heap[0]->due_ms <= now) {
         duo_op *op = loop->heap[0];
-        loop_heap_remove(loop, op);
-        if (op->is_request) {
+        if (op->req != NULL) {
             /* a backoff is over: retry ahead of requests not yet begun */
-            op->state = OP_QUEUED;
-            if (loop->queued_head != NULL) {
-                op->list = LIST_QUEUED;
-                op->prev = NULL;
-                op->next = loop->queued_head;
-                loop->queued_head->prev = op;
-                loop->queued_head = op;
-            } else {
-                loop_list_push(loop, op, LIST_QUEUED);
-            }
+            set_state(op, OP_QUEUED);
+            duo_list_push_front(&loop->queued, &op->link);
         } else {
-            loop_finish(loop, op);
+            set_state(op, OP_DONE);
         }
     }
 }
 
-static void drain_transport(duo_loop *loop)
-{
-    duo_transfer *x;
-
-    while ((x = duo_transport_next_done(loop->transport)) != NULL) {
-        duo_op *op = duo_transfer_userdata(x);
-        duo_http_response *r = duo_transfer_response(x);
-        op->transfer = NULL;
-        request_complete_attempt(op, r->status, &r->body, r->retry_after,
-                                 r->error, r->message);
-        duo_transfer_free(x);
-    }
-}
-
-/* Drives the transport without waiting; returns transfers still running. */
+/* Drives the network, waiting at most wait_ms; returns transfers still
+ * running there, or -1. */
 static int pump(duo_loop *loop, long wait_ms)
 {
-    int running;
+    int running = 0;
 
-    if (loop->transport == NULL)
-        return 0;
-    running = duo_transport_poll(loop->transport, wait_ms);
-    drain_transport(loop);
+    if (loop->network != NULL) {
+        running = duo_backend_poll(loop->network, wait_ms);
+        drain(loop, loop->network);
+    }
+    drain(loop, loop->outbox);
     return running;
+}
+
+/* When the loop must act next by itself (a timer, a paced host), or -1. */
+static long long next_wake(const duo_loop *loop)
+{
+    long long t = loop->heap_len > 0 ? loop->heap[0]->due_ms : -1;
+
+    if (loop->pace_wake_ms >= 0 && (t < 0 || loop->pace_wake_ms < t))
+        t = loop->pace_wake_ms;
+    return t;
 }
 
 int duo_loop_run_once(duo_loop *loop, long max_wait_ms)
 {
     int running;
-    long long wait;
+    long long wait, wake;
 
     start_ready(loop);
     running = pump(loop, 0);
     if (running < 0)
         return -1;
-    if (loop->done_head != NULL || loop->outbox_head != NULL || loop->pending == 0)
+    if (loop->done.head != NULL || (loop->outbox != NULL && duo_outbox_waiting(loop->outbox) > 0)
+        || loop->pending == 0)
         wait = 0;
     else
         wait = max_wait_ms < 0 ? 24LL * 3600 * 1000 : max_wait_ms;
-    if (loop->heap_len > 0) {
-        long long until = loop->heap[0]->due_ms - duo_loop_now_ms(loop);
+    wake = next_wake(loop);
+    if (wake >= 0) {
+        long long until = wake - duo_loop_now_ms(loop);
         if (until < wait)
             wait = until < 0 ? 0 : until;
     }
@@ -457,13 +716,42 @@ int duo_loop_run_once(duo_loop *loop, long max_wait_ms)
         if (pump(loop, (long)wait) < 0)
             return -1;
     } else if (wait > 0 && loop->virtual_time) {
-        /* Nothing real to wait for: jump the clock to the next timer. */
-        if (loop->heap_len > 0)
-            loop->virtual_ms = loop->heap[0]->due_ms;
+        /* Nothing real to wait for: jump the clock to the next event. */
+        if (wake >= 0)
+            loop->virtual_ms = wake;
     } else if (wait > 0) {
         duo_sleep_ms(wait);
     }
     fire_due(loop);
     start_ready(loop);
     return loop->pending;
+}
+
+/* ---- the outbox ---- */
+
+duo_op *duo_loop_next_outgoing(duo_loop *loop)
+{
+    duo_transfer *x = loop->outbox != NULL ? duo_outbox_next(loop->outbox) : NULL;
+
+    return x != NULL ? x->ud : NULL;
+}
+
+static int in_outbox(const duo_op *op)
+{
+    return op->loop != NULL && op->transfer != NULL && op->transfer->backend == op->loop->outbox;
+}
+
+const duo_wire_request *duo_request_wire(duo_op *op)
+{
+    return in_outbox(op) ? duo_outbox_request(op->transfer) : NULL;
+}
+
+int duo_request_respond(duo_op *op, long status, const char *body,
+                        size_t body_len, long retry_after)
+{
+    if (!in_outbox(op)
+        || duo_outbox_respond(op->transfer, status, body, body_len, retry_after) != 0)
+        return -1;
+    drain(op->loop, op->loop->outbox);
+    return 0;
 }

@@ -1,14 +1,35 @@
-/* Requests: building and signing each attempt, and deciding after each
- * answer whether to retry (HTTP 429) or finish. */
-#include "loop_internal.h"
+/* Requests: building and signing each attempt, and judging every answer:
+ * finish, or wait and try again (429, and transient failures of requests
+ * that are safe to repeat). */
+#include "request.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "date.h"
+#include "duo_limits.h"
 #include "sign.h"
 
-#define MAX_EXTRA_HEADERS 64
+struct duo_request {
+    char *method, *host, *path, *query, *account_id;
+    duo_buf body;
+    int has_body, form_body;
+    duo_header *headers;         /* owned copies */
+    size_t header_count;
+    int sig_version, unsigned_request, outbox, idempotent;
+    duo_credentials *cred;
+    duo_transport_options opt;   /* strings owned */
+    duo_transport_options attempt_opt;   /* opt with this attempt's timeout */
+    duo_retry_policy retry;
+    long long start_ms;
+    duo_request_result result;
+
+    /* the attempt as built for the wire */
+    duo_buf url, lines_buf;
+    char **lines;                /* header_count + 5 slots */
+    duo_http_request wire;
+};
 
 struct duo_credentials {
     int refs;
@@ -78,38 +99,17 @@ static int is_query_method(const char *method)
     return strcmp(method, "GET") == 0 || strcmp(method, "DELETE") == 0;
 }
 
-static int find_host_slot(duo_loop *loop, const char *host, size_t *index)
-{
-    size_t i;
-    host_slot *hosts;
-
-    for (i = 0; i < loop->host_count; i++) {
-        if (strcmp(loop->hosts[i].host, host) == 0) {
-            *index = i;
-            return 0;
-        }
-    }
-    hosts = realloc(loop->hosts, (loop->host_count + 1) * sizeof(*hosts));
-    if (hosts == NULL)
-        return -1;
-    loop->hosts = hosts;
-    hosts[i].host = duo_strdup(host);
-    if (hosts[i].host == NULL)
-        return -1;
-    hosts[i].active = 0;
-    loop->host_count++;
-    *index = i;
-    return 0;
-}
-
-void request_release(duo_op *op)
+void request_free(duo_request *op)
 {
     size_t i;
 
+    if (op == NULL)
+        return;
     free(op->method);
     free(op->host);
     free(op->path);
     free(op->query);
+    free(op->account_id);
     duo_buf_free(&op->body);
     for (i = 0; i < op->header_count; i++) {
         free((char *)op->headers[i].name);
@@ -122,9 +122,38 @@ void request_release(duo_op *op)
     duo_buf_free(&op->url);
     duo_buf_free(&op->lines_buf);
     free(op->lines);
+    free(op);
 }
 
-static int copy_spec(duo_op *op, const duo_request_spec *spec,
+/* The account_id parameter, for traces and logs: from the parameters, or
+ * the top level of a JSON body written by our own encoder. */
+static char *find_account_id(const duo_request_spec *spec)
+{
+    static const char key[] = "\"account_id\":\"";
+    const char *p, *end;
+    size_t i;
+
+    if (spec->params != NULL) {
+        for (i = 0; i < spec->params->count; i++) {
+            const duo_param *pr = &spec->params->items[i];
+            if (pr->key_len == 10 && memcmp(pr->key, "account_id", 10) == 0)
+                return copy_bytes(pr->value, pr->value_len);
+        }
+    }
+    if (spec->body == NULL || spec->body_len < sizeof(key))
+        return duo_strdup("");
+    for (p = spec->body; p + sizeof(key) - 1 <= spec->body + spec->body_len; p++) {
+        if (memcmp(p, key, sizeof(key) - 1) != 0)
+            continue;
+        p += sizeof(key) - 1;
+        for (end = p; end < spec->body + spec->body_len && *end != '"' && *end != '\\'; end++)
+            ;
+        return copy_bytes(p, (size_t)(end - p));
+    }
+    return duo_strdup("");
+}
+
+static int copy_spec(duo_request *op, const duo_request_spec *spec,
                      const duo_transport_options *opt)
 {
     duo_buf query = DUO_BUF_INIT;
@@ -133,6 +162,7 @@ static int copy_spec(duo_op *op, const duo_request_spec *spec,
     op->method = duo_strdup(spec->method);
     op->host = duo_strdup(spec->host);
     op->path = duo_strdup(spec->path);
+    op->account_id = find_account_id(spec);
     if (spec->params != NULL && duo_params_canonical(spec->params, &query) != 0) {
         duo_buf_free(&query);
         return -1;
@@ -163,64 +193,75 @@ static int copy_spec(duo_op *op, const duo_request_spec *spec,
     if (duo_transport_options_copy(&op->opt, opt) != 0)
         return -1;
     if (op->method == NULL || op->host == NULL || op->path == NULL || op->query == NULL
-        || op->lines == NULL || !duo_buf_ok(&op->body))
+        || op->account_id == NULL || op->lines == NULL || !duo_buf_ok(&op->body))
         return -1;
     return 0;
 }
 
-duo_op *duo_request_new(duo_loop *loop, const duo_request_spec *spec,
-                        duo_credentials *cred, const duo_transport_options *opt,
-                        const duo_retry_policy *retry,
-                        char *err, size_t err_size)
+duo_request *request_new(const duo_request_spec *spec, duo_credentials *cred,
+                         const duo_transport_options *opt, const duo_retry_policy *retry,
+                         long long now_ms, char *err, size_t err_size)
 {
-    duo_op *op = calloc(1, sizeof(*op));
+    duo_request *op = calloc(1, sizeof(*op));
 
     if (op == NULL) {
         snprintf(err, err_size, "out of memory");
         return NULL;
     }
-    op->is_request = 1;
     op->sig_version = spec->sig_version;
     op->unsigned_request = spec->unsigned_request;
     op->outbox = spec->outbox;
+    op->idempotent = spec->idempotent || strcmp(spec->method, "GET") == 0;
     op->retry = *retry;
     op->cred = cred != NULL ? duo_credentials_ref(cred) : NULL;
     op->result.retry_after = -1;
-    if (spec->header_count > MAX_EXTRA_HEADERS) {
-        snprintf(err, err_size, "too many X-Duo headers (%d at most)", MAX_EXTRA_HEADERS);
-        request_release(op);
-        free(op);
+    op->start_ms = now_ms;
+    if (spec->header_count > DUO_MAX_HEADERS) {
+        snprintf(err, err_size, "too many X-Duo headers (%d at most)", DUO_MAX_HEADERS);
+        request_free(op);
         return NULL;
     }
     if (op->cred == NULL && !op->unsigned_request) {
         snprintf(err, err_size, "a signed request needs credentials");
-        request_release(op);
-        free(op);
+        request_free(op);
         return NULL;
     }
-    if (copy_spec(op, spec, opt) != 0
-        || find_host_slot(loop, op->host, &op->host_slot) != 0
-        || loop_attach(loop, op) != 0) {
+    if (copy_spec(op, spec, opt) != 0) {
         snprintf(err, err_size, "out of memory");
-        request_release(op);
-        free(op);
+        request_free(op);
         return NULL;
     }
-    op->start_ms = duo_loop_now_ms(loop);
-    op->state = OP_QUEUED;
-    loop_list_push(loop, op, LIST_QUEUED);
     return op;
+}
+
+const char *request_method(const duo_request *r) { return r->method; }
+const char *request_host(const duo_request *r) { return r->host; }
+const char *request_path(const duo_request *r) { return r->path; }
+const char *request_account_id(const duo_request *r) { return r->account_id; }
+int request_uses_outbox(const duo_request *r) { return r->outbox; }
+int request_attempts(const duo_request *r) { return r->result.attempts; }
+long long request_max_backoff(const duo_request *r) { return r->retry.max_backoff_ms; }
+duo_request_result *request_result(duo_request *r) { return &r->result; }
+
+static long long deadline_of(const duo_request *r)
+{
+    return r->retry.deadline_ms > 0 ? r->start_ms + r->retry.deadline_ms : -1;
+}
+
+int request_expired(const duo_request *r, long long now_ms)
+{
+    return deadline_of(r) >= 0 && now_ms >= deadline_of(r);
 }
 
 /* Builds URL and header lines of one attempt, with a fresh date and
  * signature. Returns 0, or -1 with the reason in err. */
-static int build_attempt(duo_op *op, char *err, size_t err_size)
+static int build_attempt(duo_request *op, long long unix_time, char *err, size_t err_size)
 {
     char date[DUO_DATE_SIZE];
     duo_buf canonical = DUO_BUF_INIT, auth = DUO_BUF_INIT;
     duo_canon_request cr;
     const char *why = "out of memory";
-    size_t offsets[4 + MAX_EXTRA_HEADERS], nlines = 0, i;
+    size_t offsets[4 + DUO_MAX_HEADERS], nlines = 0, i;
     int in_query = !op->form_body && op->query[0] != '\0';
 
     duo_buf_clear(&op->url);
@@ -236,7 +277,7 @@ static int build_attempt(duo_op *op, char *err, size_t err_size)
 #define ADD_LINE(stmt) do { offsets[nlines++] = op->lines_buf.len; stmt; \
                             duo_buf_putc(&op->lines_buf, '\0'); } while (0)
     if (!op->unsigned_request) {
-        if (duo_date_format(duo_loop_unix_time(op->loop), date) != 0) {
+        if (duo_date_format(unix_time, date) != 0) {
             snprintf(err, err_size, "the system clock is out of range");
             return -1;
         }
@@ -297,136 +338,116 @@ static int build_attempt(duo_op *op, char *err, size_t err_size)
     return 0;
 }
 
-static void finish_with(duo_op *op, long status, duo_buf *body, long retry_after,
-                        duo_net_error error, const char *message)
+const duo_http_request *request_build(duo_request *r, long long unix_time, long long now_ms,
+                                      const duo_transport_options **opt,
+                                      char *err, size_t err_size)
 {
-    duo_request_result *r = &op->result;
+    long long left = deadline_of(r) >= 0 ? deadline_of(r) - now_ms : -1;
+
+    r->result.attempts++;
+    if (build_attempt(r, unix_time, err, err_size) != 0)
+        return NULL;
+    r->attempt_opt = r->opt;
+    if (left >= 0) {
+        if (left < 1)
+            left = 1;
+        if (left < r->attempt_opt.timeout_ms)
+            r->attempt_opt.timeout_ms = (long)left;
+        if (left < r->attempt_opt.connect_timeout_ms)
+            r->attempt_opt.connect_timeout_ms = (long)left;
+    }
+    *opt = &r->attempt_opt;
+    return &r->wire;
+}
+
+static void finish(duo_request *r, long status, duo_buf *body, long retry_after,
+                   duo_net_error error, const char *message, long long now_ms)
+{
+    duo_request_result *res = &r->result;
     duo_buf swap;
 
-    r->status = status;
-    r->retry_after = retry_after;
-    r->error = error;
-    snprintf(r->message, sizeof(r->message), "%s", message ? message : "");
+    res->status = status;
+    res->retry_after = retry_after;
+    res->error = error;
+    snprintf(res->message, sizeof(res->message), "%s", message ? message : "");
     if (body != NULL) {
-        swap = r->body;
-        r->body = *body;
+        swap = res->body;
+        res->body = *body;
         *body = swap;
     }
-    r->elapsed_ms = duo_loop_now_ms(op->loop) - op->start_ms;
-    loop_finish(op->loop, op);
+    res->elapsed_ms = now_ms - r->start_ms;
 }
 
-int request_start_attempt(duo_op *op)
+void request_fail(duo_request *r, duo_net_error error, const char *message, long long now_ms)
 {
-    duo_loop *loop = op->loop;
-    duo_http_request req;
-    char err[256];
+    finish(r, 0, NULL, -1, error, message, now_ms);
+}
 
-    op->result.attempts++;
-    if (build_attempt(op, err, sizeof(err)) != 0) {
-        loop->active--;
-        loop->hosts[op->host_slot].active--;
-        finish_with(op, 0, NULL, -1, DUO_NET_NETWORK, err);
-        return -1;
-    }
-    if (op->outbox) {
-        op->state = OP_OUTBOX;
-        loop_list_push(loop, op, LIST_OUTBOX);
+/* Answers that say "try again later" whatever the request. */
+static int throttled(const duo_http_response *a)
+{
+    return a->error == DUO_NET_OK && a->status == 429;
+}
+
+/* Failures that may pass: a server error, a reset, a timeout. (A host
+ * name that does not resolve is a typo far more often than an outage:
+ * retrying it would only delay the error by a minute.) */
+static int transient(const duo_http_response *a)
+{
+    if (a->permanent)
         return 0;
+    if (a->error == DUO_NET_NETWORK || a->error == DUO_NET_TIMEOUT)
+        return 1;
+    return a->error == DUO_NET_OK
+           && (a->status == 500 || a->status == 502 || a->status == 503 || a->status == 504);
+}
+
+/* The wait before the next attempt: Retry-After when the server gave one,
+ * else 1 s, 2 s, 4 s... with up to 1 s of spread; max_backoff caps both. */
+static long long backoff_ms(const duo_request *r, long retry_after, unsigned long long random)
+{
+    long long ms, cap = r->retry.max_backoff_ms;
+    int n = r->result.attempts;
+
+    if (retry_after >= 0) {
+        ms = retry_after > cap / 1000 + 1 ? cap : retry_after * 1000LL;
+    } else {
+        ms = 1000LL << (n - 1 < 20 ? n - 1 : 20);
+        ms += (long long)(random % 1000);
     }
-    if (loop->transport == NULL) {
-        loop->transport = duo_transport_new(err, sizeof(err));
-        if (loop->transport == NULL) {
-            loop->active--;
-            loop->hosts[op->host_slot].active--;
-            finish_with(op, 0, NULL, -1, DUO_NET_NETWORK, err);
-            return -1;
+    return ms < cap ? ms : cap;
+}
+
+request_verdict request_judge(duo_request *r, duo_http_response *a, long long now_ms,
+                              unsigned long long random)
+{
+    request_verdict v = { 1, 0, 0 };
+    int retryable;
+
+    v.throttled = throttled(a);
+    r->result.note[0] = '\0';
+    retryable = v.throttled || (transient(a) && (r->idempotent || a->unsent));
+    if (!retryable && transient(a))
+        snprintf(r->result.note, sizeof(r->result.note),
+                 "not retried: the request may have reached Duo");
+    if (retryable && r->result.attempts <= r->retry.max_retries) {
+        long long wait = backoff_ms(r, a->retry_after, random);
+        long long deadline = deadline_of(r);
+        if (deadline < 0 || now_ms + wait < deadline) {
+            v.finished = 0;
+            v.wait_ms = wait;
+            return v;
         }
+        snprintf(r->result.note, sizeof(r->result.note),
+                 "gave up after %d attempts: the deadline of %.3g s would pass before the next",
+                 r->result.attempts, r->retry.deadline_ms / 1000.0);
+    } else if (retryable && !v.throttled) {
+        snprintf(r->result.note, sizeof(r->result.note), "gave up after %d attempts, max_retries + 1",
+                 r->result.attempts);
     }
-    req.method = op->wire.method;
-    req.url = op->wire.url;
-    req.headers = op->wire.headers;
-    req.body = op->wire.body;
-    req.body_len = op->wire.body_len;
-    op->transfer = duo_transfer_start(loop->transport, &req, &op->opt, op, err, sizeof(err));
-    if (op->transfer == NULL) {
-        loop->active--;
-        loop->hosts[op->host_slot].active--;
-        finish_with(op, 0, NULL, -1, DUO_NET_NETWORK, err);
-        return -1;
-    }
-    op->state = OP_RUNNING;
-    return 0;
-}
-
-/* Milliseconds to wait before retry number n (1-based) after a 429. */
-static long long backoff_ms(duo_op *op, long retry_after)
-{
-    long long ms;
-    int n = op->result.attempts;
-
-    if (retry_after >= 0)
-        return (retry_after > 3600 ? 3600 : retry_after) * 1000LL;
-    ms = 1000LL << (n - 1 < 20 ? n - 1 : 20);
-    if (ms > op->retry.max_backoff_ms)
-        ms = op->retry.max_backoff_ms;
-    return ms + (long long)(loop_random(op->loop) % 1000);
-}
-
-void request_complete_attempt(duo_op *op, long status, duo_buf *body,
-                              long retry_after, duo_net_error error,
-                              const char *message)
-{
-    duo_loop *loop = op->loop;
-
-    loop->active--;
-    loop->hosts[op->host_slot].active--;
-    if (error == DUO_NET_OK && status == 429
-        && op->result.attempts <= op->retry.max_retries) {
-        op->state = OP_WAITING;
-        op->due_ms = duo_loop_now_ms(loop) + backoff_ms(op, retry_after);
-        loop_heap_push(loop, op);
-        return;
-    }
-    finish_with(op, status, body, retry_after, error, message);
-}
-
-void request_cancel(duo_op *op)
-{
-    if (op->transfer != NULL) {
-        duo_transfer_free(op->transfer);
-        op->transfer = NULL;
-    }
-    if (op->loop != NULL && (op->state == OP_RUNNING || op->state == OP_OUTBOX)) {
-        op->loop->active--;
-        op->loop->hosts[op->host_slot].active--;
-    }
-    op->result.error = DUO_NET_CANCELLED;
-    snprintf(op->result.message, sizeof(op->result.message), "cancelled");
-}
-
-duo_request_result *duo_request_result_of(duo_op *op)
-{
-    return &op->result;
-}
-
-const duo_wire_request *duo_request_wire(duo_op *op)
-{
-    return op->state == OP_OUTBOX ? &op->wire : NULL;
-}
-
-int duo_request_respond(duo_op *op, long status, const char *body,
-                        size_t body_len, long retry_after)
-{
-    duo_buf b = DUO_BUF_INIT;
-
-    if (op->loop == NULL || op->state != OP_OUTBOX)
-        return -1;
-    duo_buf_append(&b, body, body_len);
-    if (!duo_buf_ok(&b))
-        return -1;
-    loop_list_remove(op->loop, op);
-    request_complete_attempt(op, status, &b, retry_after, DUO_NET_OK, NULL);
-    duo_buf_free(&b);
-    return 0;
+    if (a->error == DUO_NET_TIMEOUT && request_expired(r, now_ms))
+        snprintf(r->result.note, sizeof(r->result.note), "the deadline of %.3g s passed",
+                 r->retry.deadline_ms / 1000.0);
+    finish(r, a->status, &a->body, a->retry_after, a->error, a->message, now_ms);
+    return v;
 }

@@ -6,29 +6,24 @@
 
 #include <curl/curl.h>
 
+#include "duo_limits.h"
 #include "version.h"
 
-/* Larger replies than this are refused rather than buffered: no Duo
- * response comes near it, and a misbehaving peer must not exhaust memory. */
-#define MAX_BODY_BYTES (256u * 1024 * 1024)
-
-struct duo_transfer {
-    duo_transport *owner;
+typedef struct curl_transfer {
+    duo_transfer base;           /* first: a duo_transfer * points here */
     CURL *easy;
     struct curl_slist *headers;
-    void *ud;
     int running;                 /* added to the multi handle */
-    int queued;                  /* in the done queue */
-    duo_transfer *next_done;
+    int too_large;               /* the body passed max_response_bytes */
+    size_t max_body;
     char errbuf[CURL_ERROR_SIZE];
-    duo_http_response response;
-};
+} curl_transfer;
 
-struct duo_transport {
+typedef struct curl_backend {
+    duo_backend base;            /* first */
     CURLM *multi;
-    duo_transfer *done_head, *done_tail;
     int running;
-};
+} curl_backend;
 
 extern const char duo_pinned_roots_pem[];
 extern const size_t duo_pinned_roots_pem_len;
@@ -43,33 +38,12 @@ const char *duo_pinned_roots(size_t *len, int *count)
     return duo_pinned_roots_pem;
 }
 
-int duo_transport_options_copy(duo_transport_options *dst, const duo_transport_options *src)
-{
-    *dst = *src;
-    dst->ca_file = duo_strdup(src->ca_file);
-    dst->proxy = duo_strdup(src->proxy);
-    dst->user_agent = duo_strdup(src->user_agent);
-    if ((src->ca_file && !dst->ca_file) || (src->proxy && !dst->proxy)
-        || (src->user_agent && !dst->user_agent)) {
-        duo_transport_options_free(dst);
-        return -1;
-    }
-    return 0;
-}
-
-void duo_transport_options_free(duo_transport_options *o)
-{
-    free((char *)o->ca_file);
-    free((char *)o->proxy);
-    free((char *)o->user_agent);
-    o->ca_file = o->proxy = o->user_agent = NULL;
-}
-
+static const duo_backend_ops curl_ops;
 static int global_ready = 0;
 
-duo_transport *duo_transport_new(char *err, size_t err_size)
+duo_backend *duo_transport_new(char *err, size_t err_size)
 {
-    duo_transport *t;
+    curl_backend *t;
 
     /* Done on first use rather than at start-up: scripts that never touch
      * the network do not pay for TLS library initialisation. */
@@ -86,6 +60,7 @@ duo_transport *duo_transport_new(char *err, size_t err_size)
         snprintf(err, err_size, "out of memory");
         return NULL;
     }
+    t->base.ops = &curl_ops;
     t->multi = curl_multi_init();
     if (t->multi == NULL) {
         free(t);
@@ -94,62 +69,49 @@ duo_transport *duo_transport_new(char *err, size_t err_size)
     }
     /* Enough idle connections to keep one per child-account host warm. */
     curl_multi_setopt(t->multi, CURLMOPT_MAXCONNECTS, 256L);
-    return t;
+    return &t->base;
 }
 
-static void unqueue(duo_transport *t, duo_transfer *x)
+static void curl_release(duo_transfer *base)
 {
-    duo_transfer **p = &t->done_head, *prev = NULL;
+    curl_transfer *x = (curl_transfer *)base;
+    curl_backend *t = (curl_backend *)base->backend;
 
-    while (*p != NULL && *p != x) {
-        prev = *p;
-        p = &(*p)->next_done;
-    }
-    if (*p == NULL)
-        return;
-    *p = x->next_done;
-    if (t->done_tail == x)
-        t->done_tail = prev;
-    x->next_done = NULL;
-    x->queued = 0;
-}
-
-void duo_transfer_free(duo_transfer *x)
-{
-    if (x == NULL)
-        return;
     if (x->running) {
-        curl_multi_remove_handle(x->owner->multi, x->easy);
-        x->owner->running--;
+        curl_multi_remove_handle(t->multi, x->easy);
+        t->running--;
     }
-    if (x->queued)
-        unqueue(x->owner, x);
     curl_easy_cleanup(x->easy);
     curl_slist_free_all(x->headers);
-    duo_buf_free(&x->response.body);
     free(x);
 }
 
-void duo_transport_free(duo_transport *t)
+static void curl_destroy(duo_backend *b)
 {
-    if (t == NULL)
-        return;
+    curl_backend *t = (curl_backend *)b;
+
     curl_multi_cleanup(t->multi);
     free(t);
 }
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
 {
-    duo_transfer *x = ud;
+    curl_transfer *x = ud;
+    duo_buf *body = &x->base.response.body;
     size_t n = size * nmemb;
 
-    if (x->response.body.len + n > MAX_BODY_BYTES)
+    /* The bytes arrive inflated (Content-Encoding is undone before this
+     * callback), so the cap holds against compression bombs; the buffer
+     * never grows past it. */
+    if (duo_buf_reserve_within(body, n, x->max_body) != 0) {
+        x->too_large = duo_buf_ok(body);
         return 0;   /* makes curl fail the transfer with CURLE_WRITE_ERROR */
-    duo_buf_append(&x->response.body, data, n);
-    return duo_buf_ok(&x->response.body) ? n : 0;
+    }
+    duo_buf_append(body, data, n);
+    return duo_buf_ok(body) ? n : 0;
 }
 
-static int add_header(duo_transfer *x, const char *line)
+static int add_header(curl_transfer *x, const char *line)
 {
     struct curl_slist *l = curl_slist_append(x->headers, line);
 
@@ -188,11 +150,11 @@ static int configure_tls(CURL *e, const duo_transport_options *opt)
     return rc == CURLE_OK ? 0 : -1;
 }
 
-duo_transfer *duo_transfer_start(duo_transport *t, const duo_http_request *req,
-                                 const duo_transport_options *opt, void *ud,
-                                 char *err, size_t err_size)
+static duo_transfer *curl_start(duo_backend *b, const duo_http_request *req,
+                                const duo_transport_options *opt, char *err, size_t err_size)
 {
-    duo_transfer *x = calloc(1, sizeof(*x));
+    curl_backend *t = (curl_backend *)b;
+    curl_transfer *x = calloc(1, sizeof(*x));
     CURL *e;
     size_t i;
     int bad = 0;
@@ -203,9 +165,10 @@ duo_transfer *duo_transfer_start(duo_transport *t, const duo_http_request *req,
         return NULL;
     }
     e = x->easy;
-    x->owner = t;
-    x->ud = ud;
-    x->response.retry_after = -1;
+    x->base.backend = b;
+    x->base.response.retry_after = -1;
+    x->max_body = opt->max_response_bytes > 0 ? (size_t)opt->max_response_bytes
+                                              : (size_t)DUO_DEFAULT_RESPONSE_BYTES;
     for (i = 0; req->headers != NULL && req->headers[i] != NULL; i++)
         bad |= add_header(x, req->headers[i]);
     /* curl would otherwise add "Expect: 100-continue" to larger bodies,
@@ -214,6 +177,9 @@ duo_transfer *duo_transfer_start(duo_transport *t, const duo_http_request *req,
 
     bad |= curl_easy_setopt(e, CURLOPT_URL, req->url) != CURLE_OK;
     bad |= curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https") != CURLE_OK;
+    /* A redirect is reported, never followed: the Authorization header
+     * must not go anywhere else. */
+    bad |= curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK;
     bad |= curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers) != CURLE_OK;
     bad |= curl_easy_setopt(e, CURLOPT_PRIVATE, x) != CURLE_OK;
     bad |= curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf) != CURLE_OK;
@@ -246,36 +212,40 @@ duo_transfer *duo_transfer_start(duo_transport *t, const duo_http_request *req,
     if (bad) {
         snprintf(err, err_size, "cannot set up the transfer (%s)",
                  opt->ca == DUO_CA_PINNED ? "libcurl lacks CA blob support?" : "bad option");
-        duo_transfer_free(x);
+        curl_release(&x->base);
         return NULL;
     }
     if (curl_multi_add_handle(t->multi, e) != CURLM_OK) {
         snprintf(err, err_size, "cannot start the transfer");
-        duo_transfer_free(x);
+        curl_release(&x->base);
         return NULL;
     }
     x->running = 1;
     t->running++;
-    return x;
+    return &x->base;
 }
 
-void *duo_transfer_userdata(const duo_transfer *x)
+/* A handshake the peer cut short is a network fault, not a question of
+ * trust: saying "TLS" would send users to weaken verification. */
+static int handshake_cut(curl_transfer *x)
 {
-    return x->ud;
+    long os_errno = 0;
+    const char *m = x->errbuf;
+
+    if (curl_easy_getinfo(x->easy, CURLINFO_OS_ERRNO, &os_errno) == CURLE_OK && os_errno != 0)
+        return 1;
+    return strstr(m, "SSL_ERROR_SYSCALL") != NULL || strstr(m, "unexpected eof") != NULL
+           || strstr(m, "Connection reset") != NULL || strstr(m, "connection closed") != NULL;
 }
 
-duo_http_response *duo_transfer_response(duo_transfer *x)
-{
-    return &x->response;
-}
-
-static duo_net_error classify(CURLcode rc)
+static duo_net_error classify(curl_transfer *x, CURLcode rc)
 {
     switch (rc) {
     case CURLE_OPERATION_TIMEDOUT:
         return DUO_NET_TIMEOUT;
-    case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CONNECT_ERROR:
+        return handshake_cut(x) ? DUO_NET_NETWORK : DUO_NET_TLS;
+    case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_CIPHER:
     case CURLE_SSL_CACERT_BADFILE:
@@ -290,11 +260,34 @@ static duo_net_error classify(CURLcode rc)
     }
 }
 
-static void finish(duo_transport *t, duo_transfer *x, CURLcode rc)
+/* Whether the request certainly never reached the server. */
+static int unsent(curl_transfer *x, CURLcode rc)
 {
-    duo_http_response *r = &x->response;
+    long sent = 0;
+
+    if (rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY
+        || rc == CURLE_COULDNT_CONNECT)
+        return 1;
+    return x->base.response.status == 0
+           && curl_easy_getinfo(x->easy, CURLINFO_REQUEST_SIZE, &sent) == CURLE_OK && sent == 0;
+}
+
+/* The printable ASCII of s (at most n bytes), other bytes as '?'. */
+static void printable(char *out, size_t size, const char *s)
+{
+    size_t i;
+
+    for (i = 0; s[i] != '\0' && i + 1 < size; i++)
+        out[i] = s[i] > 0x20 && s[i] < 0x7f ? s[i] : '?';
+    out[i] = '\0';
+}
+
+static void finish(curl_backend *t, curl_transfer *x, CURLcode rc)
+{
+    duo_http_response *r = &x->base.response;
     curl_off_t retry_after = -1;
     long status = 0;
+    char *location = NULL;
 
     curl_multi_remove_handle(t->multi, x->easy);
     x->running = 0;
@@ -303,31 +296,43 @@ static void finish(duo_transport *t, duo_transfer *x, CURLcode rc)
     r->status = status;
     if (curl_easy_getinfo(x->easy, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK
         && retry_after > 0)
-        r->retry_after = (long)retry_after;
-    if (rc != CURLE_OK) {
-        r->error = classify(rc);
-        if (rc == CURLE_WRITE_ERROR && !duo_buf_ok(&r->body))
+        r->retry_after = retry_after > 0x7fffffffL ? 0x7fffffffL : (long)retry_after;
+    if (rc == CURLE_OK && status >= 300 && status < 400) {
+        char where[200];
+        if (curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_URL, &location) != CURLE_OK
+            || location == NULL)
+            location = "(no Location)";
+        printable(where, sizeof(where), location);
+        snprintf(r->message, sizeof(r->message), "%s", where);
+    } else if (rc != CURLE_OK) {
+        r->error = classify(x, rc);
+        r->unsent = unsent(x, rc);
+        r->permanent = rc == CURLE_COULDNT_RESOLVE_HOST;
+        if (rc == CURLE_WRITE_ERROR && x->too_large) {
+            r->error = DUO_NET_TOO_LARGE;
+            snprintf(r->message, sizeof(r->message),
+                     "response larger than %lu bytes (max_response_bytes)", (unsigned long)x->max_body);
+        } else if (rc == CURLE_WRITE_ERROR && !duo_buf_ok(&r->body)) {
             snprintf(r->message, sizeof(r->message), "out of memory reading the response");
-        else if (rc == CURLE_WRITE_ERROR)
-            snprintf(r->message, sizeof(r->message), "response larger than %u bytes", MAX_BODY_BYTES);
-        else
+        } else {
+            size_t n;
             snprintf(r->message, sizeof(r->message), "%s",
                      x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+            n = strlen(r->message);
+            while (n > 0 && (r->message[n - 1] == ' ' || r->message[n - 1] == '\n'))
+                r->message[--n] = '\0';
+        }
     }
-    x->queued = 1;
-    if (t->done_tail != NULL)
-        t->done_tail->next_done = x;
-    else
-        t->done_head = x;
-    t->done_tail = x;
+    duo_backend_finish(&t->base, &x->base);
 }
 
-int duo_transport_poll(duo_transport *t, long timeout_ms)
+static int curl_poll(duo_backend *b, long timeout_ms)
 {
+    curl_backend *t = (curl_backend *)b;
     CURLMsg *msg;
     int still = 0, left = 0;
 
-    if (timeout_ms > 0 && t->done_head == NULL) {
+    if (timeout_ms > 0 && t->base.done.head == NULL) {
         if (timeout_ms > 0x7fffffffL)
             timeout_ms = 0x7fffffffL;
         if (curl_multi_poll(t->multi, NULL, 0, (int)timeout_ms, NULL) != CURLM_OK)
@@ -336,7 +341,7 @@ int duo_transport_poll(duo_transport *t, long timeout_ms)
     if (curl_multi_perform(t->multi, &still) != CURLM_OK)
         return -1;
     while ((msg = curl_multi_info_read(t->multi, &left)) != NULL) {
-        duo_transfer *x = NULL;
+        curl_transfer *x = NULL;
         if (msg->msg != CURLMSG_DONE)
             continue;
         curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
@@ -346,19 +351,14 @@ int duo_transport_poll(duo_transport *t, long timeout_ms)
     return t->running;
 }
 
-duo_transfer *duo_transport_next_done(duo_transport *t)
+static void curl_wakeup(duo_backend *b)
 {
-    duo_transfer *x = t->done_head;
-
-    if (x != NULL)
-        unqueue(t, x);
-    return x;
+    curl_multi_wakeup(((curl_backend *)b)->multi);
 }
 
-void duo_transport_wakeup(duo_transport *t)
-{
-    curl_multi_wakeup(t->multi);
-}
+static const duo_backend_ops curl_ops = {
+    curl_start, curl_release, curl_poll, curl_wakeup, curl_destroy
+};
 
 const char *duo_transport_version(void)
 {

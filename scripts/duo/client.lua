@@ -20,6 +20,7 @@ local SESSION_OPTIONS = {
   host = "string", ikey = "string", skey = "string", sig_version = "number",
   timeout = "number", connect_timeout = "number", ca = "string", proxy = "string",
   max_retries = "number", max_backoff = "number", user_agent = "string",
+  deadline = "number", max_response_bytes = "number",
 }
 local CLIENT_OPTIONS = { concurrency = { "integer", min = 1 }, account_id = "string" }
 -- the Device API's management system key, filled into every path
@@ -102,6 +103,7 @@ local function decode(result, ctx)
     fields.attempts = result.attempts
     error(errors.new(fields), 0)
   end
+  local note = result.note and " (" .. result.note .. ")" or ""
   if result.error then
     local message = result.message
     if result.error == "timeout" then
@@ -109,18 +111,24 @@ local function decode(result, ctx)
     elseif result.error == "tls" then
       message = message .. " (" .. tls_advice(message) .. ")"
     end
-    fail{ kind = result.error, message = message }
+    fail{ kind = result.error, status = result.error == "http" and result.status or nil,
+          message = message .. note }
   end
   local body = result.body
+  if result.status >= 300 and result.status < 400 then
+    fail{ kind = "http", status = result.status,
+          message = string.format("redirect to %s: duo-lua never follows redirects (check 'host')",
+                                  result.message or "?") }
+  end
   if ctx.raw and result.status >= 200 and result.status < 300 then
     return body
   end
   local ok, envelope = pcall(json.decode, body)
   if not ok then
-    fail{ kind = "http", status = result.status, message = errors.json_failure(body, envelope) }
+    fail{ kind = "http", status = result.status, message = errors.json_failure(body, envelope) .. note }
   elseif type(envelope) ~= "table" then
     fail{ kind = "http", status = result.status,
-          message = "response is JSON but not an object: " .. errors.quote_bytes(body, 120) }
+          message = "response is JSON but not an object: " .. errors.quote_bytes(body, 120) .. note }
   end
   if envelope.stat == "OK" and result.status >= 200 and result.status < 300 then
     local response = envelope.response
@@ -138,7 +146,7 @@ local function decode(result, ctx)
     local hint
     if ctx.row and code then hint = catalogue.hint(ctx.row, code) end
     fail{ kind = "api", status = result.status, code = code and math.tointeger(code) or code,
-          message = envelope.message ~= json.null and envelope.message or "request failed",
+          message = (envelope.message ~= json.null and tostring(envelope.message) or "request failed") .. note,
           detail = detail, hint = hint }
   end
   fail{ kind = "http", status = result.status, message = "unexpected response envelope" }
@@ -148,8 +156,10 @@ end
 -- row }. Returns a handle for _receive.
 function Client:_send(request)
   local verb = request.verb
+  -- a catalogue read sent as POST (account/list) is as safe to repeat as a GET
   local req = { method = verb, path = request.path, headers = request.headers,
-                unsigned = request.unsigned, outbox = backend.current() ~= nil or nil }
+                unsigned = request.unsigned, outbox = backend.current() ~= nil or nil,
+                idempotent = request.row ~= nil and not request.row.writes or nil }
   local params = request.params or {}
   if self.account_id and request.body == nil and params.account_id == nil then
     local copy = {}

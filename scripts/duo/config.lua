@@ -16,7 +16,7 @@ local DEVICE_KEYS = { host = "string", ikey = "string", skey = "string", mkey = 
 M.TRANSPORT_OPTIONS = {
   timeout = "number", connect_timeout = "number", ca = "string", proxy = "string",
   max_retries = "number", max_backoff = "number", sig_version = "number",
-  concurrency = "number", user_agent = "string",
+  concurrency = "number", user_agent = "string", deadline = "number", max_response_bytes = "number",
 }
 local PROFILE_KEYS = { admin = "table", accounts = "table", auth = "table", device = "table",
                        mappings = "string", children = "table" }
@@ -52,8 +52,12 @@ end
 -- A transport option's value, checked where the config is read: returns
 -- nil or what is wrong with it.
 local function transport_problem(k, v)
-  if k == "timeout" or k == "connect_timeout" or k == "max_backoff" then
+  if k == "timeout" or k == "connect_timeout" or k == "deadline" then
     if v <= 0 then return "must be a number of seconds above 0" end
+  elseif k == "max_backoff" then
+    if v < 0 then return "must be a number of seconds, 0 or more" end
+  elseif k == "max_response_bytes" then
+    if v ~= math.floor(v) or v < 1024 then return "must be a whole number of bytes, at least 1024" end
   elseif k == "max_retries" or k == "concurrency" then
     if math.type(v) ~= "integer" and not (v == math.floor(v)) then return "must be a whole number" end
     if v < (k == "concurrency" and 1 or 0) then return "must be at least " .. (k == "concurrency" and 1 or 0) end

@@ -9,7 +9,8 @@ local duo = require "duo"
 local json = require "duo.json"
 
 local DUO_LUA = arg[-1]
-local accounts = ts.client("accounts")
+-- max_backoff = 0: the failing child's retries take no time
+local accounts = ts.client("accounts", { max_backoff = 0 })
 local control = ts.client("admin")
 
 local function clear() control:call("POST", "/test/requests/clear") end
@@ -122,6 +123,7 @@ T.test("each_child: every child's result, and an error entry for a failing one",
       T.truthy(duo.is_error(entry.error), "a duo.Error")
       T.eq(entry.error.code, 50001)
       T.eq(entry.error.account_id, failing)
+      T.eq(entry.error.attempts, 7, "a GET answered 500 is retried max_retries (6) times")
     else
       T.eq(entry.error, nil, "no error for " .. entry.account.name)
       T.eq(entry.result, 5, entry.account.name)

@@ -8,7 +8,10 @@ local ts = require "testserver"
 local loop = require "duo._loop"
 local paging = require "duo.paging"
 
-local admin = ts.client("admin")
+-- One attempt per call: the retries of transient faults (SPEC section 5)
+-- are tested in test_transport.lua and test_faults.lua; here each fault's
+-- own error is.
+local admin = ts.client("admin", { max_retries = 0 })
 
 -- Runs fn, which must raise a duo.Error; checks its kind, that its message
 -- matches pattern, and that it came within bound_s seconds (loop time).
@@ -34,12 +37,12 @@ T.test("truncated body (FIN before Content-Length): a network error", function()
 end)
 
 T.test("a body dripping one byte at a time: a timeout within the timeout", function()
-  local c = ts.client("admin", { timeout = 2 })
+  local c = ts.client("admin", { timeout = 2, max_retries = 0 })
   fault(6, "timeout", "timeout", function() c:call("GET", "/test/hostile/drip") end)
 end)
 
 T.test("a silent server: a timeout within the timeout", function()
-  local c = ts.client("admin", { timeout = 1 })
+  local c = ts.client("admin", { timeout = 1, max_retries = 0 })
   fault(5, "timeout", "timeout", function() c:call("GET", "/test/stall") end)
 end)
 

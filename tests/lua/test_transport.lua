@@ -136,9 +136,75 @@ T.test("Duo errors: code, message, detail, one-line form", function()
 end)
 
 T.test("5xx", function()
-  local e = api_error(function() S.client("admin"):call("GET", "/test/status/50001") end)
+  local e = api_error(function() S.client("admin", { max_retries = 0 }):call("GET", "/test/status/50001") end)
   T.eq(e.status, 500)
   T.eq(e.code, 50001)
+end)
+
+-- Transport resilience (SPEC section 5) -------------------------------------
+
+local function seen(path)
+  local n = 0
+  for _, entry in ipairs(S.requests()) do
+    if entry.path == path then n = n + 1 end
+  end
+  return n
+end
+
+T.test("a GET answered 500, 502, 503 or 504 is retried", function()
+  for _, code in ipairs{ 50001, 50201, 50301, 50401 } do
+    S.clear_requests()
+    local path = "/test/status/" .. code
+    local e = api_error(function()
+      S.client("admin", { max_retries = 2, max_backoff = 0 }):call("GET", path)
+    end)
+    T.eq(e.code, code)
+    T.eq(e.attempts, 3)
+    T.eq(seen(path), 3, "the server saw every attempt")
+    T.truthy(tostring(e):find("gave up after 3 attempts", 1, true), tostring(e))
+  end
+  local e = api_error(function() S.client("admin", { max_backoff = 0 }):call("GET", "/test/status/50101") end)
+  T.eq(e.attempts, 1, "501 is not transient")
+end)
+
+T.test("a POST answered 500 is not retried, and its error says why", function()
+  S.clear_requests()
+  local e = api_error(function() S.client("admin", { max_backoff = 0 }):call("POST", "/test/status/50001") end)
+  T.eq(e.code, 50001)
+  T.eq(e.attempts, 1)
+  T.eq(seen("/test/status/50001"), 1)
+  T.truthy(tostring(e):find("not retried: the request may have reached Duo", 1, true), tostring(e))
+end)
+
+T.test("a GET cut mid-body is retried", function()
+  local r = S.client("admin", { max_backoff = 0 }):call("GET", "/test/reset", { key = "cut-twice", times = 2 })
+  T.eq(r.attempts, 3)
+end)
+
+T.test("a POST that never reached the server is retried", function()
+  -- port 1 on loopback: nothing listens, the connection is refused
+  local e = api_error(function()
+    S.client("admin", { host = "127.0.0.1:1", max_retries = 2, max_backoff = 0 }):call("POST", "/test/echo")
+  end)
+  T.eq(e.kind, "network")
+  T.eq(e.attempts, 3)
+end)
+
+T.test("Retry-After is capped by max_backoff", function()
+  -- uncapped, the hour would pass the deadline and the call would give up
+  local r = S.client("admin", { max_backoff = 1, deadline = 20 }):call("GET", "/test/ratelimit",
+    { key = "an-hour", times = 1, retry_after = 3600 })
+  T.eq(r.attempts, 2)
+end)
+
+T.test("a deadline bounds a call with all its retries", function()
+  local e = api_error(function()
+    S.client("admin", { timeout = 1, deadline = 2.5, max_backoff = 0 }):call("GET", "/test/stall")
+  end)
+  T.eq(e.kind, "timeout")
+  T.truthy(e.attempts >= 2, "retried within the deadline: " .. e.attempts)
+  T.truthy(tostring(e):find("deadline", 1, true), tostring(e))
+  T.raises(function() S.client("admin", { deadline = 0 }) end, "'deadline' must be between")
 end)
 
 T.test("40102 and 40103 carry hints", function()
@@ -155,7 +221,7 @@ T.test("40102 and 40103 carry hints", function()
 end)
 
 T.test("a non-JSON body shows the status and the start of the body", function()
-  local e = api_error(function() S.client("admin"):call("GET", "/test/notjson") end)
+  local e = api_error(function() S.client("admin", { max_retries = 0 }):call("GET", "/test/notjson") end)
   T.eq(e.kind, "http")
   T.eq(e.status, 502)
   T.truthy(tostring(e):find("502 Bad Gateway", 1, true), tostring(e))
@@ -169,13 +235,13 @@ T.test("truncated JSON", function()
 end)
 
 T.test("connection reset mid-body", function()
-  local e = api_error(function() S.client("admin"):call("GET", "/test/reset") end)
+  local e = api_error(function() S.client("admin", { max_retries = 0 }):call("GET", "/test/reset") end)
   T.eq(e.kind, "network")
 end)
 
 T.test("a stalled server times out", function()
   local t0 = os.time()
-  local e = api_error(function() S.client("admin", { timeout = 1 }):call("GET", "/test/stall") end)
+  local e = api_error(function() S.client("admin", { timeout = 1, max_retries = 0 }):call("GET", "/test/stall") end)
   T.eq(e.kind, "timeout")
   T.truthy(tostring(e):find("timeout"), tostring(e))
   T.truthy(os.time() - t0 <= 5, "gave up in time")
@@ -209,9 +275,46 @@ T.test("a plain-TCP peer is a TLS failure, not a hang", function()
   T.truthy(e.kind == "tls" or e.kind == "network", "kind " .. tostring(e.kind))
 end)
 
+T.test("a TLS handshake the peer cuts short is a network error, with no CA advice", function()
+  local e = api_error(function()
+    S.client("admin", { listener = "hangup", max_retries = 0 }):call("GET", "/test/echo")
+  end)
+  T.eq(e.kind, "network")
+  T.truthy(not tostring(e):find("system", 1, true), "no advice to change the trust store: " .. tostring(e))
+  -- it never reached the server: even a POST is retried
+  e = api_error(function()
+    S.client("admin", { listener = "hangup", max_retries = 1, max_backoff = 0 }):call("POST", "/test/echo")
+  end)
+  T.eq(e.attempts, 2)
+end)
+
+T.test("a redirect is reported, never followed", function()
+  S.clear_requests()
+  local e = api_error(function() S.client("admin", { max_retries = 0 }):call("GET", "/test/redirect") end)
+  T.eq(e.kind, "http")
+  T.eq(e.status, 302)
+  local where = "https://127.0.0.1:" .. S.port("wrongname") .. "/test/echo"
+  T.truthy(tostring(e):find("redirect to " .. where, 1, true), tostring(e))
+  T.truthy(tostring(e):find("never follows redirects", 1, true), tostring(e))
+  T.eq(seen("/test/echo"), 0, "the Authorization header went nowhere else")
+end)
+
+T.test("a compressed answer is capped by its inflated size, early", function()
+  -- 100 MiB of zeros in about 100 KB of gzip: over the 64 MiB default
+  local e = api_error(function() S.client("admin", { max_retries = 0 }):call("GET", "/test/gzipbomb") end)
+  T.eq(e.kind, "http")
+  T.truthy(tostring(e):find("max_response_bytes", 1, true), tostring(e))
+  e = api_error(function()
+    S.client("admin", { max_response_bytes = 1048576 }):call("GET", "/test/gzipbomb", { mb = 2 })
+  end)
+  T.truthy(tostring(e):find("larger than 1048576 bytes", 1, true), tostring(e))
+  T.eq(e.attempts, 1, "not retried: the same answer would come back")
+  T.raises(function() S.client("admin", { max_response_bytes = 10 }) end, "'max_response_bytes' must be between")
+end)
+
 T.test("an unreachable host is a network error", function()
   -- port 1 on loopback: nothing listens there
-  local e = api_error(function() S.client("admin", { host = "127.0.0.1:1" }):call("GET", "/test/echo") end)
+  local e = api_error(function() S.client("admin", { host = "127.0.0.1:1", max_retries = 0 }):call("GET", "/test/echo") end)
   T.eq(e.kind, "network")
   T.eq(e.host, "127.0.0.1:1")
 end)
@@ -221,6 +324,7 @@ T.test("an unknown host name is a network error", function()
     S.client("admin", { host = "no-such-host.invalid", connect_timeout = 2 }):call("GET", "/test/echo")
   end)
   T.eq(e.kind, "network")
+  T.eq(e.attempts, 1, "a name that does not resolve is not retried")
 end)
 
 T.test("bad constructor input gives one clear line", function()

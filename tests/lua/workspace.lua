@@ -78,6 +78,7 @@ return {
     srv = {
       accounts = { host = "127.0.0.1:%s", ikey = %q, skey = %q },
       ca = %q,
+      max_backoff = 0,   -- a failing child's retries take no time
       mappings = "srv.mappings.json",
     },
   },

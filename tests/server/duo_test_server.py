@@ -7,6 +7,7 @@ Python 3 standard library only. Usage:
         [--latency-ms N] [--users N] [--page-cap N] [--max-seconds S] \\
         [--clock-offset S] [--facts FILE] [--children N] [--child-users N] \\
         [--log-page N] [--admin-log N] [--event-log N] [--child-bypass N] [--verbose]
+        [--faults KIND=SHARE,... [--retry-after S] [--fault-seed N]]
 
 It listens on 127.0.0.1, ephemeral ports, one listener per kind:
 
@@ -16,6 +17,8 @@ It listens on 127.0.0.1, ephemeral ports, one listener per kind:
     expired    TLS with certs/expired.pem (signed by ca.pem, expired in 2001)
     raw        plain TCP: reads what the client sends (a TLS ClientHello,
                say) and answers with a plain-text HTTP 400, then closes
+    hangup     plain TCP: reads what the client sends, then closes (a TLS
+               handshake cut short)
 
     child<i>   one TLS listener per child account (certs/server.pem, like
                good); see "Child accounts" below
@@ -129,7 +132,7 @@ Test routes (see ROUTES below; every response is a Duo envelope unless noted):
     *    /admin/v1/echo                query, parsed JSON body, content type,
     *    /accounts/v1/echo             user agent, signature version, ikey,
     *    /auth/v2/echo                 x-duo headers, the client's port)
-    GET  /test/status/<code>           FAIL with that 5-digit code (HTTP status
+    GET|POST /test/status/<code>       FAIL with that 5-digit code (HTTP status
                                        = first 3 digits); ?code_as_string=1
                                        sends the code as a JSON string
     GET  /test/ratelimit?key=K&times=N&retry_after=S
@@ -138,8 +141,13 @@ Test routes (see ROUTES below; every response is a Duo envelope unless noted):
                                        {"attempts": count}
     GET  /test/notjson                 502 with an HTML body
     GET  /test/badjson                 200 with truncated JSON
-    GET  /test/reset                   headers promising 100000 bytes, ~1000
-                                       bytes, then a TCP reset
+    GET  /test/reset[?key=K&times=N]   headers promising 100000 bytes, ~1000
+                                       bytes, then a TCP reset (with key: only
+                                       the first N calls per key, then
+                                       {"attempts": count})
+    GET  /test/redirect                302 to /test/echo on another listener
+    GET  /test/gzipbomb?mb=N           N MiB (default 100) of zeros sent with
+                                       Content-Encoding: gzip (~100 KB each)
     GET  /test/stall                   sends nothing; closes after 30 s, or
                                        sooner when the client goes away
     GET  /test/slow?ms=N               {"slept_ms": N} after N ms
@@ -158,6 +166,12 @@ Test routes (see ROUTES below; every response is a Duo envelope unless noted):
 
 Unknown paths answer 404/40401, known paths with another verb 405/40501.
 --latency-ms delays every response except ping and /test/requests*.
+--faults 429=0.30,500=0.05,503=0.05,cut=0.05 answers that share of the
+requests to Duo endpoints (not /test routes) with the fault instead: 429
+(with --retry-after S: Retry-After: S), 500/502/503/504 (Duo code N01), or
+cut (GETs only: headers, part of the body, then a TCP reset). The choice
+depends on --fault-seed, the request and how often that same request was
+seen, so a run is reproducible; the log of /test/requests has "fault".
 --clock-offset shifts the server's clock (ping, check and the 300 s window)
 so that a client's clock-skew correction can be tested on one machine.
 
@@ -174,6 +188,7 @@ import collections
 import hashlib
 import json
 import os
+import random
 import re
 import select
 import signal
@@ -285,6 +300,14 @@ def fail(code, message, detail=None, headers=None, code_as_string=False):
     return resp
 
 
+class InjectedFault(Exception):
+    """Raised to answer a request with a fault of --faults."""
+
+    def __init__(self, fault):
+        super().__init__(fault)
+        self.fault = fault
+
+
 class DuoError(Exception):
     """Raise from a handler to answer with a FAIL envelope."""
 
@@ -340,6 +363,33 @@ class State:
         self.push_serial = 0
         self.settings = {}                       # account_id ("" parent) -> settings
         self.policies = {}                       # account_id ("" parent) -> global policy
+        self.faults = parse_faults(options.faults)
+        self.fault_seen = collections.Counter()  # request key -> times seen
+        self.fault_counts = collections.Counter()  # fault -> times injected
+
+    def pick_fault(self, req):
+        """The fault injected into this request, or None.
+
+        Decided by --fault-seed, the request (verb, path, query, body) and how
+        many times that same request came before, so a run is reproducible
+        whatever order concurrent requests arrive in."""
+        if not self.faults:
+            return None
+        key = "%s %s?%s %s" % (req.method, req.path, req.query_string,
+                               req.body.decode("utf-8", "replace"))
+        with self.lock:
+            self.fault_seen[key] += 1
+            nth = self.fault_seen[key]
+        draw = random.Random("%s|%s|%d" % (self.options.fault_seed, key, nth)).random()
+        for fault, share in self.faults:
+            if draw < share:
+                if fault == "cut" and req.method != "GET":
+                    return None
+                with self.lock:
+                    self.fault_counts[fault] += 1
+                return fault
+            draw -= share
+        return None
 
     def add_server(self, srv):
         """Start serving on srv (in its own thread) and remember it."""
@@ -347,6 +397,11 @@ class State:
             self.servers.append(srv)
         threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.1},
                          name="serve-" + srv.name, daemon=True).start()
+
+    def port_of(self, name):
+        """The port of the listener called name."""
+        with self.lock:
+            return next(srv.server_address[1] for srv in self.servers if srv.name == name)
 
     def new_child_listener(self):
         with self.lock:
@@ -1136,6 +1191,57 @@ def handle_badjson(req):
 
 
 def handle_reset(req):
+    """Promise 100000 bytes, send about 1000, then reset the TCP connection.
+
+    With key=K and times=N only the first N calls of key K are cut; later
+    ones answer {"attempts": count}."""
+    key = req.one_param("key")
+    if key is not None:
+        times = req.int_param("times", 1, 0, 10 ** 6)
+        with req.state.lock:
+            req.state.rate_counts["reset " + key] += 1
+            attempts = req.state.rate_counts["reset " + key]
+        if attempts > times:
+            return ok({"attempts": attempts})
+    cut_connection(req)
+    return RawDone(200)
+
+
+FAULT_KINDS = ("429", "500", "502", "503", "504", "cut")
+
+
+def parse_faults(text):
+    """ "429=0.30,500=0.05,cut=0.05" -> [("429", 0.3), ("500", 0.05), ("cut", 0.05)]"""
+    faults = []
+    for part in filter(None, (text or "").split(",")):
+        name, _, share = part.partition("=")
+        if name not in FAULT_KINDS:
+            raise SystemExit("--faults: unknown fault %r (known: %s)" % (name, ", ".join(FAULT_KINDS)))
+        try:
+            value = float(share)
+        except ValueError:
+            raise SystemExit("--faults: %s needs a share between 0 and 1, like %s=0.05" % (name, name))
+        if not 0 <= value <= 1:
+            raise SystemExit("--faults: the share of %s must be between 0 and 1" % name)
+        faults.append((name, value))
+    if sum(v for _, v in faults) > 1:
+        raise SystemExit("--faults: the shares add up to more than 1")
+    return faults
+
+
+def fault_response(req, fault):
+    """The answer of an injected fault."""
+    if fault == "cut":
+        cut_connection(req)
+        return RawDone(200)
+    if fault == "429":
+        retry_after = req.state.options.retry_after
+        headers = {} if retry_after is None else {"Retry-After": str(retry_after)}
+        return fail(42901, "Too Many Requests", "injected fault", headers=headers)
+    return fail(int(fault) * 100 + 1, "Injected fault", "injected HTTP %s" % fault)
+
+
+def cut_connection(req):
     """Promise 100000 bytes, send about 1000, then reset the TCP connection."""
     h = req.handler
     h.send_response(200)
@@ -1148,7 +1254,29 @@ def handle_reset(req):
     # arrives first can make the peer drop the unread bytes.
     req.state.sleep(0.1)
     h.reset_connection()
-    return RawDone(200)
+
+
+def handle_redirect(req):
+    """302 to /test/echo on the wrongname listener (any other place will do)."""
+    port = req.state.port_of("wrongname")
+    return Response(302, b"", content_type="text/plain",
+                    headers={"Location": "https://127.0.0.1:%d/test/echo" % port})
+
+
+_BOMBS = {}
+
+
+def handle_gzipbomb(req):
+    """mb MiB of zeros, gzip-compressed (a few hundred KB on the wire)."""
+    mb = req.int_param("mb", 100, 1, 1024)
+    with req.state.lock:
+        data = _BOMBS.get(mb)
+        if data is None:
+            packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+            chunk = bytes(1 << 20)
+            data = b"".join(packer.compress(chunk) for _ in range(mb)) + packer.flush()
+            _BOMBS[mb] = data
+    return Response(200, data, headers={"Content-Encoding": "gzip"})
 
 
 def handle_stall(req):
@@ -1241,11 +1369,14 @@ class Route:
 # segment and is passed to the handler as req.path_args["name"].
 ROUTES = {
     ("GET", "/test/status/<code>"): Route(handle_status),
+    ("POST", "/test/status/<code>"): Route(handle_status),
     ("GET", "/test/ratelimit"): Route(handle_ratelimit),
     ("GET", "/test/notjson"): Route(handle_notjson),
     ("GET", "/test/badjson"): Route(handle_badjson),
     ("GET", "/test/reset"): Route(handle_reset),
     ("GET", "/test/stall"): Route(handle_stall),
+    ("GET", "/test/redirect"): Route(handle_redirect),
+    ("GET", "/test/gzipbomb"): Route(handle_gzipbomb),
     ("GET", "/test/slow"): Route(handle_slow),
     ("GET", "/test/requests"): Route(handle_requests, signed=False,
                                      delayed=False, logged=False),
@@ -1386,6 +1517,7 @@ class DuoHandler(BaseHTTPRequestHandler):
             elif ep_args is not None:
                 other_verbs, path_args = ep_args, {}
         tried = None
+        fault = state.pick_fault(req) if endpoint is not None else None
 
         if route is None or route.delayed:
             latency = state.options.latency_ms
@@ -1393,6 +1525,8 @@ class DuoHandler(BaseHTTPRequestHandler):
                 state.sleep(latency / 1000.0)
 
         try:
+            if fault is not None:
+                raise InjectedFault(fault)
             if route is None:
                 if path_args is None:
                     raise DuoError(40401, "Resource not found", req.path)
@@ -1406,6 +1540,8 @@ class DuoHandler(BaseHTTPRequestHandler):
             if endpoint is not None:
                 check_endpoint(req, endpoint)
             result = route.handler(req)
+        except InjectedFault as injected:
+            result = fault_response(req, injected.fault)
         except DuoError as err:
             result = err.response
             tried = getattr(err, "tried", None)
@@ -1444,6 +1580,8 @@ class DuoHandler(BaseHTTPRequestHandler):
                 entry["sig_version"] = req.sig_version
             if tried:
                 entry["canonical_tried"] = tried
+            if fault is not None:
+                entry["fault"] = fault
             state.log_request(entry)
 
         if isinstance(result, RawDone):
@@ -1542,29 +1680,43 @@ class TLSServer(ThreadingHTTPServer):
     handle_error = _quiet_error
 
 
+def _read_hello(sock):
+    """Reads what a client sends first (a TLS ClientHello, say)."""
+    sock.settimeout(2)
+    try:
+        sock.recv(65536)
+    except OSError:
+        pass
+
+
 class RawHandler(socketserver.BaseRequestHandler):
     """A plain TCP peer: whatever a TLS client sends, it gets plain HTTP back."""
 
     def handle(self):
-        self.request.settimeout(2)
-        try:
-            self.request.recv(65536)
-        except OSError:
-            pass
+        _read_hello(self.request)
         body = b"This port speaks plain TCP, not TLS.\n"
         self.request.sendall(
             b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n"
             b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body))
 
 
+class HangupHandler(socketserver.BaseRequestHandler):
+    """Reads the client's first bytes (a TLS ClientHello) and closes: a
+    handshake cut short by the network, not a certificate problem."""
+
+    def handle(self):
+        _read_hello(self.request)
+        self.request.close()
+
+
 class RawServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, state):
-        self.name = "raw"
+    def __init__(self, state, name="raw", handler=RawHandler):
+        self.name = name
         self.state = state
-        super().__init__(("127.0.0.1", 0), RawHandler)
+        super().__init__(("127.0.0.1", 0), handler)
 
     handle_error = _quiet_error
 
@@ -1607,6 +1759,14 @@ def parse_args(argv):
                    help="records of the administrator log (v1)")
     p.add_argument("--event-log", type=int, default=7,
                    help="records of the authentication/activity/telephony logs v2 and Trust Monitor")
+    p.add_argument("--faults", default="",
+                   help="inject faults into Duo endpoints: kind=share,... with kinds "
+                        "429, 500, 502, 503, 504 and cut (GETs only: the connection is "
+                        "reset mid-body), e.g. 429=0.30,500=0.05,503=0.05,cut=0.05")
+    p.add_argument("--retry-after", type=int, default=None,
+                   help="the Retry-After (seconds) of injected 429s (default: none)")
+    p.add_argument("--fault-seed", default="1",
+                   help="makes the injected faults reproducible")
     p.add_argument("--verbose", action="store_true",
                    help="log requests and connection errors to stderr")
     return p.parse_args(argv)
@@ -1625,6 +1785,7 @@ def main(argv=None):
     servers = [TLSServer(name, tls_context(options.certs, CERT_FILES[name]), state)
                for name in LISTENERS]
     servers.append(RawServer(state))
+    servers.append(RawServer(state, "hangup", HangupHandler))
     for srv in servers:
         state.add_server(srv)
     state.child_context = tls_context(options.certs, CERT_FILES["good"])

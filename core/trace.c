@@ -1,0 +1,101 @@
+#include "trace.h"
+
+#include <string.h>
+
+#include "date.h"
+
+static const char *outcome_name(duo_net_error e)
+{
+    switch (e) {
+    case DUO_NET_NETWORK: return "network";
+    case DUO_NET_TIMEOUT: return "timeout";
+    case DUO_NET_TLS: return "tls";
+    case DUO_NET_CANCELLED: return "cancelled";
+    case DUO_NET_TOO_LARGE: return "too large";
+    default: return NULL;
+    }
+}
+
+long duo_trace_error_code(const char *body, size_t len)
+{
+    static const char key[] = "\"code\"";
+    const char *p, *end = body + len;
+    long code = 0;
+
+    if (body == NULL)
+        return 0;
+    for (p = body; p + sizeof(key) - 1 <= end; p++) {
+        if (memcmp(p, key, sizeof(key) - 1) != 0)
+            continue;
+        p += sizeof(key) - 1;
+        while (p < end && (*p == ' ' || *p == ':' || *p == '"'))
+            p++;
+        while (p < end && *p >= '0' && *p <= '9' && code < 1000000)
+            code = code * 10 + (*p++ - '0');
+        return code;
+    }
+    return 0;
+}
+
+/* A JSON string of s; bytes outside printable ASCII become \u00XX. */
+static void json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20 || c >= 0x7f)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+void duo_trace_write(FILE *trace, FILE *log, const duo_trace_attempt *a)
+{
+    const char *outcome = outcome_name(a->error);
+    long code = a->status >= 400 ? duo_trace_error_code(a->body, a->body_len) : 0;
+
+    if (trace != NULL) {
+        fprintf(trace, "duo-lua: %s %s %s ", a->method, a->host, a->path);
+        if (outcome != NULL)
+            fprintf(trace, "%s", outcome);
+        else
+            fprintf(trace, "%ld", a->status);
+        if (code != 0)
+            fprintf(trace, " (%ld)", code);
+        fprintf(trace, " attempt %d %lld ms\n", a->attempt, a->ms);
+        fflush(trace);
+    }
+    if (log != NULL) {
+        char when[DUO_ISO_DATE_SIZE];
+        if (duo_date_iso(a->unix_time, when) != 0)
+            strcpy(when, "1970-01-01T00:00:00Z");
+        fprintf(log, "{\"time\":\"%s\",\"verb\":", when);
+        json_string(log, a->method);
+        fputs(",\"host\":", log);
+        json_string(log, a->host);
+        fputs(",\"path\":", log);
+        json_string(log, a->path);
+        fputs(",\"account_id\":", log);
+        if (a->account_id != NULL && a->account_id[0] != '\0')
+            json_string(log, a->account_id);
+        else
+            fputs("null", log);
+        fprintf(log, ",\"status\":%ld,\"attempt\":%d,\"ms\":%lld,\"code\":", a->status,
+                a->attempt, a->ms);
+        if (code != 0)
+            fprintf(log, "%ld", code);
+        else
+            fputs("null", log);
+        fputs(",\"error\":", log);
+        if (outcome != NULL)
+            json_string(log, outcome);
+        else
+            fputs("null", log);
+        fputs("}\n", log);
+        fflush(log);
+    }
+}
