@@ -11,21 +11,6 @@
 
 #include "lduo.h"
 
-/* _sys.file_mode(path) -> permission bits, or nil and a message. */
-static int l_file_mode(lua_State *L)
-{
-    const char *path = luaL_checkstring(L, 1);
-    struct stat st;
-
-    if (stat(path, &st) != 0) {
-        lua_pushnil(L);
-        lua_pushfstring(L, "%s: %s", path, strerror(errno));
-        return 2;
-    }
-    lua_pushinteger(L, (lua_Integer)(st.st_mode & 07777));
-    return 1;
-}
-
 /* _sys.isatty(fd) -> boolean (0 stdin, 1 stdout, 2 stderr). */
 static int l_isatty(lua_State *L)
 {
@@ -35,7 +20,6 @@ static int l_isatty(lua_State *L)
 }
 
 static const luaL_Reg sys_functions[] = {
-    { "file_mode", l_file_mode },
     { "isatty", l_isatty },
     { NULL, NULL }
 };

@@ -2,6 +2,7 @@
 -- deployment: up to three credential sets, transport options, a mapping
 -- store, and Admin credentials for children the Accounts API cannot reach.
 local sys = require "duo._sys"
+local file = require "duo._file"
 local errors = require "duo.error"
 local backend = require "duo.backend"
 
@@ -178,7 +179,7 @@ function M.load_file(path)
   end
   local has_secret = validate(cfg, path, from_env)
   if has_secret then
-    local mode = sys.file_mode(path)
+    local _, mode = file.kind(path)
     if mode and mode & 0x3f ~= 0 then   -- any group or other permission bit
       errors.config("config file %s holds a secret key and is readable by group or others: run chmod 600 %s",
                     path, path)

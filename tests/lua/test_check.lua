@@ -160,7 +160,7 @@ T.test("configure checks the sets, writes the profile with mode 600 and keeps th
   T.eq(code, 0, err)
   T.truthy(out:find("auth +ok", 1) and out:find("accounts +ok"), out)
   no_secret(out .. err)
-  T.eq(require("duo._sys").file_mode(path), 384, "mode 0600")
+  T.eq(select(2, require("duo._file").kind(path)), 384, "mode 0600")
   f = assert(io.open(path))
   local text = f:read("a")
   f:close()
