@@ -40,7 +40,8 @@ static void build(reader *r, int base)
         unsigned op = next_byte(r) % 14;
         int a = top > 0 ? base + (int)(next_byte(r) % (unsigned)top) : 0;
         int b = top > 0 ? base + (int)(next_byte(r) % (unsigned)top) : 0;
-        if ((op <= 7 && top == SLOTS) || ((op == 6 || op == 7) && ++tables > 8))
+        /* ops 0..7 and 11 push a value: never past the slots checked */
+        if (((op <= 7 || op == 11) && top == SLOTS) || ((op == 6 || op == 7) && ++tables > 8))
             op = 13;
         switch (op) {
         case 0: {
