@@ -1,6 +1,6 @@
 /* luaopen_duo: registers the private C modules (duo._loop, duo._session,
- * duo._sign, duo._sys) and runs the Lua half of the module
- * (scripts/duo/init.lua), which returns the public `duo` table. */
+ * duo._sign, duo._sys, duo._file, duo._match) and runs the Lua half of the
+ * module (scripts/duo/init.lua), which returns the public `duo` table. */
 #include <lauxlib.h>
 #include <lualib.h>
 
@@ -115,6 +115,7 @@ static const luaL_Reg private_modules[] = {
     { "duo._sign", open_sign },
     { "duo._sys", open_sys },
     { "duo._file", luaopen_duo_file },
+    { "duo._match", luaopen_duo_match },
     { NULL, NULL }
 };
 

@@ -31,6 +31,8 @@ void duo_open_codec(lua_State *L);
 void duo_open_secrets(lua_State *L);
 /* require "duo._file": locks, atomic replacement, secrets from the terminal. */
 int luaopen_duo_file(lua_State *L);
+/* require "duo._match": the inner loops of suggest-mappings' engine. */
+int luaopen_duo_match(lua_State *L);
 
 /* Turns core dumps off (Linux: PR_SET_DUMPABLE 0), once a secret key is
  * in memory; returns whether they are off. */

@@ -144,6 +144,91 @@ T.test("look-alikes of different organizations stay below 0.85", function()
   T.eq(match.score("Riverside Orthopedics", "Riverbend Holdings"), 0, "no word in common")
 end)
 
+-- The inner loops in C (duo._match) -------------------------------------------
+
+local _match = require "duo._match"
+
+-- The bigram Dice of two strings the slow, obvious way.
+local function reference_dice(a, b)
+  local function grams(s)
+    local t, n = {}, 0
+    for i = 1, #s - 1 do
+      local g = s:sub(i, i + 1)
+      t[g] = (t[g] or 0) + 1
+      n = n + 1
+    end
+    return t, n
+  end
+  local ga, na = grams(a)
+  local gb, nb = grams(b)
+  if na == 0 or nb == 0 then return 0 end
+  local shared = 0
+  for g, c in pairs(ga) do shared = shared + math.min(c, gb[g] or 0) end
+  return 2 * shared / (na + nb)
+end
+
+T.test("bigram_dice equals the plain multiset Dice, long strings and bytes included", function()
+  local seed = 12345
+  local function rand(n) seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n end
+  local function word(len, alphabet)
+    local t = {}
+    for i = 1, len do t[i] = string.char(alphabet[rand(#alphabet) + 1]) end
+    return table.concat(t)
+  end
+  local letters, bytes = { 97, 98, 99, 100 }, {}
+  for c = 0, 255 do bytes[#bytes + 1] = c end
+  for k = 1, 300 do
+    local alphabet = k % 3 == 0 and bytes or letters
+    local a, b = word(rand(k < 250 and 12 or 700), alphabet), word(rand(k < 250 and 12 or 700), alphabet)
+    T.eq(_match.bigram_dice(a, b), reference_dice(a, b), ("%q / %q"):format(a, b))
+  end
+  T.eq(_match.bigram_dice("", "ab"), 0)
+  T.eq(_match.bigram_dice("aaaa", "aa"), 0.5, "repeats count once per match")
+  T.eq(match.char_similarity("x", "x"), 1, "equal strings are similar, one letter or not")
+end)
+
+T.test("scorer: offers keep the highest weight, collect scores by list length, take ranks and clears", function()
+  -- five accounts; lists: 1 = {1, 2}, 2 = {2}, 3 = {3, 4, 5}, 4 = {4}
+  local sc = _match.scorer(5, { { 1, 2 }, { 2 }, { 3, 4, 5 }, { 4 } })
+  T.eq(sc:rarest(), nil, "nothing offered")
+  sc:offer(1, 1.0)
+  sc:offer(1, 3.0)   -- the highest offer counts
+  sc:offer(1, 2.0)
+  sc:offer(3, 0.5)
+  sc:offer(4, 1.0)
+  T.eq(sc:rarest(), 1, "list 4 is the shortest offered")
+  sc:collect(0, 2)   -- lists 1 and 4: doc 1 = 3, doc 2 = 3, doc 4 = 1
+  T.eq(sc:top(), 3)
+  T.same(sc:take(2, 0), { 1, 2 }, "ties go to the earlier account")
+  T.eq(sc:top(), 0, "take clears the scores")
+  sc:collect(0, math.huge)
+  T.eq(sc:top(), 0, "and the offers")
+  sc:offer(3, 0.5)
+  sc:offer(4, 1.0)
+  sc:offer(2, 2.0)
+  sc:collect(1, 3)   -- only list 3 (length 3) is in (1, 3]
+  sc:collect(0, 1)   -- then lists 2 and 4
+  T.same(sc:take(4, 0), { 2, 4, 3, 5 })
+  sc:offer(3, 0.5)
+  sc:offer(2, 2.0)
+  sc:collect(0, 64)
+  T.same(sc:take(4, 1), { 2 }, "the floor drops the weak")
+end)
+
+T.test("scorer: bad input is refused with a line that names it", function()
+  T.raises(function() _match.scorer(2, { { 1, 3 } }) end, "list 1 holds 3, not a document number 1..2")
+  T.raises(function() _match.scorer(2, { "x" }) end, "list 1 is a string, not a table")
+  T.raises(function() _match.scorer(-1, {}) end, "document count out of range")
+  local sc = _match.scorer(1, { { 1 } })
+  T.raises(function() sc:offer(2, 1) end, "no such list")
+  T.raises(function() sc:offer(1, 0) end, "the weight must be a positive number")
+  T.raises(function() sc:offer(1, 0 / 0) end, "the weight must be a positive number")
+  T.raises(function() sc:collect(-1, 2) end, "must not be negative")
+  T.raises(function() sc:take(0, 0) end, "keep must be 1..64")
+  T.raises(function() sc:take(1, 0 / 0) end, "the floor must be a number")
+  T.same(_match.scorer(0, {}):take(4, 0), {}, "an empty index has no candidates")
+end)
+
 -- Assignment ------------------------------------------------------------------
 
 local function accounts_of(names)

@@ -295,16 +295,21 @@ local function is_subsequence(short, long)
   return true
 end
 
-local sim_cache = {}   -- sim_cache[a][b], a < b
+local sim_cache = {}   -- sim_cache[a][b] and sim_cache[b][a]
+
+local function remember(a, b, s)
+  local row = sim_cache[a]
+  if row == nil then row = {}; sim_cache[a] = row end
+  row[b] = s
+end
 
 -- Similarity of two canonical tokens, 0..1.
 local function token_similarity(a, b)
   if a == b then return 1 end
-  if a > b then a, b = b, a end
   local row = sim_cache[a]
-  if row == nil then row = {}; sim_cache[a] = row end
-  local cached = row[b]
+  local cached = row and row[b]
   if cached then return cached end
+  if a > b then a, b = b, a end   -- computed one way, kept both ways
   local s = 0
   local short, long = a, b
   if #a > #b then short, long = b, a end
@@ -332,42 +337,24 @@ local function token_similarity(a, b)
       s = 1 - 2 / ll
     end
   end
-  row[b] = s
+  remember(a, b, s)
+  remember(b, a, s)
   return s
 end
 M.token_similarity = token_similarity
 
--- Character bigrams of a string (as numbers): counts and their number.
-local function bigrams(s)
-  local t, n = {}, #s - 1
-  local prev = s:byte(1)
-  for i = 2, #s do
-    local b = s:byte(i)
-    local g = prev * 256 + b   -- a bigram as a number: no string made
-    t[g] = (t[g] or 0) + 1
-    prev = b
-  end
-  return { counts = t, n = math.max(0, n) }
-end
+-- Dice similarity of the character bigrams of two strings (in C: it is
+-- one of the engine's two inner loops).
+local bigram_dice = require("duo._match").bigram_dice
 
-local function bigram_dice(ga, gb)
-  if ga.n == 0 or gb.n == 0 then return 0 end
-  local common = 0
-  for g, c in pairs(ga.counts) do
-    local d = gb.counts[g]
-    if d then common = common + (c < d and c or d) end
-  end
-  return 2 * common / (ga.n + gb.n)
-end
-
--- Dice similarity of the character bigrams of two strings.
 function M.char_similarity(a, b)
   if a == b then return 1 end
-  return bigram_dice(bigrams(a), bigrams(b))
+  return bigram_dice(a, b)
 end
 
 -- Runs of 2..4 consecutive tokens: their concatenation (canonical and
--- as written) and initials, for one-token-to-many links.
+-- as written) and initials, for one-token-to-many links; by the first
+-- letter of the concatenation (a link needs the same first letter).
 local function runs_of(tokens, raw)
   local runs = {}
   for j = 1, #tokens - 1 do
@@ -378,26 +365,24 @@ local function runs_of(tokens, raw)
       initials = initials .. tokens[k]:sub(1, 1)
       local idx, mask = {}, 0
       for r = j, k do idx[#idx + 1] = r; mask = mask | (1 << (r - 1)) end
-      runs[#runs + 1] = { cat = cat, raw = rawcat, initials = initials, idx = idx, mask = mask,
-                          first = cat:byte(1) }
+      local first = cat:byte(1)
+      local l = runs[first]
+      if l == nil then l = {}; runs[first] = l end
+      l[#l + 1] = { cat = cat, raw = rawcat, initials = initials, idx = idx, mask = mask }
     end
   end
   return runs
 end
 
--- The runs and character bigrams of a normalised name, made when first
--- needed (most names are compared with a handful of others only).
-function M.runs(n)
+-- The runs of a normalised name, made when first needed (most names are
+-- compared with a handful of others only).
+local function runs(n)
   local r = n.runs_
   if r == nil then r = runs_of(n.tokens, n.raw); n.runs_ = r end
   return r
 end
 
-local function grams(n)
-  local g = n.grams_
-  if g == nil then g = bigrams(n.squashed); n.grams_ = g end
-  return g
-end
+local NO_RUNS = {}
 
 local function link_order(p, q)
   if p[1] ~= q[1] then return p[1] > q[1] end
@@ -407,6 +392,40 @@ local function link_order(p, q)
   if dp ~= dq then return dp < dq end
   if p[2][1] ~= q[2][1] then return p[2][1] < q[2][1] end
   return p[3][1] < q[3][1]
+end
+
+-- ONE[i] = { i }, shared by every link of token i to one token (links are
+-- only read).
+local ONE = setmetatable({}, { __index = function(t, i) local l = { i }; t[i] = l; return l end })
+
+-- Adds to links the links of a free token of X to a free run of Y's.
+local function link_runs(links, X, rawX, usedX, Yruns, usedY, nY, x_is_a)
+  local used = 0   -- the tokens of Y already linked, as bits
+  for r = 1, math.min(nY, 62) do
+    if usedY[r] then used = used | (1 << (r - 1)) end
+  end
+  for i = 1, #X do
+    local x = X[i]
+    local lx, first = #x, x:byte(1)
+    if lx >= 2 and not usedX[i] then
+      for _, run in ipairs(Yruns[first] or NO_RUNS) do
+        local s, kind = 0, "joined"
+        local d = #run.cat - lx
+        if run.mask & used ~= 0 then
+          s = 0
+        elseif run.cat == x or run.raw == rawX[i] then
+          s = 1
+        elseif run.initials == x then
+          s, kind = 0.9, "initials"
+        elseif lx >= 6 and d >= -1 and d <= 1 and one_edit(run.cat, x) then
+          s = 0.9
+        end
+        if s > 0 then
+          links[#links + 1] = x_is_a and { s, ONE[i], run.idx, kind } or { s, run.idx, ONE[i], kind }
+        end
+      end
+    end
+  end
 end
 
 -- Links between the tokens of two normalised names that are still free
@@ -422,35 +441,7 @@ local function links_of(na, nb, usedA, usedB)
       for j = 1, #B do
         if not usedB[j] then
           local s = token_similarity(a, B[j])
-          if s > 0 then links[#links + 1] = { s, { i }, { j } } end
-        end
-      end
-    end
-  end
-  local function runs(X, rawX, usedX, Yruns, usedY, nY, x_is_a)
-    local used = 0   -- the tokens of Y already linked, as bits
-    for r = 1, math.min(nY, 62) do
-      if usedY[r] then used = used | (1 << (r - 1)) end
-    end
-    for i = 1, #X do
-      local x = X[i]
-      local lx, first = #x, x:byte(1)
-      if lx >= 2 and not usedX[i] then
-        for _, run in ipairs(Yruns) do
-          local s, kind = 0, "joined"
-          local d = #run.cat - lx
-          if run.first ~= first or run.mask & used ~= 0 then
-            s = 0
-          elseif run.cat == x or run.raw == rawX[i] then
-            s = 1
-          elseif run.initials == x then
-            s, kind = 0.9, "initials"
-          elseif lx >= 6 and d >= -1 and d <= 1 and one_edit(run.cat, x) then
-            s = 0.9
-          end
-          if s > 0 then
-            links[#links + 1] = x_is_a and { s, { i }, run.idx, kind } or { s, run.idx, { i }, kind }
-          end
+          if s > 0 then links[#links + 1] = { s, ONE[i], ONE[j] } end
         end
       end
     end
@@ -458,8 +449,8 @@ local function links_of(na, nb, usedA, usedB)
   local freeA, freeB = 0, 0   -- a run needs two free tokens
   for i = 1, #A do if not usedA[i] then freeA = freeA + 1 end end
   for j = 1, #B do if not usedB[j] then freeB = freeB + 1 end end
-  if freeA > 1 then runs(B, nb.raw, usedB, M.runs(na), usedA, #A, false) end
-  if freeB > 1 then runs(A, na.raw, usedA, M.runs(nb), usedB, #B, true) end
+  if freeA > 1 then link_runs(links, B, nb.raw, usedB, runs(na), usedA, #A, false) end
+  if freeB > 1 then link_runs(links, A, na.raw, usedA, runs(nb), usedB, #B, true) end
   if #links > 1 then table.sort(links, link_order) end
   return links
 end
@@ -519,9 +510,8 @@ end
 -- equal tokens first (usedA[i] = j), then the best of the other links.
 -- Returns the weight matched on each side, the total weights, the number
 -- of equal tokens, the other links kept, and usedA, usedB.
-local function align(na, nb, weight)
+local function align(na, nb, weight, usedA, usedB, kept)
   local A, B = na.tokens, nb.tokens
-  local usedA, usedB = {}, {}
   local mA, mB, equal = 0, 0, 0
   for i = 1, #A do
     local a = A[i]
@@ -534,7 +524,6 @@ local function align(na, nb, weight)
       end
     end
   end
-  local kept = {}
   if equal < #A and equal < #B then
     for _, l in ipairs(links_of(na, nb, usedA, usedB)) do
       local free = true
@@ -547,20 +536,29 @@ local function align(na, nb, weight)
       end
     end
   end
-  return mA, mB, total_weight(na, weight), total_weight(nb, weight), equal, kept, usedA, usedB
+  return mA, mB, total_weight(na, weight), total_weight(nb, weight), equal
 end
+
+-- align's tables for token_overlap, emptied after each use: most names
+-- are compared once, and these would be garbage at once.
+local scratch_a, scratch_b, scratch_kept = {}, {}, {}
 
 -- Weighted token overlap of two normalised names: Dice over the best
 -- one-to-one alignment, how much of the lighter side is covered, whether
 -- some token stood for initials, and whether only initials linked them.
 function M.token_overlap(na, nb, weight)
   weight = weight or default_weight
-  local mA, mB, WA, WB, equal, kept = align(na, nb, weight)
-  if equal + #kept == 0 or WA + WB == 0 then return 0, 0, false end
+  local kept = scratch_kept
+  local mA, mB, WA, WB, equal = align(na, nb, weight, scratch_a, scratch_b, kept)
   local some, all = false, equal == 0
-  for _, l in ipairs(kept) do
-    if l[4] == "initials" then some = true else all = false end
+  for k = #kept, 1, -1 do
+    if kept[k][4] == "initials" then some = true else all = false end
   end
+  local linked = equal + #kept
+  for i = 1, #na.tokens do scratch_a[i] = nil end
+  for j = 1, #nb.tokens do scratch_b[j] = nil end
+  for k = #kept, 1, -1 do kept[k] = nil end
+  if linked == 0 or WA + WB == 0 then return 0, 0, false end
   local dice = (mA + mB) / (WA + WB)
   local cover = WA <= WB and (WA > 0 and mA / WA or 0) or (WB > 0 and mB / WB or 0)
   return dice, cover, some, all
@@ -596,7 +594,7 @@ function M.name_similarity(na, nb, weight)
   else
     local dice, cover, initials, only_initials = M.token_overlap(na, nb, weight)
     if dice == 0 then return 0 end   -- not one word in common: no candidate
-    local chars = bigram_dice(grams(na), grams(nb))
+    local chars = bigram_dice(na.squashed, nb.squashed)
     if initials then chars = math.max(chars, dice) end   -- letters of initials do not compare
     s = 0.85 * dice + 0.15 * chars
     s = math.max(s, 0.78 * cover)
@@ -623,7 +621,8 @@ end
 -- What linked two normalised names, for people: a list of short phrases.
 function M.evidence(na, nb, weight)
   weight = weight or default_weight
-  local _, _, _, _, _, kept, usedA, usedB = align(na, nb, weight)
+  local usedA, usedB, kept = {}, {}, {}
+  align(na, nb, weight, usedA, usedB, kept)
   local out = {}
   local function words_of(n, idx)
     local w = {}
@@ -794,6 +793,13 @@ function M.suggest(companies, accounts, opts)
   local min_score = opts.min_score or M.DEFAULTS.min_score
   local margin = opts.margin or M.DEFAULTS.margin
   local floor = math.min(opts.review_floor or M.DEFAULTS.review_floor, min_score)
+  -- The engine makes millions of short-lived strings and tables while it
+  -- keeps every name and scored pair: letting the heap grow to four times
+  -- what survived the last collection (twice by default) saves a tenth of
+  -- the time for a third more memory. The caller's setting comes back
+  -- however this ends.
+  local previous_pause = collectgarbage("setpause", 400)
+  local _ <close> = setmetatable({}, { __close = function() collectgarbage("setpause", previous_pause) end })
 
   local nc, na = {}, {}
   for i, c in ipairs(companies) do nc[i] = M.normalize(c.name) end
@@ -858,6 +864,7 @@ function M.suggest(companies, accounts, opts)
       end
     end
     of_company[i] = list
+    nc[i].runs_ = nil   -- compared with all its candidates: its runs would only weigh on the collector
   end
   local function better(p, q)
     if p[3] ~= q[3] then return p[3] > q[3] end
@@ -865,21 +872,27 @@ function M.suggest(companies, accounts, opts)
     return p[2] < q[2]
   end
   for _, l in pairs(of_company) do table.sort(l, better) end
-  -- best first over all pairs: sorted as numbers (score to 1e-9, then
-  -- company, then account), which is much faster than a comparator
+  -- best first over all pairs: sorted by one integer (score to 1e-9, then
+  -- company, then account), much faster than a comparator; a comparator
+  -- past 9e9 company-account pairs, where the integer would overflow
   local order, by_key = {}, {}
+  local n_c, n_a = #companies, math.max(1, #accounts)
+  local exact = n_c * n_a < 9e9
   for _, e in ipairs(edges) do
     if e[3] >= floor then
-      local key = string.format("%010d%08d%08d", math.floor((1 - e[3]) * 1e9 + 0.5), e[1], e[2])
+      local key = e
+      if exact then
+        key = (math.floor((1 - e[3]) * 1e9 + 0.5) * n_c + e[1] - 1) * n_a + e[2] - 1
+        by_key[key] = e
+      end
       order[#order + 1] = key
-      by_key[key] = e
     end
   end
-  table.sort(order)
+  if exact then table.sort(order) else table.sort(order, better) end
 
   local company_of, edge_of = {}, {}
   for _, key in ipairs(order) do
-    local e = by_key[key]
+    local e = by_key[key] or key
     local i, j = e[1], e[2]
     if edge_of[i] == nil and company_of[j] == nil then
       edge_of[i], company_of[j] = e, i

@@ -22,7 +22,9 @@
 -- company is so bounded however large the tenant. The best KEEP
 -- accounts by summed weight are the candidates, less those under BEHIND
 -- times the best one's and those sharing under OWN of the weight of the
--- company's own tokens (nothing in common worth scoring).
+-- company's own tokens (nothing in common worth scoring). The posting
+-- lists and the summing live in C (duo._match's scorer); which terms, at
+-- what weight, in which order, is decided here.
 local M = {}
 
 M.KEEP = 4
@@ -31,6 +33,8 @@ M.OWN = 0.5
 M.POSTINGS = 64
 M.RARE = 12
 M.ENOUGH = 0.6
+
+local scorer = require("duo._match").scorer
 
 local INITIALS, SHORT = "\1", "\2"   -- term namespaces: account initials, account short tokens
 
@@ -81,10 +85,13 @@ function M.build(names, match)
   end
   local n = #names
   local weight = {}   -- term -> inverse document frequency, generic words a fifth
+  local id, lists = {}, {}   -- term -> its list in the scorer
   for term, p in pairs(postings) do
     local w = math.log((n + 1) / (#p + 0.5))
     if match.generic(term) then w = w * match.GENERIC_WEIGHT end
     weight[term] = w
+    lists[#lists + 1] = p
+    id[term] = #lists
   end
   local near = {}   -- deletion variant (or the token itself) -> tokens of 5+ letters
   for t in pairs(tokens) do
@@ -106,8 +113,9 @@ function M.build(names, match)
       table.insert(alias[long], short)
     end
   end
-  return setmetatable({ postings = postings, weight = weight, unseen = math.log((n + 1) / 1.5), near = near,
-                        alias = alias, typos = {}, match = match }, Index)
+  return setmetatable({ scorer = scorer(n, lists), id = id, weight = weight,
+                        unseen = math.log((n + 1) / 1.5), near = near, alias = alias, typos = {}, match = match },
+                      Index)
 end
 
 -- Tokens in the index one edit (a deletion, insertion, substitution or
@@ -136,8 +144,7 @@ end
 -- The accounts most likely to be this company's, best first.
 function Index:candidates(n, keep)
   keep = keep or M.KEEP
-  local postings, weight, match = self.postings, self.weight, self.match
-  local terms = {}   -- term in the index -> weight for this name
+  local weight, match = self.weight, self.match
   local own, own_w = 0, {}   -- the weight of the name's own tokens
   for i, t in ipairs(n.tokens) do
     local w = weight[t]
@@ -152,13 +159,16 @@ function Index:candidates(n, keep)
     own_w[i] = w
     own = own + w
   end
+  local id, scorer = self.id, self.scorer
   local function add(term, f, first, last)
+    local t = id[term]
+    if t == nil then return end
     local w = weight[term]
-    if w and first then   -- initials weigh what the words they stand for weigh
+    if first then   -- initials weigh what the words they stand for weigh
       w = 0
       for i = first, last do w = w + own_w[i] end
     end
-    if w and (terms[term] or 0) < w * f then terms[term] = w * f end
+    scorer:offer(t, w * f)
   end
   terms_of(n, false, add)
   for _, t in ipairs(n.tokens) do
@@ -168,52 +178,13 @@ function Index:candidates(n, keep)
       for u, s in pairs(self:typo_neighbours(t)) do add(u, s) end
     end
   end
-
-  local rarest = math.huge
-  for term in pairs(terms) do
-    local df = #postings[term]
-    if df < rarest then rarest = df end
-  end
-  local score, seen = {}, {}
-  local top = 0
-  local function look_up(low, high)   -- the terms found in low < df <= high accounts
-    for term, w in pairs(terms) do
-      local p = postings[term]
-      local df = #p
-      if df > low and df <= high then
-        for k = 1, df do
-          local j = p[k]
-          local s = score[j]
-          if s == nil then seen[#seen + 1] = j; s = w else s = s + w end
-          score[j] = s
-          if s > top then top = s end
-        end
-      end
-    end
-  end
   -- the rare terms first; the common ones only when no account shares
   -- most of the name yet
-  local first = math.max(M.RARE, rarest)
-  look_up(0, first)
-  if top < M.ENOUGH * own and first < M.POSTINGS then look_up(first, M.POSTINGS) end
-  -- the best `keep` by score (ties: the earlier account)
-  local best = {}
-  for _, j in ipairs(seen) do
-    local s = score[j]
-    local pos = #best + 1
-    while pos > 1 do
-      local q = best[pos - 1]
-      if score[q] > s or (score[q] == s and q < j) then break end
-      pos = pos - 1
-    end
-    if pos <= keep then
-      table.insert(best, pos, j)
-      if #best > keep then best[#best] = nil end
-    end
-  end
-  local floor = math.max(M.BEHIND * (best[1] and score[best[1]] or 0), M.OWN * own)
-  while #best > 0 and score[best[#best]] < floor do best[#best] = nil end
-  return best
+  local first = math.max(M.RARE, scorer:rarest() or math.huge)
+  scorer:collect(0, first)
+  if scorer:top() < M.ENOUGH * own and first < M.POSTINGS then scorer:collect(first, M.POSTINGS) end
+  -- the best `keep` by score (ties: the earlier account), less the weak
+  return scorer:take(keep, math.max(M.BEHIND * scorer:top(), M.OWN * own))
 end
 
 return M
