@@ -7,7 +7,7 @@
 #include "trace.h"
 
 typedef enum op_state {
-    OP_QUEUED,     /* waiting for a free transfer slot */
+    OP_QUEUED,     /* waiting for a free transfer slot (with a deadline: in the heap too) */
     OP_RUNNING,    /* an attempt is on a backend (the network or the outbox) */
     OP_WAITING,    /* in the timer heap: a timer, or a request backing off */
     OP_DONE
@@ -41,7 +41,7 @@ struct duo_op {
     duo_loop *loop;              /* NULL once detached or the loop was freed */
     op_state state;
     duo_request *req;            /* NULL for a timer */
-    long long due_ms;            /* OP_WAITING: when to wake */
+    long long due_ms;            /* OP_WAITING: when to wake; OP_QUEUED: the deadline */
     size_t heap_index;           /* position in the timer heap, or NO_HEAP */
     duo_link link;               /* in the queued or the done list */
     duo_transfer *transfer;      /* OP_RUNNING */
@@ -296,6 +296,11 @@ static void set_state(duo_op *op, op_state s)
     switch (s) {
     case OP_QUEUED:
         duo_list_push_back(&loop->queued, &op->link);
+        /* a call with a deadline fails then if it is still waiting for a slot */
+        if (op->req != NULL && request_deadline(op->req) >= 0) {
+            op->due_ms = request_deadline(op->req);
+            heap_push(loop, op);
+        }
         break;
     case OP_WAITING:
         heap_push(loop, op);
@@ -658,7 +663,9 @@ static void fire_due(duo_loop *loop)
 
     while (loop->heap_len > 0 && loop->heap[0]->due_ms <= now) {
         duo_op *op = loop->heap[0];
-        if (op->req != NULL) {
+        if (op->state == OP_QUEUED) {
+            fail_now(op, DUO_NET_TIMEOUT, "the call's deadline passed while it waited for a free slot");
+        } else if (op->req != NULL) {
             /* a backoff is over: retry ahead of requests not yet begun */
             set_state(op, OP_QUEUED);
             duo_list_push_front(&loop->queued, &op->link);

@@ -243,14 +243,14 @@ int request_attempts(const duo_request *r) { return r->result.attempts; }
 long long request_max_backoff(const duo_request *r) { return r->retry.max_backoff_ms; }
 duo_request_result *request_result(duo_request *r) { return &r->result; }
 
-static long long deadline_of(const duo_request *r)
+long long request_deadline(const duo_request *r)
 {
     return r->retry.deadline_ms > 0 ? r->start_ms + r->retry.deadline_ms : -1;
 }
 
 int request_expired(const duo_request *r, long long now_ms)
 {
-    return deadline_of(r) >= 0 && now_ms >= deadline_of(r);
+    return request_deadline(r) >= 0 && now_ms >= request_deadline(r);
 }
 
 /* Builds URL and header lines of one attempt, with a fresh date and
@@ -342,7 +342,7 @@ const duo_http_request *request_build(duo_request *r, long long unix_time, long 
                                       const duo_transport_options **opt,
                                       char *err, size_t err_size)
 {
-    long long left = deadline_of(r) >= 0 ? deadline_of(r) - now_ms : -1;
+    long long left = request_deadline(r) >= 0 ? request_deadline(r) - now_ms : -1;
 
     r->result.attempts++;
     if (build_attempt(r, unix_time, err, err_size) != 0)
@@ -432,7 +432,7 @@ request_verdict request_judge(duo_request *r, duo_http_response *a, long long no
                  "not retried: the request may have reached Duo");
     if (retryable && r->result.attempts <= r->retry.max_retries) {
         long long wait = backoff_ms(r, a->retry_after, random);
-        long long deadline = deadline_of(r);
+        long long deadline = request_deadline(r);
         if (deadline < 0 || now_ms + wait < deadline) {
             v.finished = 0;
             v.wait_ms = wait;

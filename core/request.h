@@ -95,6 +95,8 @@ typedef struct request_verdict {
  * spreads backoffs. */
 request_verdict request_judge(duo_request *r, duo_http_response *resp, long long now_ms,
                               unsigned long long random);
+/* When the call's deadline passes (ms on the loop's clock), or -1: none. */
+long long request_deadline(const duo_request *r);
 /* Whether the deadline has passed at now_ms. */
 int request_expired(const duo_request *r, long long now_ms);
 /* Ends the request without an answer (cancelled, could not start, out of

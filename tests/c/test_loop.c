@@ -445,6 +445,7 @@ static void test_deadline(void)
     req_opts o = DEFAULTS, other = DEFAULTS;
     duo_op *a, *b, *x, *timer;
     duo_request_result *r;
+    long long start;
 
     current_test = "a deadline bounds a call with its retries";
     o.deadline_ms = 5000;
@@ -459,17 +460,22 @@ static void test_deadline(void)
     CHECK(duo_loop_now_ms(loop) < 5000);
     duo_op_free(a);
 
-    /* a request that waits for a slot past its deadline never starts */
+    /* a request that waits for a slot fails at its deadline, never started */
     other.host = "other.example";
     a = request(loop, "/a", other);
+    start = duo_loop_now_ms(loop);
     b = request(loop, "/b", o);
     x = next_attempt(loop);
     CHECK(x == a);
-    timer = duo_timer_new(loop, 6000);
-    while (!duo_op_is_done(timer)) {
+    timer = duo_timer_new(loop, 6000);   /* a backstop: the loop must act before */
+    while (!duo_op_is_done(b) && !duo_op_is_done(timer)) {
         drain_done(loop);
         duo_loop_run_once(loop, -1);
     }
+    CHECK(duo_op_is_done(b));
+    CHECK_EQ(duo_loop_now_ms(loop), start + 5000);
+    CHECK(strstr(duo_request_result_of(b)->message, "deadline") != NULL);
+    CHECK_EQ(duo_request_result_of(b)->elapsed_ms, 5000);
     respond(a, 200, -1);
     CHECK(next_attempt(loop) == NULL);
     CHECK(duo_op_is_done(b));
