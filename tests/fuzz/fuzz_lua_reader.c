@@ -1,7 +1,8 @@
 /* A reader written in Lua (one of the embedded scripts) on a file holding
- * the input. Built once per reader, with READER_MODULE, READER_FUNCTION
- * and READER_SUFFIX (the file name's extension) defined by
- * tests/fuzz/CMakeLists.txt: when a reader moves, only that line changes.
+ * the input. Built once per reader, with READER_MODULE, READER_FUNCTION,
+ * READER_SUFFIX (the file name's extension) and READER_BUDGET (thousands
+ * of instructions per input) defined by tests/fuzz/CMakeLists.txt: when a
+ * reader moves, only that line changes.
  *
  * The function is called with the path of a new file for each input
  * (readers may cache by path), in a state made afresh every 256 inputs
@@ -20,8 +21,8 @@
 #include "json.h"
 #include "lduo.h"
 
-#ifndef READER_MODULE
-#error "define READER_MODULE, READER_FUNCTION and READER_SUFFIX"
+#if !defined(READER_MODULE) || !defined(READER_BUDGET)
+#error "define READER_MODULE, READER_FUNCTION, READER_SUFFIX and READER_BUDGET"
 #endif
 
 static lua_State *L;
@@ -79,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     lua_settop(L, 0);
 
-    fuzz_budget_reset(50000);   /* 50 million instructions */
+    fuzz_budget_reset(READER_BUDGET);
     if (luaL_loadbuffer(L, driver, sizeof driver - 1, "=fuzz") != LUA_OK)
         fuzz_fail("driver", lua_tostring(L, -1));
     lua_pushstring(L, READER_MODULE);
