@@ -508,8 +508,9 @@ end
 
 -- The best one-to-one alignment of the tokens of two normalised names:
 -- equal tokens first (usedA[i] = j), then the best of the other links.
--- Returns the weight matched on each side, the total weights, the number
--- of equal tokens, the other links kept, and usedA, usedB.
+-- Fills the empty tables usedA, usedB and kept (the other links taken);
+-- returns the weight matched on each side, the total weights and the
+-- number of equal tokens.
 local function align(na, nb, weight, usedA, usedB, kept)
   local A, B = na.tokens, nb.tokens
   local mA, mB, equal = 0, 0, 0
