@@ -11,13 +11,25 @@ static int cmp_u16(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-/* The bigrams of s as sorted 16-bit numbers (first byte high). */
+/* The bigrams of s as sorted 16-bit numbers (first byte high): by
+ * insertion while they are few (a name), else by qsort. */
 static void sorted_bigrams(const unsigned char *s, size_t n, uint16_t *out)
 {
-    for (size_t i = 0; i + 1 < n; i++)
-        out[i] = (uint16_t)(s[i] << 8 | s[i + 1]);
-    if (n > 2)
+    if (n > 64) {
+        for (size_t i = 0; i + 1 < n; i++)
+            out[i] = (uint16_t)(s[i] << 8 | s[i + 1]);
         qsort(out, n - 1, sizeof *out, cmp_u16);
+        return;
+    }
+    for (size_t i = 0; i + 1 < n; i++) {
+        uint16_t g = (uint16_t)(s[i] << 8 | s[i + 1]);
+        size_t k = i;
+        while (k > 0 && out[k - 1] > g) {
+            out[k] = out[k - 1];
+            k--;
+        }
+        out[k] = g;
+    }
 }
 
 double duo_bigram_dice(const char *a, size_t la, const char *b, size_t lb)

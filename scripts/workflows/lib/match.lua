@@ -219,12 +219,12 @@ local function canon_tokens(ws)
   ws = { table.unpack(ws) }
   while #ws > 1 and (LEGAL[ws[#ws]] or STOP[ws[#ws]]) and has_word(ws, #ws - 1) do ws[#ws] = nil end
   local kept = {}
-  for _, w in ipairs(ws) do
-    if not STOP[w] then kept[#kept + 1] = w end
+  for i = 1, #ws do
+    if not STOP[ws[i]] then kept[#kept + 1] = ws[i] end
   end
   if #kept == 0 then kept = ws end
   local out = {}
-  for i, w in ipairs(kept) do out[i] = canonical(w) end
+  for i = 1, #kept do out[i] = canonical(kept[i]) end
   return out, kept
 end
 
@@ -408,7 +408,9 @@ local function link_runs(links, X, rawX, usedX, Yruns, usedY, nY, x_is_a)
     local x = X[i]
     local lx, first = #x, x:byte(1)
     if lx >= 2 and not usedX[i] then
-      for _, run in ipairs(Yruns[first] or NO_RUNS) do
+      local candidates = Yruns[first] or NO_RUNS
+      for r = 1, #candidates do
+        local run = candidates[r]
         local s, kind = 0, "joined"
         local d = #run.cat - lx
         if run.mask & used ~= 0 then
@@ -526,14 +528,17 @@ local function align(na, nb, weight, usedA, usedB, kept)
     end
   end
   if equal < #A and equal < #B then
-    for _, l in ipairs(links_of(na, nb, usedA, usedB)) do
+    local links = links_of(na, nb, usedA, usedB)
+    for k = 1, #links do   -- (numeric loops: ipairs costs a C call a step)
+      local l = links[k]
+      local is, js = l[2], l[3]
       local free = true
-      for _, i in ipairs(l[2]) do if usedA[i] then free = false end end
-      for _, j in ipairs(l[3]) do if usedB[j] then free = false end end
+      for x = 1, #is do if usedA[is[x]] then free = false end end
+      for x = 1, #js do if usedB[js[x]] then free = false end end
       if free then
         kept[#kept + 1] = l
-        for _, i in ipairs(l[2]) do usedA[i] = true; mA = mA + l[1] * weight(A[i]) end
-        for _, j in ipairs(l[3]) do usedB[j] = true; mB = mB + l[1] * weight(B[j]) end
+        for x = 1, #is do local i = is[x]; usedA[i] = true; mA = mA + l[1] * weight(A[i]) end
+        for x = 1, #js do local j = js[x]; usedB[j] = true; mB = mB + l[1] * weight(B[j]) end
       end
     end
   end
@@ -751,9 +756,10 @@ end
 local function weights_for(norm_companies, norm_accounts)
   local function counts(list)
     local c = {}
-    for _, n in ipairs(list) do
-      local seen = {}
-      for _, t in ipairs(n.tokens) do
+    for k = 1, #list do
+      local seen, tokens = {}, list[k].tokens
+      for x = 1, #tokens do
+        local t = tokens[x]
         if not seen[t] then seen[t] = true; c[t] = (c[t] or 0) + 1 end
       end
     end
@@ -840,7 +846,8 @@ function M.suggest(companies, accounts, opts)
       end
     end
     local list = {}
-    for _, j in ipairs(cands) do
+    for x = 1, #cands do
+      local j = cands[x]
       local name_s = M.name_similarity(nc[i], na[j], weight)
       local s = name_s
       local share = share_of(i, j)
@@ -879,7 +886,8 @@ function M.suggest(companies, accounts, opts)
   local order, by_key = {}, {}
   local n_c, n_a = #companies, math.max(1, #accounts)
   local exact = n_c * n_a < 9e9
-  for _, e in ipairs(edges) do
+  for x = 1, #edges do
+    local e = edges[x]
     if e[3] >= floor then
       local key = e
       if exact then
@@ -892,8 +900,8 @@ function M.suggest(companies, accounts, opts)
   if exact then table.sort(order) else table.sort(order, better) end
 
   local company_of, edge_of = {}, {}
-  for _, key in ipairs(order) do
-    local e = by_key[key] or key
+  for x = 1, #order do
+    local e = by_key[order[x]] or order[x]
     local i, j = e[1], e[2]
     if edge_of[i] == nil and company_of[j] == nil then
       edge_of[i], company_of[j] = e, i

@@ -146,7 +146,9 @@ function Index:candidates(n, keep)
   keep = keep or M.KEEP
   local weight, match = self.weight, self.match
   local own, own_w = 0, {}   -- the weight of the name's own tokens
-  for i, t in ipairs(n.tokens) do
+  local tokens = n.tokens
+  for i = 1, #tokens do
+    local t = tokens[i]
     local w = weight[t]
     if w == nil then   -- not in the index: weighs what its typo neighbours weigh, or the most
       w = 0
@@ -171,7 +173,8 @@ function Index:candidates(n, keep)
     scorer:offer(t, w * f)
   end
   terms_of(n, false, add)
-  for _, t in ipairs(n.tokens) do
+  for i = 1, #tokens do
+    local t = tokens[i]
     local alias = self.alias[t]
     if alias then for _, a in ipairs(alias) do add(a, 0.95) end end
     if #t >= 5 and not t:find("%d") then
