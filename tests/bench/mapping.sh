@@ -59,7 +59,7 @@ measure() {
         -v m="$matched" -v r="$review" -v ok="$right" -v p="$pairs" -v all="$all" -v runs="$runs" 'BEGIN {
         printf "  %-9s %6d x %-6d %7.2f s (cpu %6.2f s) %5d MiB   matched %5d, review %5d, precision %.3f, recall %.3f%s\n",
                name, c, a, s, u + y, mib, m, r, (m > 0 ? ok / m : 1), (p > 0 ? ok / p : 1),
-               runs > 1 ? sprintf("   (median of%s s)", all) : "" }'
+               (runs > 1 ? sprintf("   (median of%s s)", all) : "") }'
 }
 
 verdict() {   # verdict SECONDS LIMIT_S [MIB LIMIT_MIB]
