@@ -193,8 +193,9 @@ end
 local function words(s)
   if s:find("[&+'`]") then s = s:gsub("[&+]", " and "):gsub("['`]", "") end
   local out = {}
+  local plain = not s:find("[^%w\128-\255%s,;:/|\\]")   -- no punctuation in any word
   for w in s:gmatch("[^%s,;:/|\\]+") do
-    if not w:find("[^%w\128-\255]") then
+    if plain or not w:find("[^%w\128-\255]") then
       out[#out + 1] = w
     else
       if w:find("^%a%.") then   -- initials with dots: p.c., u.s.a.
@@ -215,8 +216,7 @@ local function has_word(ws, n)   -- a word other than "the", "and", "of" in ws[1
   return false
 end
 
-local function canon_tokens(ws)
-  ws = { table.unpack(ws) }
+local function canon_tokens(ws)   -- (trims ws in place: callers pass a list of their own)
   while #ws > 1 and (LEGAL[ws[#ws]] or STOP[ws[#ws]]) and has_word(ws, #ws - 1) do ws[#ws] = nil end
   local kept = {}
   for i = 1, #ws do
