@@ -19,6 +19,7 @@ local errors = require "duo.error"
 local json = require "duo.json"
 local fanout = require "workflows.lib.fanout"
 local options = require "duo.options"
+local output = require "workflows.lib.output"
 
 local M = {}
 
@@ -125,11 +126,7 @@ function M.read(accounts, opts)
       if r.error then failed = failed + 1 end
     end
   end
-  table.sort(rows, function(a, b)
-    local x, y = a.name:lower(), b.name:lower()
-    if x ~= y then return x < y end
-    return a.account_id < b.account_id
-  end)
+  table.sort(rows, output.by_name("name", "account_id"))
   return rows, failed
 end
 

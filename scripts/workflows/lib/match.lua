@@ -54,6 +54,8 @@
 -- score reaches min_score and beats both the company's next best account
 -- and the account's next best company by the margin; else `review`.
 -- Companies left without a pair are `unmatched`.
+local output = require "workflows.lib.output"
+
 local M = {}
 
 M.DEFAULTS = { min_score = 0.85, margin = 0.1, review_floor = 0.5 }
@@ -747,9 +749,7 @@ end
 
 -- Assignment ----------------------------------------------------------------
 
-local function round2(x)
-  return math.floor(x * 100 + 0.5) / 100
-end
+local round2 = output.round2
 
 -- Token weights for one run: generic words a fifth, words found in many
 -- names of one side less (1 / (1 + log2(count) / 2)).
@@ -948,11 +948,7 @@ function M.suggest(companies, accounts, opts)
       unmatched[#unmatched + 1] = { duo_account_id = a.account_id, duo_account = a.name }
     end
   end
-  table.sort(unmatched, function(p, q)
-    local x, y = p.duo_account:lower(), q.duo_account:lower()
-    if x ~= y then return x < y end
-    return p.duo_account_id < q.duo_account_id
-  end)
+  table.sort(unmatched, output.by_name("duo_account", "duo_account_id"))
   return { suggestions = suggestions, unmatched_accounts = unmatched }
 end
 

@@ -178,6 +178,16 @@ function M.round2(x)
   return math.floor(x * 100 + 0.5) / 100
 end
 
+-- A comparator for table.sort: rows by their name_key field regardless of
+-- case, then by their id_key field (child accounts as people look for them).
+function M.by_name(name_key, id_key)
+  return function(a, b)
+    local x, y = a[name_key]:lower(), b[name_key]:lower()
+    if x ~= y then return x < y end
+    return a[id_key] < b[id_key]
+  end
+end
+
 -- A secret-ish value shown masked: the first two and the last four
 -- characters ("DD…WXYZ"); short values are hidden entirely.
 function M.mask(s)
