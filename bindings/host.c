@@ -1,5 +1,4 @@
 /* Error reporting and Ctrl-C handling for the duo-lua executable. */
-#define _POSIX_C_SOURCE 200809L
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include "host.h"
 #include "lduo.h"
 #include "lloop.h"
+#include "platform.h"
 
 static lua_State *global_L = NULL;
 static volatile sig_atomic_t interrupted = 0;
@@ -214,14 +214,14 @@ static void interrupt_hook(lua_State *L, lua_Debug *ar)
 /* The first Ctrl-C sets a hook on the main thread and on the task running
  * now (each Lua thread has its own hook), so that even a busy loop stops at
  * its next instruction, and wakes a waiting event loop. The handler is
- * installed with SA_RESETHAND, as lua.c resets its own: a second Ctrl-C
- * before the first was dealt with ends the process at once. */
-static void on_sigint(int sig)
+ * installed to fire once, as lua.c resets its own: a second Ctrl-C
+ * before the first was dealt with ends the process at once
+ * (platform_on_interrupt). */
+static void on_sigint(void)
 {
     int mask = LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT;
     lua_State *task = duo_lua_running_thread();
 
-    (void)sig;
     interrupted = 1;
     /* lua_sethook is safe from a signal handler; the hook raises the error
      * at the next Lua instruction. */
@@ -234,13 +234,7 @@ static void on_sigint(int sig)
 
 static void install_handler(void)
 {
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_sigint;
-    sa.sa_flags = SA_RESETHAND;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
+    platform_on_interrupt(on_sigint);
 }
 
 void duo_host_catch_sigint(lua_State *L)

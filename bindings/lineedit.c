@@ -26,6 +26,7 @@
 #endif
 
 #include "lineedit.h"
+#include "platform.h"
 
 #define HISTORY_SIZE 1000
 
@@ -47,12 +48,8 @@ struct lineedit {
 
 int lineedit_width(const lineedit *le)
 {
-    struct winsize ws;
-
     (void)le;
-    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
-        return ws.ws_col;
-    return 80;
+    return platform_terminal_width();
 }
 
 int lineedit_is_editing(const lineedit *le)

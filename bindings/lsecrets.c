@@ -5,20 +5,11 @@
 #include <lauxlib.h>
 
 #include "lduo.h"
-
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
+#include "platform.h"
 
 int duo_secret_loaded(void)
 {
-#ifdef __linux__
-    if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0)
-        return 1;
-    return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0;
-#else
-    return 0;
-#endif
+    return platform_core_dumps_off();
 }
 
 /* core.secret_loaded() -> whether core dumps are now off. */
@@ -31,11 +22,7 @@ static int l_secret_loaded(lua_State *L)
 /* core.core_dumps_off() -> whether they are off, changing nothing. */
 static int l_core_dumps_off(lua_State *L)
 {
-#ifdef __linux__
-    lua_pushboolean(L, prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0);
-#else
-    lua_pushboolean(L, 0);
-#endif
+    lua_pushboolean(L, platform_core_dumps_are_off());
     return 1;
 }
 

@@ -1,11 +1,9 @@
 /* duo-lua: a Lua 5.4 interpreter with the duo module built in.
  * See README.md and `duo-lua --help` for the command line. */
 #define _POSIX_C_SOURCE 200809L
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <lauxlib.h>
 #include <lualib.h>
@@ -16,6 +14,7 @@
 #include "lduo.h"
 #include "transport.h"
 #include "version.h"
+#include "platform.h"
 
 int luaopen_cjson(lua_State *L);
 int luaopen_cjson_safe(lua_State *L);
@@ -219,6 +218,7 @@ static void print_version(void)
     printf("%s\n", LUA_RELEASE);
     printf("%s\n", duo_transport_version());
     printf("Mbed TLS %s\n", duo_crypto_version());
+    printf("Platform: %s; TLS: %s\n", platform_name(), duo_transport_tls());
     printf("CA bundle: Duo's pinned roots, %d certificates built in (ca = \"system\" or a PEM path to change)\n",
            roots);
 }
@@ -380,6 +380,10 @@ int main(int argc, char **argv)
     lua_State *L;
     int rc, status = LUA_OK, exit_status = 0;
 
+    if (platform_init(&argc, &argv) != 0) {
+        fputs("duo-lua: out of memory\n", stderr);
+        return 1;
+    }
     rc = parse_options(&argc, argv, &o);
     if (rc >= 0)
         return rc;
@@ -413,7 +417,7 @@ int main(int argc, char **argv)
         status = run_script(L, argc, argv, o.script);
     if (status == LUA_OK
         && (o.interactive || (!o.script && !o.workflow && !o.has_chunks && !o.version))) {
-        if (o.interactive || isatty(STDIN_FILENO)) {
+        if (o.interactive || platform_isatty(0)) {
             duo_repl(L);
         } else {
             status = luaL_loadfile(L, NULL);

@@ -3,13 +3,9 @@
  * incomplete statement continues on the next line. The Lua half
  * (scripts/duo/repl.lua) shows results, completes names on Tab, filters
  * the history and provides help(). */
-#define _POSIX_C_SOURCE 200809L
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <lauxlib.h>
 
@@ -140,62 +136,6 @@ static void remember(repl *r, const char *text)
     lua_pop(L, 1);
     if (keep)
         lineedit_add_history(r->le, text);
-}
-
-/* mkdir -p with mode 0700 for each folder it creates. */
-static int make_folders(char *path)
-{
-    char *p;
-
-    for (p = path + 1; *p != '\0'; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(path, 0700) != 0 && errno != EEXIST) {
-            *p = '/';
-            return -1;
-        }
-        *p = '/';
-    }
-    if (mkdir(path, 0700) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
-}
-
-/* $XDG_STATE_HOME/duo-lua/history, else ~/.local/state/duo-lua/history;
- * creates the folder. Returns a malloc'd path or NULL. */
-static char *history_path(void)
-{
-    const char *state = getenv("XDG_STATE_HOME");
-    const char *home = getenv("HOME");
-    char *dir, *file;
-    size_t n;
-
-    if (state != NULL && state[0] == '/') {
-        n = strlen(state) + sizeof("/duo-lua");
-        dir = malloc(n);
-        if (dir == NULL)
-            return NULL;
-        snprintf(dir, n, "%s/duo-lua", state);
-    } else if (home != NULL && home[0] == '/') {
-        n = strlen(home) + sizeof("/.local/state/duo-lua");
-        dir = malloc(n);
-        if (dir == NULL)
-            return NULL;
-        snprintf(dir, n, "%s/.local/state/duo-lua", home);
-    } else {
-        return NULL;
-    }
-    if (make_folders(dir) != 0) {
-        free(dir);
-        return NULL;
-    }
-    n = strlen(dir) + sizeof("/history");
-    file = malloc(n);
-    if (file != NULL)
-        snprintf(file, n, "%s/history", dir);
-    free(dir);
-    return file;
 }
 
 /* _PROMPT / _PROMPT2 when the user set them, as in the stock lua. */
@@ -331,7 +271,6 @@ static void run_statement(repl *r, int base)
 void duo_repl(lua_State *L)
 {
     repl r;
-    char *path;
     int base;
 
     memset(&r, 0, sizeof(r));
@@ -344,9 +283,13 @@ void duo_repl(lua_State *L)
     lineedit_set_interrupt(r.le, duo_host_interrupted);
     load_lua_half(&r);
     if (lineedit_is_editing(r.le)) {
-        path = history_path();
-        lineedit_history_file(r.le, path);
-        free(path);
+        /* repl.history_file() -> the file (its folder made), or nil */
+        if (push_half(L, "history_file") == LUA_TFUNCTION && duo_host_call(L, 0, 1) == LUA_OK) {
+            lineedit_history_file(r.le, lua_tostring(L, -1));
+            lua_pop(L, 1);
+        } else {
+            lua_pop(L, 1);
+        }
         if (push_half(L, "banner") != LUA_TFUNCTION) {
             lua_pop(L, 1);
         } else if (duo_host_call(L, 0, 1) == LUA_OK) {

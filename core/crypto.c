@@ -9,6 +9,8 @@
 #include <mbedtls/platform_util.h>
 #include <mbedtls/version.h>
 
+#include "platform.h"
+
 /* The key is absorbed once: inner and outer hold the hash states right
  * after H(key ^ ipad) and H(key ^ opad), so each message costs only its own
  * blocks plus one block for the outer hash (RFC 2104's precomputation). */
@@ -147,14 +149,7 @@ int duo_base64_append(duo_buf *out, const void *data, size_t n)
 
 int duo_random_bytes(void *out, size_t n)
 {
-    FILE *f = fopen("/dev/urandom", "rb");
-    size_t got;
-
-    if (f == NULL)
-        return -1;
-    got = fread(out, 1, n, f);
-    fclose(f);
-    return got == n ? 0 : -1;
+    return platform_random(out, n);
 }
 
 const char *duo_crypto_version(void)

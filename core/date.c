@@ -1,5 +1,5 @@
-#define _POSIX_C_SOURCE 200809L
 #include "date.h"
+#include "platform.h"
 
 #include <stdio.h>
 #include <time.h>
@@ -13,7 +13,7 @@ int duo_date_format(long long t, char out[DUO_DATE_SIZE])
     struct tm tm;
     int n;
 
-    if (gmtime_r(&tt, &tm) == NULL || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 0)
+    if (platform_gmtime((long long)tt, &tm) != 0 || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 0)
         return -1;
     n = snprintf(out, DUO_DATE_SIZE, "%s, %02d %s %04d %02d:%02d:%02d -0000",
                  days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900,
@@ -27,7 +27,7 @@ int duo_date_iso(long long t, char out[DUO_ISO_DATE_SIZE])
     struct tm tm;
     int n;
 
-    if (gmtime_r(&tt, &tm) == NULL || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 0)
+    if (platform_gmtime((long long)tt, &tm) != 0 || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 0)
         return -1;
     n = snprintf(out, DUO_ISO_DATE_SIZE, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
@@ -41,18 +41,10 @@ long long duo_clock_system(void)
 
 long long duo_monotonic_ms(void)
 {
-    struct timespec ts;
-
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-        return 0;
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return platform_monotonic_ms();
 }
 
 void duo_sleep_ms(long long ms)
 {
-    struct timespec ts;
-
-    ts.tv_sec = (time_t)(ms / 1000);
-    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-    nanosleep(&ts, NULL);
+    platform_sleep_ms(ms);
 }

@@ -364,3 +364,10 @@ const char *duo_transport_version(void)
 {
     return curl_version();
 }
+
+const char *duo_transport_tls(void)
+{
+    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+
+    return v != NULL && v->ssl_version != NULL ? v->ssl_version : "none";
+}

@@ -16,6 +16,8 @@ duo_backend *duo_transport_new(char *err, size_t err_size);
 
 /* "libcurl/7.88.1 OpenSSL/3.0.x ..." */
 const char *duo_transport_version(void);
+/* The TLS library libcurl sends with ("OpenSSL/3.0.17", "Schannel", "mbedTLS/2.28.3"). */
+const char *duo_transport_tls(void);
 /* The pinned roots as one PEM text, and how many certificates it holds. */
 const char *duo_pinned_roots(size_t *len, int *count);
 

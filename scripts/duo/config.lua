@@ -5,6 +5,7 @@ local sys = require "duo._sys"
 local file = require "duo._file"
 local errors = require "duo.error"
 local backend = require "duo.backend"
+local paths = require "duo.path"
 
 local M = {}
 
@@ -31,17 +32,9 @@ function M.path()
   if settings.config then return settings.config, true end
   local env = os.getenv("DUO_LUA_CONFIG")
   if env and env ~= "" then return env, true end
-  local base = os.getenv("XDG_CONFIG_HOME")
-  if base == nil or base == "" then
-    local home = os.getenv("HOME")
-    if home == nil or home == "" then return nil, false end
-    base = home .. "/.config"
-  end
-  return base .. "/duo-lua/config.lua", false
-end
-
-local function dirname(path)
-  return path:match("^(.*)/[^/]*$") or "."
+  local dir = paths.config_dir()
+  if dir == nil then return nil, false end
+  return paths.join(dir, "config.lua"), false
 end
 
 -- "file", "directory", "other", or nil when nothing is there (an
@@ -179,14 +172,12 @@ function M.load_file(path)
   end
   local has_secret = validate(cfg, path, from_env)
   if has_secret then
-    local _, mode = file.kind(path)
-    if mode and mode & 0x3f ~= 0 then   -- any group or other permission bit
-      errors.config("config file %s holds a secret key and is readable by group or others: run chmod 600 %s",
-                    path, path)
-    end
+    -- the mode bits on Linux, the file's access list on Windows
+    local private, why = file.owner_only(path)
+    if private == false then errors.config("config file %s holds a secret key and %s", path, why) end
   end
   cfg.path = path
-  cfg.dir = dirname(path)
+  cfg.dir = paths.dirname(path)
   cache[path] = cfg
   return cfg
 end
@@ -334,7 +325,7 @@ end
 function M.mappings_path(name)
   local p, pname, cfg = M.profile(name)
   local file = p.mappings or (pname .. ".mappings.json")
-  if file:sub(1, 1) ~= "/" then file = cfg.dir .. "/" .. file end
+  file = paths.join(cfg.dir, file)
   return file
 end
 

@@ -5,11 +5,21 @@ local catalogue = require "duo.catalogue"
 local client = require "duo.client"
 local docs = require "duo.docs"
 local pretty = require "duo.pretty"
+local paths = require "duo.path"
 
 local M = {}
 
 -- Terminal width; the C half updates it before each use.
 M.width = 80
+
+-- The history file (its folder created): $XDG_STATE_HOME/duo-lua/history,
+-- ~/.local/state/duo-lua/history, or %LOCALAPPDATA%\duo-lua\history; nil
+-- when there is none.
+function M.history_file()
+  local dir = paths.state_dir()
+  if dir == nil or not paths.mkdir_p(dir) then return nil end
+  return paths.join(dir, "history")
+end
 
 local KEYWORDS = {}
 for w in ([[and break do else elseif end false for function goto if in local nil

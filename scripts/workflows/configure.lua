@@ -46,8 +46,11 @@ local opts, rest = args.parse({ name = NAME, help = HELP, options = options }, {
 if opts == nil then return rest end
 
 local config = require "duo.config"
+local paths = require "duo.path"
 local path = config.path()
-if path == nil then errors.config("no config file: give one with -c FILE (HOME is not set)") end
+if path == nil then
+  errors.config("no config file: give one with -c FILE (%s is not set)", paths.windows and "APPDATA" or "HOME")
+end
 
 -- The file as it is (every profile kept; each env "NAME" kept as such,
 -- set or not), or an empty one.
@@ -175,14 +178,9 @@ end
 local confirm = require "workflows.lib.confirm"
 local ok, status = confirm.ask(NAME, opts.yes, string.format("write profile '%s' into %s", pname, path))
 if not ok then return status end
-local dir = path:match("^(.*)/[^/]*$")
-if dir and dir ~= "" and not file.kind(dir) then
-  local parent = dir:match("^(.*)/[^/]*$")
-  if parent and parent ~= "" and not file.kind(parent) then
-    local made, err = file.mkdir(parent)
-    if not made then errors.config("%s", err) end
-  end
-  local made, err = file.mkdir(dir)
+local dir = paths.dirname(path)
+if not file.kind(dir) then
+  local made, err = paths.mkdir_p(dir)
   if not made then errors.config("%s", err) end
 end
 local written, err = file.replace(path, text, 384, true)   -- 0600: it may hold secrets

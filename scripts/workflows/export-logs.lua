@@ -80,12 +80,13 @@ if opts.since then
 end
 
 local duo = require "duo"
+local paths = require "duo.path"
 local dry = host.dry_run()
 local dir = opts.out
 
 if file.kind(dir) == nil and not dry then
-  local ok = os.execute("mkdir -p '" .. dir:gsub("'", "'\\''") .. "'")
-  if not ok then io.stderr:write(string.format("duo-lua: %s: cannot create the folder %s\n", NAME, dir)) return 1 end
+  local ok, err = paths.mkdir_p(dir)
+  if not ok then io.stderr:write(string.format("duo-lua: %s: %s\n", NAME, err)) return 1 end
 end
 if not dry and file.kind(dir) ~= "directory" then
   io.stderr:write(string.format("duo-lua: %s: --out %s is not a folder\n", NAME, dir))
@@ -95,7 +96,7 @@ end
 local lock
 if not dry then
   local err
-  lock, err = file.lock(dir .. "/.export-logs.lock", 0)
+  lock, err = file.lock(paths.join(dir, ".export-logs.lock"), 0)
   if lock == nil then
     io.stderr:write(string.format("duo-lua: %s: another export-logs is writing to %s (%s); try again later\n",
                                   NAME, dir, err))

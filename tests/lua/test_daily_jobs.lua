@@ -389,6 +389,13 @@ T.test("export-logs: every child's four logs, tagged, oldest first, under the lo
   for _, r in ipairs(json.decode(out).results) do T.eq(r.events, 0, r.account .. " " .. r.type) end
   for _, kind in ipairs(TYPES) do T.eq(read("full/" .. kind .. ".jsonl"), before[kind], kind .. " unchanged") end
 
+  -- an --out folder several levels deep that does not exist yet is made
+  -- without a shell (mkdir -p once made a folder named "-p" on Windows)
+  code, out, err = run(SB .. "-w export-logs --out \"deep/er/run's\" --max-pages 1 --format json")
+  T.eq(code, 0, err)
+  T.eq(require("duo._file").kind(W.tmp .. "/deep/er/run's"), "directory")
+  T.eq(require("duo._file").kind(W.tmp .. "/-p"), nil)
+
   -- an interrupted run resumes without duplicates: stop after 3 pages, then
   -- a page written but not checkpointed (the process died in between)
   code, out, err = run(SB .. "-w export-logs --out part --max-pages 3 --format json")

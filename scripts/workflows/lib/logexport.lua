@@ -12,6 +12,7 @@
 local json = require "duo.json"
 local jsontext = require "duo.jsontext"
 local file = require "duo._file"
+local paths = require "duo.path"
 local errors = require "duo.error"
 
 local M = {}
@@ -102,8 +103,8 @@ M.KINDS = {
 
 -- Checkpoints -----------------------------------------------------------------
 
-function M.checkpoint_path(dir) return dir .. "/checkpoints.json" end
-function M.file_path(dir, kind) return dir .. "/" .. kind .. ".jsonl" end
+function M.checkpoint_path(dir) return paths.join(dir, "checkpoints.json") end
+function M.file_path(dir, kind) return paths.join(dir, kind .. ".jsonl") end
 
 function M.load(dir)
   local path = M.checkpoint_path(dir)

@@ -7,23 +7,17 @@
 -- each --workflows-dir folder, then in $XDG_CONFIG_HOME/duo-lua/workflows/.
 local host = require "workflows.lib.host"
 local file = require "duo._file"
+local paths = require "duo.path"
 
 local M = {}
 
-local function config_home()
-  local base = os.getenv("XDG_CONFIG_HOME")
-  if base and base ~= "" then return base end
-  local home = os.getenv("HOME")
-  if home and home ~= "" then return home .. "/.config" end
-  return nil
-end
 
 -- The folders searched for a user's workflows, in order.
 function M.folders()
   local dirs = {}
   for _, d in ipairs(host.settings().workflow_dirs or {}) do dirs[#dirs + 1] = d end
-  local base = config_home()
-  if base then dirs[#dirs + 1] = base .. "/duo-lua/workflows" end
+  local base = paths.config_dir()
+  if base then dirs[#dirs + 1] = paths.join(base, "workflows") end
   return dirs
 end
 
@@ -52,7 +46,7 @@ end
 function M.find(name)
   if not valid_name(name) then return nil end
   for _, dir in ipairs(M.folders()) do
-    local path = dir .. "/" .. name .. ".lua"
+    local path = paths.join(dir, name .. ".lua")
     local text = read(path)
     if text then return { name = name, path = path, text = text, folder = dir } end
   end
@@ -77,8 +71,9 @@ function M.list()
     for _, entry in ipairs(names) do
       local name = entry:match("^(.+)%.lua$")
       if name and valid_name(name) then
-        local text = read(dir .. "/" .. entry)
-        if text then add({ name = name, path = dir .. "/" .. entry, text = text, folder = dir }) end
+        local path = paths.join(dir, entry)
+        local text = read(path)
+        if text then add({ name = name, path = path, text = text, folder = dir }) end
       end
     end
   end
