@@ -27,7 +27,7 @@ local list, legacy = rows.methods, rows.legacy
 
 -- Normalization ------------------------------------------------------------
 
-M.LIST_FIELDS = { "args", "named", "required", "optional", "ignored", "redact", "exclusive", "one_of" }
+M.LIST_FIELDS = { "args", "named", "positional", "required", "optional", "ignored", "redact", "exclusive", "one_of" }
 M.MAP_FIELDS = { "wire", "fixed", "defaults", "encode", "only_when", "nest" }
 M.VARIANT_FIELDS = { path = true, paging = true, items = true, max_limit = true, named = true,
   required = true, optional = true, defaults = true, encode = true, wire = true, deprecated = true,

@@ -12,7 +12,7 @@ local LIST_FIELDS, VARIANT_FIELDS = catalogue.LIST_FIELDS, catalogue.VARIANT_FIE
 local BODY_VERBS = catalogue.body_verbs
 
 local KNOWN_FIELDS = {}
-for f in ([[name api resource app verb path path_params args named wire required optional fixed
+for f in ([[name api resource app verb path path_params args named positional wire required optional fixed
   defaults encode ignored redact exclusive one_of at_least_one paging items max_limit writes
   permission accounts_only body_arg nest raw unsigned sig form only_when variants variant_arg
   default_variant variant deprecated secret_response summary certainty source eventtype stream]]):gmatch("%S+") do
@@ -74,6 +74,7 @@ local function check_row(row, fail)
     client[a] = true
   end
   for p in pairs(pp) do need(args[p], "path parameter '%s' is not a required argument", p) end
+  for _, a in ipairs(row.positional) do need(named[a], "positional '%s' is not an optional argument", a) end
 
   local required, optional = set_of(row.required), set_of(row.optional)
   for w in pairs(required) do need(not optional[w], "wire '%s' both required and optional", w) end

@@ -14,6 +14,8 @@
 --               from the argument x and percent-encoded before signing
 --   args        required arguments, positional, in this order            [{}]
 --   named       optional arguments, by name (client-side names)          [{}]
+--   positional  optional arguments (of named) that may also be given by
+--               position, in this order, after args                      [{}]
 --   wire        client name -> wire name where they differ; a wire name
 --               ending in "*" is a prefix (see encoding "flatten")       [{}]
 --   required    wire parameters the request always carries               [{}]
@@ -150,7 +152,8 @@ M.pagings = {
     doc = "a stream: send limit and offset (from 0), then offset = metadata.next_offset "
       .. "until it is absent or null; records are `response` itself" },
   ["page-or-all"] = { params = { "limit", "offset" },
-    doc = "with a limit: that one page (limit, offset); without: every page, as one array" },
+    doc = "with a limit: that one page (limit, offset); without: every page, as one array "
+      .. "(from the caller's offset when one is given; the Python client drops it)" },
   ["logs-v1"] = { params = {},
     doc = "mintime in Unix seconds; up to 1000 records per call, no metadata: page by "
       .. "asking again from the largest timestamp seen" },
@@ -169,6 +172,9 @@ M.encodings = {
     doc = "a string as is; an integral number as a decimal string" },
   bool10 = { types = { "boolean", "number" }, doc = "true/false (or 1/0) as \"1\"/\"0\"" },
   truefalse = { types = { "boolean" }, doc = "true/false as the strings \"true\"/\"false\"" },
+  truefalse_text = { types = { "boolean", "string" },
+    doc = "true/false, or the text \"true\"/\"false\" in any case (\"True\", as Python scripts pass "
+      .. "str(bool)), as the strings \"true\"/\"false\"" },
   pybool = { types = { "boolean" }, doc = "true/false as the strings \"True\"/\"False\" (the Device API)" },
   flag = { types = { "boolean" }, doc = "true as \"1\"; false: the parameter is left out" },
   json = { types = { "string", "number", "boolean", "table" },
@@ -443,6 +449,12 @@ section(admin("tokens", RR, WR), {
   { name = "add_totp8_token", verb = "POST", path = "/admin/v1/tokens", args = { "serial", "secret" },
     named = { "totp_step" }, fixed = { type = "t8" }, required = { "secret", "serial", "type" },
     optional = { "totp_step" }, redact = { "secret" }, summary = "Import an 8-digit TOTP token." },
+  { name = "add_token", verb = "POST", path = "/admin/v1/tokens", args = { "type", "serial" },
+    named = { "aes_key", "counter", "private_id", "secret", "totp_step" },
+    required = { "serial", "type" }, optional = { "aes_key", "counter", "private_id", "secret", "totp_step" },
+    redact = { "secret", "private_id", "aes_key" }, certainty = "high",
+    source = "Duo Admin API docs, Create Hardware Token (POST /admin/v1/tokens)",
+    summary = "Import a hardware token of any type (h6, h8, t6, t8, yk) with the fields it needs." },
   { name = "add_yubikey_token", verb = "POST", path = "/admin/v1/tokens",
     args = { "serial", "private_id", "aes_key" },
     fixed = { type = "yk" }, required = { "aes_key", "private_id", "serial", "type" },
@@ -624,9 +636,10 @@ section(admin("admins", ADMINS, ADMINS), {
     paging = "page-or-all", max_limit = 500, summary = "Administrators: one page or all." },
   { name = "get_admin", verb = "GET", path = "/admin/v1/admins/{admin_id}", args = { "admin_id" },
     summary = "One administrator by admin ID." },
-  { name = "add_admin", verb = "POST", path = "/admin/v1/admins", args = { "name", "email", "phone", "password" },
-    named = { "role", "subaccount_role" }, required = { "email", "name", "phone" },
-    optional = { "role", "subaccount_role" }, ignored = { "password" }, redact = { "password" },
+  { name = "add_admin", verb = "POST", path = "/admin/v1/admins", args = { "name", "email" },
+    named = { "phone", "password", "role", "subaccount_role" }, positional = { "phone", "password" },
+    required = { "email", "name" }, optional = { "phone", "role", "subaccount_role" },
+    ignored = { "password" }, redact = { "password" },
     deprecated = "password: deprecated by Duo and never sent (pass nil); kept for positional compatibility",
     summary = "Create an administrator." },
   { name = "update_admin", verb = "POST", path = "/admin/v1/admins/{admin_id}", args = { "admin_id" },
@@ -652,7 +665,7 @@ section(admin("admins", ADMINS, ADMINS), {
     summary = "One administrator's external password management status." },
   { name = "update_admin_password_mgmt_status", verb = "POST", path = "/admin/v1/admins/{admin_id}/password_mgmt",
     args = { "admin_id" }, named = { "has_external_password_mgmt", "password" },
-    optional = { "has_external_password_mgmt", "password" }, encode = { has_external_password_mgmt = "truefalse" },
+    optional = { "has_external_password_mgmt", "password" }, encode = { has_external_password_mgmt = "truefalse_text" },
     redact = { "password" }, summary = "Turn external password management on or off; optionally set the password." },
   { name = "set_allowed_admin_auth_methods", verb = "POST", path = "/admin/v1/admins/allowed_auth_methods",
     named = ADMIN_AUTH_METHODS, optional = ADMIN_AUTH_METHODS,
@@ -701,10 +714,9 @@ section(admin("admins", ADMINS, ADMINS), {
 section(admin("administrative_units", ADMINS, ADMINS), {
   { name = "get_administrative_units", verb = "GET", path = "/admin/v1/administrative_units",
     named = { "admin_id", "group_id", "integration_key", "limit", "offset" },
-    optional = { "admin_id", "group_id", "integration_key" },
-    exclusive = { "admin_id", "group_id", "integration_key" }, paging = "page-or-all", max_limit = 500,
+    optional = { "admin_id", "group_id", "integration_key" }, paging = "page-or-all", max_limit = 500,
     stream = "Administrative units, streamed.",
-    summary = "Administrative units, optionally those of one admin, group or integration: one page or all." },
+    summary = "Administrative units, optionally filtered by admin, group and integration: one page or all." },
 })
 
 
@@ -1006,7 +1018,7 @@ section(admin("logs", LOG, LOG), {
   { name = "get_telephony_log", verb = "GET", variant_arg = "api_version", default_variant = 2,
     variants = {
       [1] = { path = "/admin/v1/logs/telephony", paging = "logs-v1", named = { "api_version", "mintime" },
-              required = { "mintime" }, defaults = { mintime = 0 }, eventtype = "telephony",
+              required = { "mintime" }, defaults = { mintime = clock("s", -180 * DAY) }, eventtype = "telephony",
               deprecated = "the v1 telephony log is deprecated by Duo; use api_version 2" },
       [2] = { path = "/admin/v2/logs/telephony", paging = "logs-v2", items = "items", max_limit = 1000,
               named = { "api_version", "filters", "limit", "maxtime", "mintime", "next_offset", "sort" },
@@ -1069,9 +1081,9 @@ section(admin("passport", RR, WR), {
     summary = "The Duo Passport configuration." },
   { name = "update_passport_config", verb = "POST", path = "/admin/v2/passport/config", args = { "enabled_status" },
     named = { "custom_supported_browsers", "disabled_groups", "enabled_groups" },
-    required = { "custom_supported_browsers", "disabled_groups", "enabled_groups", "enabled_status" },
-    defaults = { custom_supported_browsers = json('{"macos":[],"windows":[]}'), disabled_groups = json("[]"),
-                 enabled_groups = json("[]") },
+    required = { "custom_supported_browsers", "enabled_status" }, optional = { "disabled_groups", "enabled_groups" },
+    defaults = { custom_supported_browsers = json('{"macos":[],"windows":[]}'), disabled_groups = json("null"),
+                 enabled_groups = json("null") },
     encode = { custom_supported_browsers = "json", disabled_groups = "json", enabled_groups = "json" },
     summary = "Set the Duo Passport configuration (enabled_status: disabled, enabled, "
       .. "enabled-for-groups, enabled-with-exceptions)." },

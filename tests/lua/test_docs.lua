@@ -91,7 +91,7 @@ T.test("the rows of duo-endpoints-extra.json: on their clients, in duo.help with
       end
     end
   end
-  T.eq(per_api.admin, 62, "Admin API rows")
+  T.eq(per_api.admin, 63, "Admin API rows")
   T.eq(per_api.device, 8, "Device API rows")
   T.eq(medium, 39, "medium-certainty rows")
   T.truthy(duo.help("device.get_device_caches"):find("device:get_device_caches(mkey, status)", 1, true))
