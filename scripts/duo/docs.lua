@@ -19,8 +19,10 @@ end
 function M.signature(row)
   local parts = {}
   for _, a in ipairs(row.args) do parts[#parts + 1] = a end
+  local by_position = {}
+  for _, a in ipairs(row.positional) do parts[#parts + 1] = "[" .. a .. "]"; by_position[a] = true end
   local named = {}
-  for _, a in ipairs(row.named) do named[#named + 1] = a end
+  for _, a in ipairs(row.named) do if not by_position[a] then named[#named + 1] = a end end
   if row.variant_arg then
     local seen = false
     for _, a in ipairs(named) do seen = seen or a == row.variant_arg end
@@ -67,6 +69,10 @@ function M.method_text(row)
   if row.path_params[1] == "mkey" then
     lines[#lines + 1] = "  mkey:       taken from the client (duo.device{ mkey = ... } or the profile's device.mkey) "
                         .. "when it has one; then leave it out"
+  end
+  if row.at_least_one then
+    lines[#lines + 1] = "  empty:      a call with none of the optional arguments is refused (nothing to "
+                        .. "change); other clients send it as an empty update"
   end
   if row.deprecated then lines[#lines + 1] = "  deprecated: " .. row.deprecated end
   if row.source then
@@ -115,7 +121,7 @@ function M.markdown()
   local out = {
     "# duo-lua method reference",
     "",
-    "Generated from scripts/duo/catalogue.lua by `duo-lua -e 'print(require(\"duo.docs\").markdown())'`;",
+    "Generated from scripts/duo/catalogue_rows.lua by `duo-lua -e 'print(require(\"duo.docs\").markdown())'`;",
     "do not edit by hand. Required arguments are positional, in this order;",
     "optional ones go in a table after them (or everything in one table).",
     "",

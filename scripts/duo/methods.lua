@@ -69,6 +69,14 @@ function M.parse_args(row, fname, ...)
   else
     for i, name in ipairs(row.args) do args[name] = given[i] end
     named_index = nreq + 1
+    -- optional positional arguments, until the table of named ones
+    for _, name in ipairs(row.positional) do
+      local v = given[named_index]
+      if type(v) == "table" and not types_of(row, name).table then break end
+      if named_index > n then break end
+      args[name] = v
+      named_index = named_index + 1
+    end
     local extra = given[named_index]
     if extra ~= nil and type(extra) ~= "table" then
       arg_error(fname, named_index, "table of named arguments expected, got " .. type(extra))
@@ -96,13 +104,20 @@ function M.parse_args(row, fname, ...)
     if name ~= row.variant_arg and v ~= json.null then
       local set, want = types_of(row, name)
       if name == "limit" or name == "offset" then set, want = { number = true, string = true }, "number" end
+      local bad
       if not set[type(v)] then
+        bad = string.format("'%s' must be a %s, got %s", name, want, type(v))
+      elseif row.encode[name] == "truefalse_text" and type(v) == "string"
+             and v:lower() ~= "true" and v:lower() ~= "false" then
+        bad = string.format("'%s' must be true, false, \"true\" or \"false\", got \"%s\"", name, v)
+      end
+      if bad then
         local pos = all_named and 1 or nil
         if not pos then
           for i, a in ipairs(row.args) do if a == name then pos = i end end
+          for i, a in ipairs(row.positional) do if a == name then pos = nreq + i end end
         end
-        arg_error(fname, pos or named_index,
-                  string.format("'%s' must be a %s, got %s", name, want, type(v)))
+        arg_error(fname, pos or named_index, bad)
       end
     end
   end
@@ -127,7 +142,8 @@ local function check_rules(row, fname, args)
     local any = false
     for _, a in ipairs(row.named) do if args[a] ~= nil then any = true end end
     if not any then
-      error(string.format("%s: give at least one of %s", fname, table.concat(row.named, ", ")), 4)
+      error(string.format("%s: nothing to change: give at least one of %s (duo-lua refuses an empty "
+                          .. "update, which would change nothing)", fname, table.concat(row.named, ", ")), 4)
     end
   end
 end
@@ -142,6 +158,10 @@ end
 function ENCODERS.bool10(v) return (v == true or v == 1) and "1" or "0" end
 function ENCODERS.truefalse(v) return v and "true" or "false" end
 function ENCODERS.pybool(v) return v and "True" or "False" end
+function ENCODERS.truefalse_text(v)
+  if type(v) == "string" then return v:lower() end
+  return v and "true" or "false"
+end
 function ENCODERS.sort(v)
   if v == "asc" or v == "desc" then return "ts:" .. v end
   return v
@@ -196,6 +216,14 @@ function M.build(row, fname, args)
                           table.concat(known, ", ")), 3)
     end
     row = v
+    local ok = accepted(row)
+    for k in pairs(args) do
+      if not ok[k] then
+        error(string.format("bad argument #1 to '%s' ('%s' is not taken by %s %s; it takes %s)", fname,
+                            tostring(k), row.variant_arg, tostring(version or row.default_variant),
+                            table.concat(row.named, ", ")), 3)
+      end
+    end
   end
   check_rules(row, fname, args)
   local now = loop.unix_time()

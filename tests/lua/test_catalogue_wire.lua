@@ -136,6 +136,7 @@ local ENCODED = {
 local BY_ENCODING = {
   bool10 = function() return true end,
   truefalse = function() return true end,
+  truefalse_text = function() return "True" end,
   flag = function() return true end,
   list = function(name) return { name .. "-1", name .. "-2" } end,
   csv = function() return { "a", "b" } end,
@@ -414,6 +415,79 @@ T.test("as the Python client: sort \"desc\" is sent as ts:desc, v1 log rows carr
   T.eq(n, #rows)
 end)
 
+-- The differences the official clients' own tests found (issue 25), each
+-- as the official client sends it or as README.md's comparison documents.
+local function only_request()
+  local log = requests_since_clear()
+  T.eq(#log, 1, "one request")
+  T.eq(log[1].status, 200, describe(log[1]))
+  return log[1]
+end
+
+T.test("as the official clients: passport nulls, v1 telephony window, optional phone, token type, filters",
+       function()
+  clear()
+  admin:update_passport_config("enabled-for-groups", { enabled_groups = { "DGPASS" } })
+  local e = only_request()
+  T.eq(e.params.disabled_groups, json.null, "disabled_groups not given: null, as Python sends")
+  T.eq(e.params.enabled_groups[1], "DGPASS")
+
+  clear()
+  admin:get_telephony_log{ api_version = 1 }
+  e = only_request()
+  local mintime = tonumber(e.params.mintime)
+  T.truthy(math.abs(mintime - (NOW_S - 180 * 86400)) < 120, "v1 default: the last 180 days, got " .. mintime)
+  T.eq(e.params.limit, nil); T.eq(e.params.sort, nil)
+  T.raises(function() admin:get_telephony_log{ api_version = 1, limit = 5 } end,
+           "'limit' is not taken by api_version 1")
+  T.raises(function() admin:get_telephony_log{ api_version = 1, sort = "desc" } end,
+           "'sort' is not taken by api_version 1")
+
+  clear()
+  admin:add_admin("No Phone", "nophone@example.com")
+  e = only_request()
+  T.eq(e.params.phone, nil)
+  T.eq(e.params.email, "nophone@example.com")
+  clear()
+  admin:add_admin("With Phone", "phone@example.com", "+15555550100", nil, { role = "Help Desk" })
+  e = only_request()
+  T.eq(e.params.phone, "+15555550100"); T.eq(e.params.role, "Help Desk")
+
+  clear()
+  admin:add_token("t6", "SER-1", { secret = "3132333435", totp_step = 60 })
+  e = only_request()
+  T.eq(e.params.type, "t6"); T.eq(e.params.serial, "SER-1"); T.eq(e.params.totp_step, "60")
+
+  for _, given in ipairs{ "True", "False", "true", false } do
+    clear()
+    admin:update_admin_password_mgmt_status(SCALARS.admin_id, { has_external_password_mgmt = given })
+    e = only_request()
+    T.eq(e.params.has_external_password_mgmt, tostring(given):lower())
+  end
+  T.raises(function()
+    admin:update_admin_password_mgmt_status(SCALARS.admin_id, { has_external_password_mgmt = "yes" })
+  end, "must be true, false")
+
+  clear()
+  admin:get_administrative_units{ admin_id = SCALARS.admin_id, group_id = SCALARS.group_id,
+                                  integration_key = SCALARS.integration_key, limit = 10 }
+  e = only_request()
+  T.eq(e.params.admin_id, SCALARS.admin_id); T.eq(e.params.group_id, SCALARS.group_id)
+  T.eq(e.params.integration_key, SCALARS.integration_key)
+end)
+
+T.test("deliberate differences: an empty update is refused, offset without limit is sent", function()
+  clear()
+  T.raises(function() admin:update_settings() end, "update_settings: nothing to change")
+  T.raises(function() admin:update_integration(SCALARS.integration_key) end,
+           "update_integration: nothing to change")
+  T.eq(#requests_since_clear(), 0, "nothing sent")
+  clear()
+  admin:get_users{ offset = 2 }
+  local log = requests_since_clear()
+  T.eq(log[1].params.offset, "2", "the caller's offset is kept (Python drops it)")
+end)
+
 T.test("billing methods need a child account", function()
   for _, row in ipairs(catalogue.methods) do
     if row.accounts_only then
@@ -445,7 +519,7 @@ T.test("every row was exercised", function()
     if not exercised.minimal[row.name] then missing[#missing + 1] = row.name .. " (required only)" end
     if row.api == "admin" and not exercised.child[row.name] then missing[#missing + 1] = row.name .. " (child)" end
   end
-  T.eq(#catalogue.methods, 227, "catalogue rows")
+  T.eq(#catalogue.methods, 228, "catalogue rows")
   local per_api = {}
   for _, row in ipairs(catalogue.methods) do per_api[row.api] = (per_api[row.api] or 0) + 1 end
   T.eq(per_api.device, 8, "Device API rows")

@@ -122,6 +122,7 @@ local ARGS = {
   end,
   sync_admin = function() return { "walker@example.com", made.directory_key } end,
   add_device_cache_devices = function() return { LIVE.cache_key(), { { device_id = "device-1" } } } end,
+  add_token = function() return { "t6", "WALK-ANY", { secret = "3132333435" } } end,
 }
 
 -- The child's directory key, a parent user for the Auth API.

@@ -191,6 +191,9 @@ class Facts:
         if f == "json_number":
             ok = isinstance(value, (int, float)) and not isinstance(value, bool)
             return None if ok else "%s must be a JSON number, got %r" % (name, value)
+        if f == "json_array_or_null":
+            ok = value is None or isinstance(value, list)
+            return None if ok else "%s must be a JSON array or null, got %r" % (name, value)
         if f == "json_array":
             return None if isinstance(value, list) else "%s must be a JSON array, got %r" % (name, value)
         if f == "json_object":

@@ -28,7 +28,7 @@ H["GET /admin/v1/admins/{admin_id}"] = function(ctx)
 end
 
 H["POST /admin/v1/admins"] = function(ctx)
-  local name, email, phone = ctx:need("name"), ctx:need("email"), ctx:need("phone")
+  local name, email, phone = ctx:need("name"), ctx:need("email"), ctx:str("phone") or ""
   if not email:find("@", 1, true) then reply.bad_param("email") end
   for _, a in ipairs(ctx.account.admins.list) do
     if a.email:lower() == email:lower() then reply.fail(40003, "an administrator with email " .. email) end

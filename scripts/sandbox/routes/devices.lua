@@ -144,8 +144,11 @@ H["DELETE /admin/v1/tokens/{token_id}"] = function(ctx)
   return ""
 end
 
+local TOKEN_TYPES = { h6 = true, h8 = true, t6 = true, t8 = true, yk = true }
+
 H["POST /admin/v1/tokens"] = function(ctx)
   local ttype, serial = ctx:need("type"), ctx:need("serial")
+  if not TOKEN_TYPES[ttype] then reply.bad_param("type") end
   for _, t in ipairs(ctx.account.tokens.list) do
     if t.type == ttype and t.serial == serial then reply.fail(40003, "a " .. ttype .. " token with serial " .. serial) end
   end

@@ -264,8 +264,9 @@ H["POST /admin/v2/passport/config"] = function(ctx)
   local status = ctx:need("enabled_status")
   if not PASSPORT_STATUS[status] then reply.bad_param("enabled_status") end
   c.enabled_status = status
+  -- null (what the official clients send for a list not given) leaves it as it was
   for _, k in ipairs{ "enabled_groups", "disabled_groups", "custom_supported_browsers" } do
-    if ctx.params[k] ~= nil then c[k] = ctx.params[k] end
+    if ctx.params[k] ~= nil and ctx.params[k] ~= null then c[k] = ctx.params[k] end
   end
   return c
 end
