@@ -93,16 +93,58 @@ static void read_limits(lua_State *L, duo_transport_options *opt, duo_retry_poli
     lua_pop(L, 1);
 }
 
+/* The transport options and retry policy of the table at index 1
+ * (SPEC section 4), shared by Duo sessions and plain requests. ca_default
+ * is what an absent `ca` means. The strings point into the table. */
+static void read_transport(lua_State *L, duo_ca_kind ca_default, duo_transport_options *opt,
+                           duo_retry_policy *retry)
+{
+    const char *ca;
+    lua_Integer retries;
+    lua_Number backoff;
+    duo_ca_kind ca_kind = ca_default;
+
+    opt->timeout_ms = seconds_to_ms(L, "timeout", 60);
+    opt->connect_timeout_ms = seconds_to_ms(L, "connect_timeout", 10);
+    retries = duo_opt_integer(L, 1, 1, "max_retries", DUO_DEFAULT_RETRIES);
+    if (retries < 0 || retries > DUO_MAX_RETRIES)
+        luaL_argerror(L, 1, lua_pushfstring(L, "'max_retries' must be between 0 and %d",
+                                            DUO_MAX_RETRIES));
+    backoff = duo_opt_number(L, 1, 1, "max_backoff", DUO_DEFAULT_BACKOFF_S);
+    if (!(backoff >= 0 && backoff <= DUO_MAX_BACKOFF_S))
+        luaL_argerror(L, 1, lua_pushfstring(L, "'max_backoff' must be between 0 and %d seconds",
+                                            DUO_MAX_BACKOFF_S));
+    ca = duo_opt_string(L, 1, 1, "ca", NULL);
+    if (ca != NULL && strcmp(ca, "pinned") == 0) {
+        ca_kind = DUO_CA_PINNED;
+        ca = NULL;
+    } else if (ca != NULL && strcmp(ca, "system") == 0) {
+        ca_kind = DUO_CA_SYSTEM;
+        ca = NULL;
+    } else if (ca != NULL) {
+        FILE *f = fopen(ca, "r");
+        if (f == NULL)
+            luaL_error(L, "ca file '%s' cannot be read (%s): give \"pinned\", \"system\" or the path of a PEM file",
+                       ca, strerror(errno));
+        fclose(f);
+        ca_kind = DUO_CA_FILE;
+    }
+    opt->ca = ca_kind;
+    opt->ca_file = ca;
+    opt->proxy = duo_opt_string(L, 1, 1, "proxy", NULL);
+    opt->user_agent = duo_opt_string(L, 1, 1, "user_agent", NULL);
+    retry->max_retries = (int)retries;
+    retry->max_backoff_ms = (long)(backoff * 1000);
+    read_limits(L, opt, retry);
+}
+
 /* _session.session{ host, ikey, skey, ... } -> session. Option names and
  * types are checked here; the Lua layer adds profile handling. */
 static int l_session(lua_State *L)
 {
-    const char *host, *ikey, *skey, *ca, *proxy, *ua;
+    const char *host, *ikey, *skey;
     size_t skey_len;
-    lua_Integer sig, retries;
-    long timeout, connect_timeout;
-    lua_Number backoff;
-    duo_ca_kind ca_kind = DUO_CA_PINNED;
+    lua_Integer sig;
     duo_transport_options opt;
     duo_retry_policy retry;
     session *s;
@@ -118,42 +160,7 @@ static int l_session(lua_State *L)
     sig = duo_opt_integer(L, 1, 1, "sig_version", 5);
     if (sig != 2 && sig != 5)
         luaL_argerror(L, 1, "'sig_version' must be 5 or 2");
-    timeout = seconds_to_ms(L, "timeout", 60);
-    connect_timeout = seconds_to_ms(L, "connect_timeout", 10);
-    retries = duo_opt_integer(L, 1, 1, "max_retries", DUO_DEFAULT_RETRIES);
-    if (retries < 0 || retries > DUO_MAX_RETRIES)
-        luaL_argerror(L, 1, lua_pushfstring(L, "'max_retries' must be between 0 and %d",
-                                            DUO_MAX_RETRIES));
-    backoff = duo_opt_number(L, 1, 1, "max_backoff", DUO_DEFAULT_BACKOFF_S);
-    if (!(backoff >= 0 && backoff <= DUO_MAX_BACKOFF_S))
-        luaL_argerror(L, 1, lua_pushfstring(L, "'max_backoff' must be between 0 and %d seconds",
-                                            DUO_MAX_BACKOFF_S));
-    ca = duo_opt_string(L, 1, 1, "ca", NULL);
-    if (ca == NULL || strcmp(ca, "pinned") == 0) {
-        ca = NULL;
-    } else if (strcmp(ca, "system") == 0) {
-        ca_kind = DUO_CA_SYSTEM;
-        ca = NULL;
-    } else {
-        FILE *f = fopen(ca, "r");
-        if (f == NULL)
-            return luaL_error(L, "ca file '%s' cannot be read (%s): give \"pinned\", \"system\" or the path of a PEM file",
-                              ca, strerror(errno));
-        fclose(f);
-        ca_kind = DUO_CA_FILE;
-    }
-    proxy = duo_opt_string(L, 1, 1, "proxy", NULL);
-    ua = duo_opt_string(L, 1, 1, "user_agent", NULL);
-
-    opt.timeout_ms = timeout;
-    opt.connect_timeout_ms = connect_timeout;
-    opt.ca = ca_kind;
-    opt.ca_file = ca;
-    opt.proxy = proxy;
-    opt.user_agent = ua;
-    retry.max_retries = (int)retries;
-    retry.max_backoff_ms = (long)(backoff * 1000);
-    read_limits(L, &opt, &retry);
+    read_transport(L, DUO_CA_PINNED, &opt, &retry);
     s = new_session(L, host, &opt, &retry, (int)sig);
     s->cred = duo_credentials_new(ikey, skey, skey_len, DUO_DIGEST_SHA512);
     if (s->cred == NULL) {
@@ -175,20 +182,20 @@ static const char *const request_options[] = {
     "method", "path", "params", "body", "headers", "unsigned", "outbox", "idempotent", NULL
 };
 
-static size_t read_headers(lua_State *L, duo_header *h)
+static size_t read_headers(lua_State *L, int arg, duo_header *h)
 {
     size_t n = 0;
 
-    if (lua_getfield(L, 2, "headers") == LUA_TNIL) {
+    if (lua_getfield(L, arg, "headers") == LUA_TNIL) {
         lua_pop(L, 1);
         return 0;
     }
-    luaL_argcheck(L, lua_istable(L, -1), 2, "'headers' must be a table");
+    luaL_argcheck(L, lua_istable(L, -1), arg, "'headers' must be a table");
     lua_pushnil(L);
     while (lua_next(L, -2) != 0) {
         if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
-            luaL_argerror(L, 2, "'headers' must map names to string values");
-        luaL_argcheck(L, n < DUO_MAX_HEADERS, 2, "too many headers");
+            luaL_argerror(L, arg, "'headers' must map names to string values");
+        luaL_argcheck(L, n < DUO_MAX_HEADERS, arg, "too many headers");
         h[n].name = lua_tolstring(L, -2, &h[n].name_len);
         h[n].value = lua_tolstring(L, -1, &h[n].value_len);
         n++;
@@ -227,7 +234,7 @@ static int l_request(lua_State *L)
     luaL_argcheck(L, spec.path != NULL && spec.path[0] == '/', 2,
                   "'path' must start with '/'");
     spec.body = duo_opt_string(L, 2, 2, "body", &spec.body_len);
-    spec.header_count = read_headers(L, headers);
+    spec.header_count = read_headers(L, 2, headers);
     spec.headers = headers;
     lua_getfield(L, 2, "unsigned");
     spec.unsigned_request = lua_toboolean(L, -1);
@@ -270,6 +277,59 @@ static int l_with_host(lua_State *L)
         luaL_argerror(L, 2, "must be a host name with an optional :port");
     c = new_session(L, host, &s->opt, &s->retry, s->sig_version);
     c->cred = duo_credentials_ref(s->cred);
+    return 1;
+}
+
+static const char *const http_options[] = {
+    "method", "url", "headers", "body", "idempotent", "timeout", "connect_timeout", "ca",
+    "proxy", "max_retries", "max_backoff", "user_agent", "deadline", "max_response_bytes", NULL
+};
+
+/* _session.http{ method, url, headers, body, idempotent, transport
+ * options } -> op: a plain HTTPS request (duo.http), unsigned, sent as
+ * given, on the same loop and backend as Duo's. An absent `ca` is the
+ * system store: such hosts are not Duo's. Names in headers must be tokens
+ * and values single lines, so nothing can be smuggled into the request. */
+static int l_http(lua_State *L)
+{
+    duo_header headers[DUO_MAX_HEADERS];
+    duo_transport_options opt;
+    duo_retry_policy retry;
+    duo_request_spec spec;
+    duo_op_box *box;
+    char err[256];
+    size_t i;
+
+    luaL_checktype(L, 1, LUA_TTABLE);
+    duo_check_options(L, 1, 1, http_options);
+    memset(&spec, 0, sizeof(spec));
+    spec.method = duo_opt_string(L, 1, 1, "method", NULL);
+    luaL_argcheck(L, spec.method != NULL && valid_method(spec.method), 1,
+                  "'method' must be GET, POST, PUT, PATCH or DELETE");
+    spec.url = duo_opt_string(L, 1, 1, "url", NULL);
+    luaL_argcheck(L, spec.url != NULL && strncmp(spec.url, "https://", 8) == 0
+                     && spec.url[8] != '\0' && strpbrk(spec.url, " \t\r\n") == NULL, 1,
+                  "'url' must be an https:// URL without spaces");
+    spec.body = duo_opt_string(L, 1, 1, "body", &spec.body_len);
+    spec.header_count = read_headers(L, 1, headers);
+    spec.headers = headers;
+    for (i = 0; i < spec.header_count; i++) {
+        const duo_header *h = &headers[i];
+        luaL_argcheck(L, h->name_len > 0 && strcspn(h->name, " \t\r\n:") == h->name_len, 1,
+                      "a header name must be a token (no spaces, colons or line breaks)");
+        luaL_argcheck(L, strcspn(h->value, "\r\n") == h->value_len, 1,
+                      "a header value must be one line");
+    }
+    lua_getfield(L, 1, "idempotent");
+    spec.idempotent = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    read_transport(L, DUO_CA_SYSTEM, &opt, &retry);
+
+    box = duo_push_op_box(L);
+    box->op = duo_request_new(duo_lua_loop(L), &spec, NULL, &opt, &retry, err, sizeof(err));
+    if (box->op == NULL)
+        return luaL_error(L, "%s", err);
+    duo_register_op(L, box);
     return 1;
 }
 
@@ -316,6 +376,7 @@ static const luaL_Reg session_metamethods[] = {
 
 static const luaL_Reg client_functions[] = {
     { "session", l_session },
+    { "http", l_http },
     { NULL, NULL }
 };
 

@@ -212,6 +212,43 @@ static void push_outcome_notes(lua_State *L, const duo_request_result *r)
     }
 }
 
+/* The header block of an answer as a table: lower-case names, a repeated
+ * header's values joined with ", ", the status line left out. */
+static void push_headers(lua_State *L, const duo_buf *block)
+{
+    const char *p = duo_buf_str(block), *end = p + block->len;
+
+    lua_newtable(L);
+    while (p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p)), *colon, *v, *ve;
+        luaL_Buffer name;
+        if (eol == NULL)
+            eol = end;
+        colon = memchr(p, ':', (size_t)(eol - p));
+        if (colon != NULL && colon > p && strncmp(p, "HTTP/", 5) != 0) {
+            for (v = colon + 1; v < eol && (*v == ' ' || *v == '\t'); v++)
+                ;
+            for (ve = eol; ve > v && (ve[-1] == '\r' || ve[-1] == ' ' || ve[-1] == '\t'); ve--)
+                ;
+            luaL_buffinit(L, &name);
+            for (const char *c = p; c < colon; c++)
+                luaL_addchar(&name, (char)((*c >= 'A' && *c <= 'Z') ? *c + 32 : *c));
+            luaL_pushresult(&name);
+            lua_pushvalue(L, -1);
+            if (lua_rawget(L, -3) == LUA_TSTRING) {
+                lua_pushliteral(L, ", ");
+                lua_pushlstring(L, v, (size_t)(ve - v));
+                lua_concat(L, 3);
+            } else {
+                lua_pop(L, 1);
+                lua_pushlstring(L, v, (size_t)(ve - v));
+            }
+            lua_rawset(L, -3);
+        }
+        p = eol + 1;
+    }
+}
+
 /* op:result() -> { status, body, retry_after, error, message, note,
  * attempts, elapsed_ms }; error is nil when an HTTP answer arrived. */
 static int op_result(lua_State *L)
@@ -229,6 +266,8 @@ static int op_result(lua_State *L)
     lua_setfield(L, -2, "status");
     lua_pushlstring(L, duo_buf_str(&r->body), r->body.len);
     lua_setfield(L, -2, "body");
+    push_headers(L, &r->headers);
+    lua_setfield(L, -2, "headers");
     if (r->retry_after >= 0) {
         lua_pushinteger(L, r->retry_after);
         lua_setfield(L, -2, "retry_after");

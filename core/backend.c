@@ -43,6 +43,7 @@ void duo_transfer_free(duo_transfer *x)
         return;
     duo_list_unlink(&x->link);
     duo_buf_free(&x->response.body);
+    duo_buf_free(&x->response.headers);
     x->backend->ops->release(x);
 }
 

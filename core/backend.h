@@ -48,7 +48,7 @@ typedef enum duo_net_error {
 
 typedef struct duo_http_request {
     const char *method;                /* "GET", "POST", "PUT", "PATCH", "DELETE" */
-    const char *url;                   /* https://host[:port]/path?query */
+    const char *url;                   /* https://[user@]host[:port]/path?query */
     const char *const *headers;        /* "Name: value" lines, NULL-terminated */
     const char *body;                  /* NULL: no body */
     size_t body_len;
@@ -57,6 +57,8 @@ typedef struct duo_http_request {
 typedef struct duo_http_response {
     long status;                       /* HTTP status, 0 when none arrived */
     duo_buf body;
+    duo_buf headers;                   /* the final answer's header block,
+                                          "Name: value\r\n" lines */
     long retry_after;                  /* seconds from Retry-After, -1 if absent */
     duo_net_error error;
     int unsent;                        /* the request certainly never reached the

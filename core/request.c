@@ -13,6 +13,7 @@
 
 struct duo_request {
     char *method, *host, *path, *query, *account_id;
+    char *url_given;             /* a plain request's whole URL, or NULL */
     duo_buf body;
     int has_body, form_body;
     duo_header *headers;         /* owned copies */
@@ -110,6 +111,7 @@ void request_free(duo_request *op)
     free(op->path);
     free(op->query);
     free(op->account_id);
+    free(op->url_given);
     duo_buf_free(&op->body);
     for (i = 0; i < op->header_count; i++) {
         free((char *)op->headers[i].name);
@@ -119,6 +121,7 @@ void request_free(duo_request *op)
     duo_transport_options_free(&op->opt);
     duo_credentials_unref(op->cred);
     duo_buf_free(&op->result.body);
+    duo_buf_free(&op->result.headers);
     duo_buf_free(&op->url);
     duo_buf_free(&op->lines_buf);
     free(op->lines);
@@ -153,6 +156,26 @@ static char *find_account_id(const duo_request_spec *spec)
     return duo_strdup("");
 }
 
+/* A plain request's URL, kept whole, and its host (without any user@)
+ * and path (without the query) for traces and logs, which must never show
+ * a query value. */
+static int split_url(duo_request *op, const char *url)
+{
+    const char *host = strstr(url, "://"), *end, *at, *q;
+
+    host = host != NULL ? host + 3 : url;
+    end = host + strcspn(host, "/?#");
+    for (at = host; at < end && *at != '@'; at++)
+        ;
+    if (at < end)
+        host = at + 1;
+    q = end + strcspn(end, "?#");
+    op->url_given = duo_strdup(url);
+    op->host = copy_bytes(host, (size_t)(end - host));
+    op->path = *end == '/' ? copy_bytes(end, (size_t)(q - end)) : duo_strdup("/");
+    return op->url_given != NULL && op->host != NULL && op->path != NULL ? 0 : -1;
+}
+
 static int copy_spec(duo_request *op, const duo_request_spec *spec,
                      const duo_transport_options *opt)
 {
@@ -160,8 +183,13 @@ static int copy_spec(duo_request *op, const duo_request_spec *spec,
     size_t i;
 
     op->method = duo_strdup(spec->method);
-    op->host = duo_strdup(spec->host);
-    op->path = duo_strdup(spec->path);
+    if (spec->url != NULL) {
+        if (split_url(op, spec->url) != 0)
+            return -1;
+    } else {
+        op->host = duo_strdup(spec->host);
+        op->path = duo_strdup(spec->path);
+    }
     op->account_id = find_account_id(spec);
     if (spec->params != NULL && duo_params_canonical(spec->params, &query) != 0) {
         duo_buf_free(&query);
@@ -172,7 +200,7 @@ static int copy_spec(duo_request *op, const duo_request_spec *spec,
     op->has_body = spec->body != NULL;
     if (op->has_body) {
         duo_buf_append(&op->body, spec->body, spec->body_len);
-    } else if (!is_query_method(spec->method)) {
+    } else if (spec->url == NULL && !is_query_method(spec->method)) {
         op->form_body = 1;
     }
     if (spec->header_count > 0) {
@@ -221,6 +249,8 @@ duo_request *request_new(const duo_request_spec *spec, duo_credentials *cred,
         request_free(op);
         return NULL;
     }
+    if (spec->url != NULL)
+        op->unsigned_request = 1;
     if (op->cred == NULL && !op->unsigned_request) {
         snprintf(err, err_size, "a signed request needs credentials");
         request_free(op);
@@ -266,10 +296,14 @@ static int build_attempt(duo_request *op, long long unix_time, char *err, size_t
 
     duo_buf_clear(&op->url);
     duo_buf_clear(&op->lines_buf);
-    duo_buf_puts(&op->url, "https://");
-    duo_buf_puts(&op->url, op->host);
-    duo_buf_puts(&op->url, op->path);
-    if (in_query) {
+    if (op->url_given != NULL) {
+        duo_buf_puts(&op->url, op->url_given);
+    } else {
+        duo_buf_puts(&op->url, "https://");
+        duo_buf_puts(&op->url, op->host);
+        duo_buf_puts(&op->url, op->path);
+    }
+    if (in_query && op->url_given == NULL) {
         duo_buf_putc(&op->url, '?');
         duo_buf_puts(&op->url, op->query);
     }
@@ -305,7 +339,9 @@ static int build_attempt(duo_request *op, long long unix_time, char *err, size_t
         duo_buf_free(&canonical);
         duo_buf_free(&auth);
     }
-    if (op->has_body)
+    if (op->url_given != NULL)
+        ;   /* a plain request's caller names its own Content-Type */
+    else if (op->has_body)
         ADD_LINE(duo_buf_puts(&op->lines_buf, "Content-Type: application/json"));
     else if (op->form_body)
         ADD_LINE(duo_buf_puts(&op->lines_buf, "Content-Type: application/x-www-form-urlencoded"));
@@ -360,27 +396,33 @@ const duo_http_request *request_build(duo_request *r, long long unix_time, long 
     return &r->wire;
 }
 
-static void finish(duo_request *r, long status, duo_buf *body, long retry_after,
+static void swap_buf(duo_buf *a, duo_buf *b)
+{
+    duo_buf t = *a;
+
+    *a = *b;
+    *b = t;
+}
+
+static void finish(duo_request *r, long status, duo_buf *body, duo_buf *headers, long retry_after,
                    duo_net_error error, const char *message, long long now_ms)
 {
     duo_request_result *res = &r->result;
-    duo_buf swap;
 
     res->status = status;
     res->retry_after = retry_after;
     res->error = error;
     snprintf(res->message, sizeof(res->message), "%s", message ? message : "");
-    if (body != NULL) {
-        swap = res->body;
-        res->body = *body;
-        *body = swap;
-    }
+    if (body != NULL)
+        swap_buf(&res->body, body);
+    if (headers != NULL)
+        swap_buf(&res->headers, headers);
     res->elapsed_ms = now_ms - r->start_ms;
 }
 
 void request_fail(duo_request *r, duo_net_error error, const char *message, long long now_ms)
 {
-    finish(r, 0, NULL, -1, error, message, now_ms);
+    finish(r, 0, NULL, NULL, -1, error, message, now_ms);
 }
 
 /* Answers that say "try again later" whatever the request. */
@@ -448,6 +490,6 @@ request_verdict request_judge(duo_request *r, duo_http_response *a, long long no
     if (a->error == DUO_NET_TIMEOUT && request_expired(r, now_ms))
         snprintf(r->result.note, sizeof(r->result.note), "the deadline of %.3g s passed",
                  r->retry.deadline_ms / 1000.0);
-    finish(r, a->status, &a->body, a->retry_after, a->error, a->message, now_ms);
+    finish(r, a->status, &a->body, &a->headers, a->retry_after, a->error, a->message, now_ms);
     return v;
 }

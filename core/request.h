@@ -39,6 +39,10 @@ typedef struct duo_request_spec {
     int unsigned_request;        /* no Date/Authorization (GET /auth/v2/ping) */
     int outbox;                  /* answered by the program, not the network */
     int idempotent;              /* safe to send twice (a read); GET always is */
+    const char *url;             /* non-NULL: a plain HTTPS request (duo.http) to
+                                    this whole URL, sent as given: no signing, no
+                                    params, no Content-Type of its own; host and
+                                    path are then taken from it for traces */
 } duo_request_spec;
 
 typedef struct duo_retry_policy {
@@ -50,6 +54,7 @@ typedef struct duo_retry_policy {
 typedef struct duo_request_result {
     long status;                 /* HTTP status of the last attempt, 0 if none */
     duo_buf body;
+    duo_buf headers;             /* its header block, "Name: value\r\n" lines */
     long retry_after;            /* seconds, -1 if absent */
     duo_net_error error;
     char message[256];           /* the error, or where a redirect pointed */

@@ -111,6 +111,23 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
     return duo_buf_ok(body) ? n : 0;
 }
 
+/* The header block of the final answer (duo.http hands it to callers): a
+ * new status line, after a 100 Continue or a proxy's CONNECT answer,
+ * starts it again. Capped at a tenth of the body's cap. */
+static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
+{
+    curl_transfer *x = ud;
+    duo_buf *h = &x->base.response.headers;
+    size_t n = size * nmemb;
+
+    if (n >= 5 && memcmp(data, "HTTP/", 5) == 0)
+        duo_buf_clear(h);
+    if (duo_buf_reserve_within(h, n, x->max_body / 10 + 1024) != 0)
+        return 0;
+    duo_buf_append(h, data, n);
+    return duo_buf_ok(h) ? n : 0;
+}
+
 static int add_header(curl_transfer *x, const char *line)
 {
     struct curl_slist *l = curl_slist_append(x->headers, line);
@@ -186,6 +203,8 @@ static duo_transfer *curl_start(duo_backend *b, const duo_http_request *req,
     bad |= curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
     bad |= curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body) != CURLE_OK;
     bad |= curl_easy_setopt(e, CURLOPT_WRITEDATA, x) != CURLE_OK;
+    bad |= curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header) != CURLE_OK;
+    bad |= curl_easy_setopt(e, CURLOPT_HEADERDATA, x) != CURLE_OK;
     bad |= curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "") != CURLE_OK;
     bad |= curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L) != CURLE_OK;
     bad |= curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, opt->timeout_ms) != CURLE_OK;

@@ -51,6 +51,7 @@ M.device = constructor("device")
 M.spawn = scheduler.spawn
 M.sleep = scheduler.sleep
 M.parallel = parallel.parallel
+M.http = require "duo.http"
 
 -- Transfers in flight at once: overall, and per host (politeness towards
 -- one Duo deployment; Duo's rate limits are per account).
