@@ -1,7 +1,7 @@
 """Autotask REST, as tests/data/psa_facts.md describes it.
 
-Credentials: UserName "api@duotest.example", Secret "atSecretTestValue01",
-ApiIntegrationcode "ATTESTINTEGRATION01". Zone discovery answers at
+Credentials: UserName "api@duotest.example", Secret "atSecretTestValue0001",
+ApiIntegrationcode "ATTESTINTEGRATION0001". Zone discovery answers at
 /atservicesrest/v1.0/zoneInformation?user=; the zone itself is served under
 /zone5/ATServicesRest/V1.0/ (paths case-insensitive), so a client that
 skips discovery fails:
@@ -18,8 +18,8 @@ import re
 from psa_common import Reply, State, Tickets
 
 USERNAME = "api@duotest.example"
-SECRET = "atSecretTestValue01"
-INTEGRATION_CODE = "ATTESTINTEGRATION01"
+SECRET = "atSecretTestValue0001"
+INTEGRATION_CODE = "ATTESTINTEGRATION0001"
 ZONE = "/zone5/atservicesrest/v1.0/"
 FIRST_ID = 296800
 QUEUES = (29683481, 29683482)
