@@ -102,7 +102,7 @@ end
 local CSV_COLUMNS = {
   { key = "name" }, { key = "id" }, { key = "duo_account_id" }, { key = "duo_admin_api_directory_key" },
   { key = "confirmed", csv = function(v) return v and "true" or "false" end },
-  { key = "confirmed_by" }, { key = "confirmed_at" }, { key = "source" },
+  { key = "confirmed_by" }, { key = "confirmed_at" },
 }
 
 local function print_store(store, format)
