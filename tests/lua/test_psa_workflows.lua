@@ -97,4 +97,15 @@ for _, kind in ipairs(P.KINDS) do
   end)
 end
 
+T.test("a psa secret written into a config readable by others is refused with the chmod that fixes it", function()
+  local W = require("workspace").new({ stdin_null = true })
+  local cfg = W.write("open.lua", string.format([[
+return { profiles = { p = { psa = %s } } }
+]], P.block("itglue")), "644")
+  local code, _, err = W.run("-c " .. cfg .. " -w suggest-mappings --companies psa")
+  T.eq(code, 1, "exit status")
+  T.truthy(err:find("chmod 600", 1, true), err)
+  W.remove()
+end)
+
 T.done()

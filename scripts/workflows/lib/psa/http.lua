@@ -78,6 +78,10 @@ function Conn:request(req)
               timeout = s.timeout, ca = s.ca or "system", proxy = s.proxy }
   for attempt = 1, M.MAX_429 + 1 do
     local ok, status, headers, body = pcall(duo.http.request, r)
+    if not ok and errors.is_error(status) and status.kind == "http" and math.type(status.status) == "integer" then
+      -- an HTTP status raised rather than returned: the same answer
+      ok, status, headers, body = true, status.status, status.headers, status.body or status.detail
+    end
     if not ok then
       local e = status
       -- no URL in the message: a query may hold a value worth hiding
