@@ -65,7 +65,7 @@ end
 local function send(W, cmd, channel, findings)
   W.write("findings.json", json.encode(findings))
   local code, out, err = W.run(cmd .. " '" .. json.encode(channel) .. "' state.json")
-  T.eq(code, 0, "send; stderr: " .. err)
+  T.eq(code, 0, "send; stderr: " .. err .. " stdout: " .. out)
   return json.decode(out)
 end
 
@@ -78,9 +78,9 @@ for _, kind in ipairs{ "connectwise", "autotask", "halopsa" } do
     for k, v in pairs(CHANNELS[kind]) do channel[k] = v end
     local findings = {
       { finding_id = "bypass_user:DA1:DU1", state = "new", rule = "bypass_user", severity = "warning",
-        org_id = companies[4].id, account_id = "DA1", account = "Globex Corp.", summary = "alice is in bypass" },
+        org_id = companies[4].id, account_id = "DA1", account = "Initech", summary = "alice is in bypass" },
       { finding_id = "bypass_user:DA2:DU2", state = "new", rule = "bypass_user", severity = "warning",
-        org_id = companies[5].id, account_id = "DA2", account = "Initech", summary = "bob is in bypass" },
+        org_id = companies[5].id, account_id = "DA2", account = "Umbrella Health", summary = "bob is in bypass" },
       { finding_id = "locked_out_users:DA9", state = "new", rule = "locked_out_users", severity = "info",
         account_id = "DA9", account = "No Org Yet", summary = "2 users locked out" },
     }

@@ -27,7 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 # The first companies are named as the Duo test server's children are, so
 # suggest-mappings finds them; the rest are "Client NNNN".
-PLANTED = ("Acme Corp", "Acme Corporation", "Globex", "Globex Corp.", "Initech")
+PLANTED = ("Acme Corp", "Acme Corporation", "Globex", "Initech", "Umbrella Health")
 
 
 def slug(name):
