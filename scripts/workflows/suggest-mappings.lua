@@ -69,6 +69,7 @@ if delimiter == "tab" then delimiter = "\t" end
 
 local duo = require "duo"
 
+local store = opts.save and store_mod.load() or nil   -- a bad store stops us before any request
 local companies
 if opts.companies == "psa" then
   companies = require("workflows.lib.psa").companies()
@@ -78,7 +79,6 @@ end
 -- Where each company came from, for the store's `source` (SPEC section 8).
 local source_of = {}
 for _, c in ipairs(companies) do source_of[c.id or c.name] = c.source or "csv" end
-local store = opts.save and store_mod.load() or nil   -- a bad store stops us before any request
 local accounts_client = duo.accounts()
 local accounts = fanout.select(accounts_client, opts)
 local out, finish = output.open(opts.output)

@@ -109,4 +109,15 @@ return { profiles = { p = { psa = %s } } }
   W.remove()
 end)
 
+T.test("--companies psa on a profile without a psa block says what to add", function()
+  local W = require("workspace").new({ stdin_null = true })
+  local cfg = W.write("none.lua", string.format([[
+return { profiles = { p = { accounts = { host = "127.0.0.1:%s", ikey = %q, skey = %q }, ca = %q } } }
+]], ts.port(), ts.keys.accounts.ikey, ts.keys.accounts.skey, ts.ca), "600")
+  local code, _, err = W.run("-c " .. cfg .. " -w suggest-mappings --companies psa")
+  T.eq(code, 1, "exit status")
+  T.truthy(err:find("profile 'p' has no psa: add psa = {", 1, true), err)
+  W.remove()
+end)
+
 T.done()
