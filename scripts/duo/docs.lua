@@ -115,7 +115,7 @@ function M.markdown()
   local out = {
     "# duo-lua method reference",
     "",
-    "Generated from scripts/duo/catalogue.lua by `duo-lua -e 'print(require(\"duo.docs\").markdown())'`;",
+    "Generated from scripts/duo/catalogue_rows.lua by `duo-lua -e 'print(require(\"duo.docs\").markdown())'`;",
     "do not edit by hand. Required arguments are positional, in this order;",
     "optional ones go in a table after them (or everything in one table).",
     "",

@@ -4,13 +4,40 @@ local T = require "testing"
 local duo = require "duo"
 local docs = require "duo.docs"
 local catalogue = require "duo.catalogue"
+local catalogue_check = require "duo.catalogue_check"
 
 T.test("every catalogue row is well-formed; a malformed one is named", function()
-  T.eq(catalogue.check(), true)
+  T.eq(catalogue_check.check(), true)
   local bad = { name = "get_thing", api = "admin", app = "admin", resource = "things", verb = "GET",
                 path = "/admin/v1/things/{thing_id}", permission = "Grant read resource", summary = "x" }
-  T.raises(function() catalogue.check{ bad } end,
+  T.raises(function() catalogue_check.check{ bad } end,
            "catalogue: row admin.get_thing: path parameter 'thing_id' is not a required argument")
+end)
+
+T.test("the _iterator twins are derived from their page-or-all rows, just before them", function()
+  local n = 0
+  for i, row in ipairs(catalogue.methods) do
+    if row.stream then
+      local twin = catalogue.methods[i - 1]
+      T.eq(twin.name, row.name .. "_iterator")
+      T.eq(catalogue.by_name[row.api][twin.name], twin)
+      T.eq(twin.paging, "offset")
+      T.eq(twin.summary, row.stream)
+      T.eq(twin.path, row.path)
+      T.eq(twin.max_limit, row.max_limit)
+      T.eq(table.concat(twin.args, ","), table.concat(row.args, ","))
+      local named = {}
+      for _, a in ipairs(row.named) do if a ~= "limit" and a ~= "offset" then named[#named + 1] = a end end
+      T.eq(table.concat(twin.named, ","), table.concat(named, ","))
+      n = n + 1
+    end
+  end
+  T.eq(n >= 14, true)
+  local bad = { name = "get_things", api = "admin", app = "admin", resource = "things", verb = "GET",
+                path = "/admin/v1/things", permission = "Grant read resource", summary = "x",
+                stream = "y" }
+  T.raises(function() catalogue_check.check{ bad } end,
+           "catalogue: row admin.get_things: stream is the summary of a page%-or%-all row's twin")
 end)
 
 T.test("scripts/REFERENCE.md is current", function()
