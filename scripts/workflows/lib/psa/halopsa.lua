@@ -50,10 +50,13 @@ function Source:token()
   return self.bearer
 end
 
-function Source:call(method, path, what, body)
+function Source:call(method, path, what, body, renewed)
   local status, _, doc = self.conn:request{ method = method, url = self.url .. "/api/" .. path, what = what,
     headers = { Authorization = self:token(), Accept = "application/json" }, json = body }
-  if status == 401 then
+  if status == 401 and not renewed then   -- the token may have expired during a long run: once more
+    self.bearer = nil
+    return self:call(method, path, what, body, true)
+  elseif status == 401 then
     self.conn:fail("%s: the token was refused (401): check that psa.url is the resource server of psa.auth_url", what)
   elseif status == 403 then
     self.conn:fail("%s: the application may not do this (403): give it the 'all' permission (or %s)", what,
