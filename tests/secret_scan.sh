@@ -1,6 +1,7 @@
 #!/bin/sh
 # Greps test output for every test secret: the secret keys in tests/data
-# (seeds, signing vectors), the test server's credentials, and every secret
+# (seeds, signing vectors), the test servers' credentials (Duo's and the
+# PSAs'), and every secret
 # key of the sandbox's demo tenant. No secret key may reach any output, so
 # one found is a failure, reported by file, line and where the secret comes
 # from (the secret itself is not printed).
@@ -54,6 +55,9 @@ else {
         | sed -E 's/^"[a-z_]+": *"([^"]*)"$/tests\/data\t\1/'
     sed -nE 's/^[A-Z_]*SKEY = "([^"]{20,})"$/tests\/server\/duo_test_server.py\t\1/p' "$here/server/duo_test_server.py"
     sed -nE 's/.*skey = "([^"]{20,})".*/tests\/lua\/testserver.lua\t\1/p' "$here/lua/testserver.lua"
+    for f in "$here"/server/psa_*.py; do   # the PSA test servers' secrets
+        sed -nE 's/^(PRIVATE_KEY|SECRET|INTEGRATION_CODE|CLIENT_SECRET|API_KEY) = "([^"]{20,})"$/tests\/server\/'"${f##*/}"'\t\2/p' "$f"
+    done
     "$duo_lua" -e '
         local sb = require("duo").sandbox()
         local text = require("duo.json").encode(sb:export())

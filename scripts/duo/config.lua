@@ -21,7 +21,10 @@ M.TRANSPORT_OPTIONS = {
   concurrency = "number", user_agent = "string", deadline = "number", max_response_bytes = "number",
 }
 local PROFILE_KEYS = { admin = "table", accounts = "table", auth = "table", device = "table",
-                       mappings = "string", children = "table" }
+                       mappings = "string", children = "table", psa = "table" }
+-- The secrets a profile's psa block may hold (SPEC section 9); the block's
+-- other keys are checked by the PSA source of its kind.
+local PSA_SECRETS = { "private_key", "secret", "integration_code", "client_secret", "api_key" }
 
 local cache = {}   -- path -> loaded config
 
@@ -125,6 +128,13 @@ local function validate(cfg, file, from_env)
     check_fields(p, PROFILE_KEYS, where, file)
     for _, api in ipairs(APIS) do
       if p[api] then check_set(p[api], where .. " " .. api, api == "device" and DEVICE_KEYS or nil) end
+    end
+    for _, k in ipairs(PSA_SECRETS) do
+      local v = p.psa and p.psa[k]
+      if v ~= nil then
+        sys.secret_loaded()
+        if not from_env[v] then has_secret = true end
+      end
     end
     for id, set in pairs(p.children or {}) do
       if type(id) ~= "string" or type(set) ~= "table" then

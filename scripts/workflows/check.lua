@@ -11,7 +11,8 @@ Checks each credential set of the profile against the service before any
 real work: Admin (the account summary), Accounts (the child list), Auth
 (/auth/v2/check), Device (the active device caches, with the profile's
 mkey), and reports this machine's clock offset from Duo's
-(the unsigned /auth/v2/ping). Keys are checked by shape first: swapped
+(the unsigned /auth/v2/ping), and the profile's PSA when it has a `psa`
+block (its active companies are read). Keys are checked by shape first: swapped
 integration and secret keys are named as such and never sent.
 
   --all-profiles  every profile of the config file
@@ -44,6 +45,12 @@ local function check_profile(pname)
     local set = profile[api]
     doc.checks[#doc.checks + 1] = set and credentials.check_set(api, set, profile, pname)
       or { api = api, status = "absent", host = json.null, message = "no credentials", hint = json.null }
+  end
+  if profile.psa then   -- the PSA of section 9: its companies can be read
+    local s = profile.psa
+    local status, message = require("workflows.lib.psa").check(pname)
+    doc.checks[#doc.checks + 1] = { api = "psa", status = status, message = message, hint = json.null,
+                                    host = s.site or s.url or s.zone_url or s.kind or json.null }
   end
   doc.clock_offset_s = credentials.clock_offset(profile)
   return doc

@@ -23,7 +23,9 @@ key, for sync-user) belongs to each client organization.
   import FILE                          merge a store file (JSON as exported) or a
                                        CSV with the columns name, id, duo_account_id,
                                        duo_admin_api_directory_key, confirmed
-                                       (FILE - reads standard input)
+                                       (FILE - reads standard input); import psa
+                                       reads every active company of the
+                                       profile's PSA (source = its kind)
   export [--format json|csv|jsonl]     the whole store, directory keys in full
 
   --offline       set, import: do not check account IDs against the deployment
@@ -126,6 +128,7 @@ local function print_store(store, format)
       { key = "duo_admin_api_directory_key", title = "DIRECTORY KEY", format = output.mask },
       { key = "confirmed", title = "CONFIRMED", format = function(v) return v and "yes" or "no" end },
       { key = "confirmed_by", title = "BY" },
+      { key = "source", title = "SOURCE" },
     }, out)
   end
 end
@@ -237,9 +240,15 @@ local IMPORT_COLUMNS = { name = true, id = true, duo_account_id = true, duo_admi
                          confirmed = true, confirmed_by = true, confirmed_at = true }
 
 local file = rest[1]
-local text, label = companies_file.read_text(file, "import file")
+local text, label = "", "the PSA"
+if file ~= "psa" then text, label = companies_file.read_text(file, "import file") end
 local incoming = {}
-if file:lower():find("%.json$") or text:match("^%s*[%[{]") then
+local from_psa = file == "psa"   -- ./psa reads a file of that name
+if from_psa then
+  for _, c in ipairs(require("workflows.lib.psa").companies()) do
+    incoming[#incoming + 1] = { name = c.name, id = c.id, source = c.source }
+  end
+elseif file:lower():find("%.json$") or text:match("^%s*[%[{]") then
   local s = store_mod.parse(text, file, "import file")   -- the same checks as the store itself
   incoming = s.organizations
 else
@@ -307,9 +316,13 @@ local store = store_mod.update(function(s)
   for _, inc in ipairs(incoming) do
     inc.line = nil
     -- importing is a person's decision, but only for an entry with an account
-    if inc.confirmed == nil then inc.confirmed = inc.duo_account_id ~= nil end
-    if inc.duo_account_id == nil then inc.confirmed = false end
     local e = store_mod.find_company(s, inc.id, inc.name)
+    -- a PSA company is an organization, not a decision: it never changes
+    -- an entry's account or confirmation
+    if not (from_psa and e) then
+      if inc.confirmed == nil then inc.confirmed = inc.duo_account_id ~= nil end
+      if inc.duo_account_id == nil then inc.confirmed = false end
+    end
     if e == nil then
       if inc.confirmed and inc.confirmed_by == nil then store_mod.confirm(inc) end
       store_mod.add(s, inc)
@@ -322,6 +335,9 @@ local store = store_mod.update(function(s)
       for k, v in pairs(inc) do new[k] = v end   -- a key missing from the file is kept
       if new.duo_account_id == nil then new.confirmed = false end
       local diff = store_mod.changes(e, new, output.mask)
+      if new.source ~= e.source then
+        diff[#diff + 1] = string.format("source: %s -> %s", tostring(e.source or "(none)"), tostring(new.source))
+      end
       if #diff == 0 then
         counts.unchanged = counts.unchanged + 1
       else

@@ -19,7 +19,10 @@ names (and with --use-domains, the e-mail domains of each child's users).
   --companies FILE   CSV with a header row holding `name` and optionally `id`
                      and `domains` (";"-separated), or a JSON array of objects
                      with those keys; - reads standard input. UTF-8 (with or
-                     without BOM), UTF-16 with BOM, else Windows-1252
+                     without BOM), UTF-16 with BOM, else Windows-1252.
+                     psa: every active company of the profile's PSA (its
+                     `psa` block: ConnectWise, Autotask, HaloPSA, IT Glue);
+                     ./psa reads a file named psa
   --encoding E       utf-8, utf-16le, utf-16be or windows-1252
   --delimiter D      the CSV's separator: , ; or tab (default: found from the header)
   --format F         table (default), json, csv or jsonl (one suggestion a line)
@@ -66,8 +69,16 @@ if delimiter == "tab" then delimiter = "\t" end
 
 local duo = require "duo"
 
-local companies = companies_file.load(opts.companies, { encoding = opts.encoding, delimiter = delimiter })
 local store = opts.save and store_mod.load() or nil   -- a bad store stops us before any request
+local companies
+if opts.companies == "psa" then
+  companies = require("workflows.lib.psa").companies()
+else
+  companies = companies_file.load(opts.companies, { encoding = opts.encoding, delimiter = delimiter })
+end
+-- Where each company came from, for the store's `source` (SPEC section 8).
+local source_of = {}
+for _, c in ipairs(companies) do source_of[c.id or c.name] = c.source or "csv" end
 local accounts_client = duo.accounts()
 local accounts = fanout.select(accounts_client, opts)
 local out, finish = output.open(opts.output)
@@ -133,11 +144,13 @@ local function save_into(store, suggestions)
                                    confirmed = e.confirmed }), ", "))
           e.duo_account_id = s.duo_account_id
           e.id = s.company_id or e.id
+          e.source = source_of[s.company_id or s.company] or e.source
           updated = updated + 1
         end
       else
         store_mod.add(store, {
           id = s.company_id, name = s.company, duo_account_id = s.duo_account_id, confirmed = false,
+          source = source_of[s.company_id or s.company],
         })
         if store_mod.dry_run() then   -- only a dry run lists additions
           notes[#notes + 1] = string.format("add '%s' -> %s", s.company, s.duo_account_id)
