@@ -103,6 +103,30 @@ T.test("output: tables align by display width (CJK, emoji, combining marks)", fu
   for i = 2, #ls do T.eq(output.width(ls[i]:match("^(.-)%d$")), 6, ls[i]) end
 end)
 
+T.test("output: long cells end in … at MAX_CELL columns; a 100,000-character name renders at once", function()
+  local sink = { write = function(self, ...) for _, s in ipairs{ ... } do self[#self + 1] = s end end }
+  local long = string.rep("Acme ", 20000)                 -- 100,000 characters
+  local wide = string.rep("東", 100)                        -- 200 columns
+  output.table({ { name = long, n = 1 }, { name = "short", n = 2 }, { name = wide, n = 3 } },
+               { { key = "name" }, { key = "n" } }, sink)
+  local ls = lines(table.concat(sink))
+  T.eq(#ls, 4)
+  for i = 2, 4 do
+    T.eq(output.width(ls[i]:match("^(.-)%d$")), output.MAX_CELL + 2, ls[i])
+  end
+  T.truthy(ls[2]:find("…", 1, true), ls[2])
+  T.truthy(ls[4]:find("…", 1, true), ls[4])
+  T.truthy(not ls[3]:find("…", 1, true), ls[3])
+  T.eq(#table.concat(sink) < 1000, true, "the rows are not as wide as the name")
+  T.eq(output.fit("abcdef", 4), "abc…")
+  T.eq(output.fit("東京都", 4), "東…")
+  T.eq(output.fit("abc", 3), "abc")
+  -- a column's own max_width
+  sink = { write = sink.write }
+  output.table({ { id = "DA0123456789ABCDEFGH" } }, { { key = "id", max_width = 8 } }, sink)
+  T.eq(lines(table.concat(sink))[2], "DA01234…")
+end)
+
 T.test("--output FILE and --account/--exclude-account on a fan-out", function()
   local code, out, err = run("--sandbox -w user-counts --format json --account 'Lakeside CCU' --account "
                              .. "'Cascade Family Dental, P.C.' --output counts.json")

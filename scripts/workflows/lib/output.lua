@@ -76,36 +76,71 @@ function M.width(s)
 end
 local width = M.width
 
+-- The widest a table cell is shown, in terminal columns; longer values end
+-- in "…" (--format json/csv carry them whole). A column may set its own
+-- `max_width`.
+M.MAX_CELL = 60
+
+-- s cut to at most `max` columns, ending in "…" when it was cut; and its width.
+local function fit(s, max)
+  local w = width(s)
+  if w <= max then return s, w end
+  if utf8.len(s) == nil then return s:sub(1, max - 1) .. "…", max end
+  local used, stop = 0, 0
+  for p, c in utf8.codes(s) do
+    local cw = in_ranges(ZERO, c) and 0 or in_ranges(WIDE, c) and 2 or 1
+    if used + cw > max - 1 then break end
+    used = used + cw
+    stop = p + #utf8.char(c) - 1
+  end
+  return s:sub(1, stop) .. "…", used + 1
+end
+M.fit = fit
+
+-- s without trailing blanks, in one pass from the end (a pattern such as
+-- "%s+$" rescans every run of padding: quadratic on wide rows).
+local function rstrip(s)
+  local i = #s
+  while i > 0 do
+    local b = s:byte(i)
+    if b ~= 32 and b ~= 9 then break end
+    i = i - 1
+  end
+  return s:sub(1, i)
+end
+
 -- Writes rows as aligned columns with a title row (missing values as "-").
+-- Time and memory are linear in the size of the cells.
 function M.table(rows, columns, out)
   out = out or io.stdout
-  local cells, widths = {}, {}
-  local titles = {}
+  local cells, cell_widths, widths = {}, {}, {}
+  local titles, title_widths = {}, {}
   for c, col in ipairs(columns) do
     titles[c] = col.title or col.key:upper():gsub("_", " ")
-    widths[c] = width(titles[c])
+    title_widths[c] = width(titles[c])
+    widths[c] = title_widths[c]
   end
   for r, row in ipairs(rows) do
-    cells[r] = {}
+    cells[r], cell_widths[r] = {}, {}
     for c, col in ipairs(columns) do
-      local s = cell(col, row, "-"):gsub("[\r\n\t]", " ")
-      cells[r][c] = s
-      widths[c] = math.max(widths[c], width(s))
+      local s, w = fit((cell(col, row, "-"):gsub("[\r\n\t]", " ")), col.max_width or M.MAX_CELL)
+      cells[r][c], cell_widths[r][c] = s, w
+      if w > widths[c] then widths[c] = w end
     end
   end
-  local function line(values)
+  local function line(values, value_widths)
     local parts = {}
     for c, v in ipairs(values) do
       if c < #values then
-        parts[c] = v .. string.rep(" ", widths[c] - width(v))
+        parts[c] = v .. string.rep(" ", widths[c] - value_widths[c])
       else
         parts[c] = v
       end
     end
-    out:write((table.concat(parts, "  "):gsub("%s+$", "")), "\n")
+    out:write(rstrip(table.concat(parts, "  ")), "\n")
   end
-  line(titles)
-  for _, values in ipairs(cells) do line(values) end
+  line(titles, title_widths)
+  for r, values in ipairs(cells) do line(values, cell_widths[r]) end
 end
 
 -- One CSV field, quoted when it must be (RFC 4180).
