@@ -83,7 +83,8 @@ else
                             offset == json.null and "unknown" or string.format("%+.1f s", offset)))
     output.table(doc.checks, {
       { key = "api", title = "API" }, { key = "status", title = "STATUS" }, { key = "host", title = "HOST" },
-      { key = "message", title = "MESSAGE" }, { key = "hint", title = "HINT" },
+      -- what is wrong and how to fix it is the point of this table: wider cells
+      { key = "message", title = "MESSAGE", max_width = 160 }, { key = "hint", title = "HINT", max_width = 160 },
     }, out)
   end
 end

@@ -128,8 +128,8 @@ if opts.format == "json" then
   output.json({ profile = pname, config = path, checks = checks, saved = not failed and not host.dry_run() })
 else
   output.table(checks, { { key = "api", title = "API" }, { key = "status", title = "STATUS" },
-                         { key = "host", title = "HOST" }, { key = "message", title = "MESSAGE" },
-                         { key = "hint", title = "HINT" } })
+                         { key = "host", title = "HOST" }, { key = "message", title = "MESSAGE", max_width = 160 },
+                         { key = "hint", title = "HINT", max_width = 160 } })
 end
 io.stdout:flush()
 if failed then
