@@ -276,12 +276,33 @@ static int l_sign(lua_State *L)
     return 2;
 }
 
+/* _sign.hmac_sha256(key, message) -> the lower-case hex HMAC-SHA256 of
+ * the message's exact bytes (the X-Duo-Lua-Signature of webhooks). The
+ * key's copy inside Mbed TLS is wiped before returning. */
+static int l_hmac_sha256(lua_State *L)
+{
+    size_t key_len, msg_len, hex_len = 0;
+    const char *key = luaL_checklstring(L, 1, &key_len);
+    const char *msg = luaL_checklstring(L, 2, &msg_len);
+    char hex[DUO_HEX_MAX];
+    duo_hmac *h = duo_hmac_new(DUO_DIGEST_SHA256, key, key_len);
+    int rc = h != NULL ? duo_hmac_hex(h, msg, msg_len, hex, &hex_len) : -1;
+
+    duo_hmac_free(h);
+    if (rc != 0)
+        return luaL_error(L, "hmac_sha256: %s", h == NULL ? "out of memory" : "digest failed");
+    lua_pushlstring(L, hex, hex_len);
+    return 1;
+}
+
 void duo_open_sign(lua_State *L)
 {
     key_cache *c;
 
     lua_pushcfunction(L, l_canonicalize);
     lua_setfield(L, -2, "canonicalize");
+    lua_pushcfunction(L, l_hmac_sha256);
+    lua_setfield(L, -2, "hmac_sha256");
     c = lua_newuserdatauv(L, sizeof(*c), 1);
     c->hmac = NULL;
     lua_createtable(L, 0, 1);

@@ -56,7 +56,8 @@ void duo_hmac_free(duo_hmac *h)
 duo_hmac *duo_hmac_new(duo_digest digest, const void *key, size_t key_len)
 {
     const mbedtls_md_info_t *info = mbedtls_md_info_from_type(
-        digest == DUO_DIGEST_SHA1 ? MBEDTLS_MD_SHA1 : MBEDTLS_MD_SHA512);
+        digest == DUO_DIGEST_SHA1 ? MBEDTLS_MD_SHA1
+        : digest == DUO_DIGEST_SHA256 ? MBEDTLS_MD_SHA256 : MBEDTLS_MD_SHA512);
     unsigned char pad[128], hashed[64];
     size_t block, i;
     duo_hmac *h;
@@ -71,7 +72,7 @@ duo_hmac *duo_hmac_new(duo_digest digest, const void *key, size_t key_len)
     mbedtls_md_init(&h->outer);
     mbedtls_md_init(&h->work);
     h->size = mbedtls_md_get_size(info);
-    block = digest == DUO_DIGEST_SHA1 ? 64 : 128;
+    block = digest == DUO_DIGEST_SHA512 ? 128 : 64;
     ok = mbedtls_md_setup(&h->inner, info, 0) == 0 && mbedtls_md_setup(&h->outer, info, 0) == 0
          && mbedtls_md_setup(&h->work, info, 0) == 0;
     if (ok && key_len > block) {

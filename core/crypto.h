@@ -10,6 +10,7 @@
 
 typedef enum duo_digest {
     DUO_DIGEST_SHA1,
+    DUO_DIGEST_SHA256,   /* webhook signatures (X-Duo-Lua-Signature) */
     DUO_DIGEST_SHA512
 } duo_digest;
 
@@ -28,7 +29,7 @@ typedef struct duo_hmac duo_hmac;
 duo_hmac *duo_hmac_new(duo_digest digest, const void *key, size_t key_len);
 void duo_hmac_free(duo_hmac *h);
 /* Lower-case hex HMAC of msg[0..n) into out; *hex_len gets its length
- * (40 for SHA-1, 128 for SHA-512). Returns 0 or -1. */
+ * (40 for SHA-1, 64 for SHA-256, 128 for SHA-512). Returns 0 or -1. */
 int duo_hmac_hex(duo_hmac *h, const void *msg, size_t n,
                  char out[DUO_HEX_MAX], size_t *hex_len);
 
