@@ -116,6 +116,7 @@ static const luaL_Reg private_modules[] = {
     { "duo._sys", open_sys },
     { "duo._file", luaopen_duo_file },
     { "duo._match", luaopen_duo_match },
+    { "duo._notify", luaopen_duo_notify },
     { NULL, NULL }
 };
 

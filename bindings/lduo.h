@@ -4,6 +4,9 @@
 
 #include <lua.h>
 
+#include "backend.h"
+#include "request.h"
+
 /* require "duo": the full module (C core plus the embedded Lua half). */
 int luaopen_duo(lua_State *L);
 
@@ -33,6 +36,15 @@ void duo_open_secrets(lua_State *L);
 int luaopen_duo_file(lua_State *L);
 /* require "duo._match": the inner loops of suggest-mappings' engine. */
 int luaopen_duo_match(lua_State *L);
+
+/* require "duo._notify": mail over SMTP, syslog streams and datagrams. */
+int luaopen_duo_notify(lua_State *L);
+
+/* Reads the transport options (SPEC section 4) of the table at index 1
+ * into opt and retry; ca_default is what an absent `ca` means. The strings
+ * point into the table, which must stay on the stack while they are used. */
+void duo_read_transport(lua_State *L, duo_ca_kind ca_default, duo_transport_options *opt,
+                        duo_retry_policy *retry);
 
 /* Turns core dumps off (Linux: PR_SET_DUMPABLE 0), once a secret key is
  * in memory; returns whether they are off. */
