@@ -283,7 +283,8 @@ static int l_with_host(lua_State *L)
 
 static const char *const http_options[] = {
     "method", "url", "headers", "body", "idempotent", "timeout", "connect_timeout", "ca",
-    "proxy", "max_retries", "max_backoff", "user_agent", "deadline", "max_response_bytes", NULL
+    "proxy", "max_retries", "max_backoff", "user_agent", "deadline", "max_response_bytes",
+    "secret_path", NULL
 };
 
 /* _session.http{ method, url, headers, body, idempotent, transport
@@ -323,6 +324,9 @@ static int l_http(lua_State *L)
     }
     lua_getfield(L, 1, "idempotent");
     spec.idempotent = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    lua_getfield(L, 1, "secret_path");
+    spec.secret_path = lua_toboolean(L, -1);
     lua_pop(L, 1);
     duo_read_transport(L, DUO_CA_SYSTEM, &opt, &retry);
 

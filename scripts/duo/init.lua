@@ -52,6 +52,7 @@ M.spawn = scheduler.spawn
 M.sleep = scheduler.sleep
 M.parallel = parallel.parallel
 M.http = require "duo.http"
+M.notify = require("duo.notify").notify
 
 -- Transfers in flight at once: overall, and per host (politeness towards
 -- one Duo deployment; Duo's rate limits are per account).
