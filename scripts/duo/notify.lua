@@ -19,13 +19,14 @@ local M = {}
 local SEVERITIES = { info = true, warning = true, critical = true }
 local STATES = { new = true, resolved = true }
 
--- The fields of a finding: kind, required.
+-- The fields of a finding and their types; the required ones, in the
+-- order they are asked for.
 local FINDING = {
-  source = { "string" }, profile = { "string" }, rule = { "string", true }, severity = { "string", true },
-  state = { "string", true }, finding_id = { "string", true }, org_id = { "string" }, org = { "string" },
-  account_id = { "string" }, account = { "string" }, summary = { "string", true }, details = { "table" },
-  first_seen = { "string" }, last_seen = { "string" },
+  source = "string", profile = "string", rule = "string", severity = "string", state = "string",
+  finding_id = "string", org_id = "string", org = "string", account_id = "string", account = "string",
+  summary = "string", details = "table", first_seen = "string", last_seen = "string",
 }
+local REQUIRED = { "rule", "severity", "state", "finding_id", "summary" }
 
 local OPTIONS = { profile = "string" }
 
@@ -33,14 +34,14 @@ local function check_finding(f, i)
   local where = "finding " .. i
   if type(f) ~= "table" then options.arg_error("notify", 2, where .. " must be a table, got " .. type(f)) end
   for k, v in pairs(f) do
-    local spec = FINDING[k]
-    if spec == nil then options.arg_error("notify", 2, string.format("%s: unknown field '%s'", where, tostring(k))) end
-    if type(v) ~= spec[1] then
-      options.arg_error("notify", 2, string.format("%s: '%s' must be a %s, got %s", where, k, spec[1], type(v)))
+    local want = FINDING[k]
+    if want == nil then options.arg_error("notify", 2, string.format("%s: unknown field '%s'", where, tostring(k))) end
+    if type(v) ~= want then
+      options.arg_error("notify", 2, string.format("%s: '%s' must be a %s, got %s", where, k, want, type(v)))
     end
   end
-  for k, spec in pairs(FINDING) do
-    if spec[2] and f[k] == nil then options.arg_error("notify", 2, string.format("%s: '%s' is required", where, k)) end
+  for _, k in ipairs(REQUIRED) do
+    if f[k] == nil then options.arg_error("notify", 2, string.format("%s: '%s' is required", where, k)) end
   end
   if not SEVERITIES[f.severity] then
     options.arg_error("notify", 2, where .. ": 'severity' must be info, warning or critical")

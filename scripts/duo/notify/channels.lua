@@ -40,10 +40,12 @@ local HINT = {
   email = "smtps://HOST[:PORT] (TLS) or smtp://HOST[:PORT] (STARTTLS)",
 }
 
+-- The keys of t in a stable order, so the first problem reported is
+-- always the same one.
 local function sorted_keys(t)
   local names = {}
   for k in pairs(t) do names[#names + 1] = k end
-  table.sort(names)
+  table.sort(names, function(a, b) return tostring(a) < tostring(b) end)
   return names
 end
 
@@ -125,7 +127,8 @@ function M.problem(ch)
     return string.format("has the unknown kind '%s' (one of %s)", tostring(kind),
                          table.concat(sorted_keys(M.KINDS), ", "))
   end
-  for k, v in pairs(ch) do
+  for _, k in ipairs(sorted_keys(ch)) do
+    local v = ch[k]
     local want = k == "kind" and "string" or keys[k] or M.TRANSPORT[k]
     if want == nil then
       local known = sorted_keys(keys)
