@@ -508,8 +508,11 @@ int duo_mail_send(const duo_mail *m, const duo_transport_options *opt, duo_send_
         bad |= curl_easy_setopt(e, CURLOPT_USERNAME, m->username) != CURLE_OK;
         bad |= curl_easy_setopt(e, CURLOPT_PASSWORD, m->password ? m->password : "") != CURLE_OK;
     }
-    if (opt->proxy != NULL)
+    if (opt->proxy != NULL) {
+        /* SMTP through an HTTP proxy goes in a CONNECT tunnel */
         bad |= curl_easy_setopt(e, CURLOPT_PROXY, opt->proxy) != CURLE_OK;
+        bad |= curl_easy_setopt(e, CURLOPT_HTTPPROXYTUNNEL, 1L) != CURLE_OK;
+    }
     if (bad) {
         res->error = DUO_NET_NETWORK;
         snprintf(res->message, sizeof(res->message), "cannot set up the mail (out of memory or bad option)");

@@ -306,6 +306,8 @@ T.test("channels and findings are checked, unknown names refused by name", funct
   T.raises(function() duo.notify({ kind = "pager" }, F1) end, "unknown kind 'pager' %(one of email, ")
   T.raises(function() duo.notify({ kind = "webhook", url = BASE, sekret = "x" }, F1) end, "unknown key 'sekret'")
   T.raises(function() duo.notify({ kind = "syslog", url = "udp:/x" }, F1) end, "udp://HOST")
+  T.raises(function() duo.notify({ kind = "syslog", url = "udp://h", proxy = "http://p:3128" }, F1) end,
+           "'proxy' cannot carry udp://")
   T.raises(function() duo.notify({ kind = "email", smtp = "smtp://h", from = "a@b", to = { "c d@e" } }, F1) end,
            "'to' must be a list of e%-mail addresses")
   T.raises(function() duo.notify(hook, { rule = "r" }) end, "finding 1: 'severity' is required")

@@ -91,6 +91,7 @@ local function kind_check(ch)
   elseif kind == "syslog" then
     local ok = M.host_port(ch.url, "udp") or M.host_port(ch.url, "tcp") or M.host_port(ch.url, "tls")
     if not ok then return "'url' must be " .. HINT.syslog end
+    if ch.proxy and ch.url:find("^udp:") then return "'proxy' cannot carry udp:// (use tcp:// or tls://)" end
     if M.facility(ch.facility) == nil then
       return "'facility' must be a name (user, auth, authpriv, daemon, local0 ... local7) or a number 0-23"
     end

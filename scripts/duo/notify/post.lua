@@ -7,6 +7,21 @@ local errors = require "duo.error"
 
 local M = {}
 
+-- What a refusing server said: the message of a JSON answer (HEC's
+-- {"text", "code"}, {"error"}, {"message"}) or the first bytes of the
+-- body, quoted so nothing in it can drive the terminal.
+function M.said(resp)
+  if type(resp) == "table" then
+    local text = resp.text or resp.message or resp.error
+    if type(text) == "string" then
+      return errors.quote_bytes(text, 200) .. (math.type(resp.code) and (" (code " .. resp.code .. ")") or "")
+    end
+    resp = json.encode(resp)
+  end
+  resp = tostring(resp or "")
+  return resp == "" and "(no body)" or errors.quote_bytes(resp, 200)
+end
+
 -- post(ch, ctx, url, body, headers, secret_path) -> status, decoded body.
 -- secret_path: the URL itself is a secret (a chat webhook's).
 function M.post(ch, ctx, url, body, headers, secret_path)
@@ -20,8 +35,7 @@ function M.post(ch, ctx, url, body, headers, secret_path)
     error(ctx.scrub(tostring(status)), 0)
   end
   if status < 200 or status > 299 then
-    local text = type(resp) == "table" and json.encode(resp) or tostring(resp or "")
-    ctx.fail("http", text == "" and "(no body)" or errors.quote_bytes(text, 200), { status = status })
+    ctx.fail("http", M.said(resp), { status = status })
   end
   return status, resp
 end
