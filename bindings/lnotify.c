@@ -4,6 +4,7 @@
  * sends block (see transport.h); failures come back as values, never
  * raised, so the Lua half builds the duo.Error that names the channel:
  *   true | nil, kind ("network", "tls", "timeout"), message, code, refused */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,12 +126,14 @@ static int l_datagram(lua_State *L)
     size_t len;
     const char *data = luaL_checklstring(L, 3, &len);
     duo_send_result res;
-    int rc;
+    long long sent;
 
     memset(&res, 0, sizeof(res));
-    rc = platform_udp_send(host, port, data, len, res.message, sizeof(res.message));
+    sent = platform_udp_send(host, port, data, len, res.message, sizeof(res.message));
+    if (sent >= 0 && (size_t)sent != len)
+        snprintf(res.message, sizeof(res.message), "a datagram to %s port %s went out cut short", host, port);
     res.error = DUO_NET_NETWORK;
-    return push_result(L, rc, &res);
+    return push_result(L, sent >= 0 && (size_t)sent == len ? 0 : -1, &res);
 }
 
 /* _notify.hostname() -> this machine's name, or nil. */

@@ -117,10 +117,11 @@ int platform_terminal_width(void);
 
 /* Sockets, for the notification channels that are not HTTPS (syslog).
  * One UDP datagram to host:port (host name or address, IPv4 or IPv6),
- * from a socket opened and closed for it. 0, or -1 with a one-line reason
+ * from a socket opened and closed for it. Returns the bytes sent (a short
+ * count means the datagram went out cut), or -1 with a one-line reason
  * that names host and port in err[n]. */
-int platform_udp_send(const char *host, const char *port, const void *data, size_t len,
-                      char *err, size_t n);
+long long platform_udp_send(const char *host, const char *port, const void *data, size_t len,
+                            char *err, size_t n);
 /* Waits until a connected socket (a file descriptor, or a Winsock SOCKET,
  * given as a number) can be read (for_write 0) or written: 1 ready, 0 the
  * time ran out, -1 error. */

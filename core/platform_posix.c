@@ -464,8 +464,8 @@ int platform_core_dumps_are_off(void)
     return prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0;
 }
 
-int platform_udp_send(const char *host, const char *port, const void *data, size_t len,
-                      char *err, size_t n)
+long long platform_udp_send(const char *host, const char *port, const void *data, size_t len,
+                            char *err, size_t n)
 {
     struct addrinfo hints, *res = NULL, *ai;
     int rc, fd, why = 0;
@@ -495,11 +495,7 @@ int platform_udp_send(const char *host, const char *port, const void *data, size
         snprintf(err, n, "cannot send a datagram to %s port %s: %s", host, port, strerror(why));
         return -1;
     }
-    if ((size_t)sent != len) {
-        snprintf(err, n, "a datagram to %s port %s went out cut short", host, port);
-        return -1;
-    }
-    return 0;
+    return (long long)sent;
 }
 
 int platform_wait_socket(long long sock, int for_write, long timeout_ms)

@@ -787,8 +787,8 @@ static int winsock_ready(void)
     return ready;
 }
 
-int platform_udp_send(const char *host, const char *port, const void *data, size_t len,
-                      char *err, size_t n)
+long long platform_udp_send(const char *host, const char *port, const void *data, size_t len,
+                            char *err, size_t n)
 {
     struct addrinfo hints, *res = NULL, *ai;
     SOCKET s = INVALID_SOCKET;
@@ -826,11 +826,7 @@ int platform_udp_send(const char *host, const char *port, const void *data, size
         snprintf(err, n, "cannot send a datagram to %s port %s (Winsock error %d)", host, port, why);
         return -1;
     }
-    if ((size_t)sent != len) {
-        snprintf(err, n, "a datagram to %s port %s went out cut short", host, port);
-        return -1;
-    }
-    return 0;
+    return (long long)sent;
 }
 
 int platform_wait_socket(long long sock, int for_write, long timeout_ms)

@@ -461,15 +461,40 @@ static int blocking_failure(CURL *e, const char *errbuf, CURLcode rc, duo_send_r
     return -1;
 }
 
+/* Writes all of data on a connected CONNECT_ONLY handle before the
+ * deadline (a monotonic time in ms). */
+static CURLcode send_all(CURL *e, const char *data, size_t len, long long deadline);
+
+/* Runs the transfer set up on e unless a setup step failed (bad); with
+ * data, e only connected and data then goes out on the connection before
+ * the deadline. Cleans e up; 0, or -1 with res filled in. */
+static int run_blocking(CURL *e, int bad, const char *errbuf, const char *data, size_t len,
+                        long long deadline, duo_send_result *res)
+{
+    CURLcode rc = CURLE_OK;
+
+    if (bad) {
+        res->error = DUO_NET_NETWORK;
+        snprintf(res->message, sizeof(res->message), "cannot set up the connection (out of memory or bad option)");
+    } else {
+        rc = curl_easy_perform(e);
+        if (rc == CURLE_OK && data != NULL)
+            rc = send_all(e, data, len, deadline);
+        if (rc != CURLE_OK)
+            blocking_failure(e, errbuf, rc, res);
+    }
+    curl_easy_cleanup(e);
+    return bad || rc != CURLE_OK ? -1 : 0;
+}
+
 int duo_mail_send(const duo_mail *m, const duo_transport_options *opt, duo_send_result *res)
 {
     char errbuf[CURL_ERROR_SIZE], *from = NULL;
     struct curl_slist *rcpt = NULL;
     mail_reader reader;
-    CURLcode rc;
     CURL *e;
     size_t i;
-    int bad = 0;
+    int bad = 0, rc;
 
     e = blocking_easy(opt, errbuf, res);
     if (e == NULL)
@@ -513,23 +538,12 @@ int duo_mail_send(const duo_mail *m, const duo_transport_options *opt, duo_send_
         bad |= curl_easy_setopt(e, CURLOPT_PROXY, opt->proxy) != CURLE_OK;
         bad |= curl_easy_setopt(e, CURLOPT_HTTPPROXYTUNNEL, 1L) != CURLE_OK;
     }
-    if (bad) {
-        res->error = DUO_NET_NETWORK;
-        snprintf(res->message, sizeof(res->message), "cannot set up the mail (out of memory or bad option)");
-        rc = CURLE_OK;
-    } else {
-        rc = curl_easy_perform(e);
-        if (rc != CURLE_OK)
-            blocking_failure(e, errbuf, rc, res);
-    }
-    curl_easy_cleanup(e);
+    rc = run_blocking(e, bad, errbuf, NULL, 0, 0, res);
     curl_slist_free_all(rcpt);
     free(from);
-    return bad || rc != CURLE_OK ? -1 : 0;
+    return rc;
 }
 
-/* Writes all of data on a connected CONNECT_ONLY handle before the
- * deadline (a monotonic time in ms). */
 static CURLcode send_all(CURL *e, const char *data, size_t len, long long deadline)
 {
     curl_socket_t sock;
@@ -563,8 +577,8 @@ int duo_stream_send(const char *url, const char *data, size_t len,
     long long deadline = platform_monotonic_ms() + opt->timeout_ms;
     int tls = strncmp(url, "tls://", 6) == 0, bad = 0;
     const char *rest = url + 6;
-    CURLcode rc;
     CURL *e;
+    int rc;
 
     if (!tls && strncmp(url, "tcp://", 6) != 0) {
         memset(res, 0, sizeof(*res));
@@ -586,20 +600,9 @@ int duo_stream_send(const char *url, const char *data, size_t len,
     bad |= curl_easy_setopt(e, CURLOPT_CONNECT_ONLY, 1L) != CURLE_OK;
     bad |= curl_easy_setopt(e, CURLOPT_PROXY, opt->proxy != NULL ? opt->proxy : "") != CURLE_OK;
     bad |= curl_easy_setopt(e, CURLOPT_HTTPPROXYTUNNEL, 1L) != CURLE_OK;
-    if (bad) {
-        res->error = DUO_NET_NETWORK;
-        snprintf(res->message, sizeof(res->message), "cannot set up the connection (out of memory or bad option)");
-        rc = CURLE_OK;
-    } else {
-        rc = curl_easy_perform(e);
-        if (rc == CURLE_OK)
-            rc = send_all(e, data, len, deadline);
-        if (rc != CURLE_OK)
-            blocking_failure(e, errbuf, rc, res);
-    }
-    curl_easy_cleanup(e);
+    rc = run_blocking(e, bad, errbuf, data, len, deadline, res);
     free(target);
-    return bad || rc != CURLE_OK ? -1 : 0;
+    return rc;
 }
 
 const char *duo_transport_version(void)
