@@ -23,7 +23,7 @@ end
 
 -- The running sandbox (duo.sandbox), or nil when talking to Duo.
 function M.sandbox()
-  local b = require("duo.backend").current()
+  local b = require("duo").env().backend
   return b and b.sandbox or nil
 end
 
