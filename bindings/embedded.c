@@ -8,7 +8,7 @@
 
 typedef struct embedded_file {
     const char *path;      /* relative to scripts/, e.g. "duo/client.lua" */
-    const char *data;
+    const unsigned char *data;
     size_t len;
 } embedded_file;
 
@@ -31,7 +31,7 @@ const char *duo_embedded_data(const char *path, size_t *len)
     if (f == NULL)
         return NULL;
     *len = f->len;
-    return f->data;
+    return (const char *)f->data;
 }
 
 int duo_load_embedded(lua_State *L, const char *path)
@@ -44,7 +44,7 @@ int duo_load_embedded(lua_State *L, const char *path)
         return LUA_ERRFILE;
     }
     lua_pushfstring(L, "@%s", path);
-    rc = luaL_loadbufferx(L, f->data, f->len, lua_tostring(L, -1), "t");
+    rc = luaL_loadbufferx(L, (const char *)f->data, f->len, lua_tostring(L, -1), "t");
     lua_remove(L, -2);
     return rc;
 }
