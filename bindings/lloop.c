@@ -180,16 +180,11 @@ static int op_cancel(lua_State *L)
     return 0;
 }
 
+/* The kind of a duo.Error: the failure's name, but an answer too large is
+ * the server's fault, an "http" error. */
 static const char *error_kind(duo_net_error e)
 {
-    switch (e) {
-    case DUO_NET_NETWORK: return "network";
-    case DUO_NET_TIMEOUT: return "timeout";
-    case DUO_NET_TLS: return "tls";
-    case DUO_NET_CANCELLED: return "cancelled";
-    case DUO_NET_TOO_LARGE: return "http";
-    default: return NULL;
-    }
+    return e == DUO_NET_TOO_LARGE ? "http" : duo_net_error_name(e);
 }
 
 /* The message (an error, or a redirect's target) and the note (why a

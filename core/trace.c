@@ -4,18 +4,6 @@
 
 #include "date.h"
 
-static const char *outcome_name(duo_net_error e)
-{
-    switch (e) {
-    case DUO_NET_NETWORK: return "network";
-    case DUO_NET_TIMEOUT: return "timeout";
-    case DUO_NET_TLS: return "tls";
-    case DUO_NET_CANCELLED: return "cancelled";
-    case DUO_NET_TOO_LARGE: return "too large";
-    default: return NULL;
-    }
-}
-
 long duo_trace_error_code(const char *body, size_t len)
 {
     static const char key[] = "\"code\"";
@@ -57,7 +45,7 @@ static void json_string(FILE *f, const char *s)
 
 void duo_trace_write(FILE *trace, FILE *log, const duo_trace_attempt *a)
 {
-    const char *outcome = outcome_name(a->error);
+    const char *outcome = duo_net_error_name(a->error);
     long code = a->status >= 400 ? duo_trace_error_code(a->body, a->body_len) : 0;
 
     if (trace != NULL) {

@@ -25,6 +25,7 @@ local errors = require "duo.error"
 local config = require "duo.config"
 local scheduler = require "duo.scheduler"
 local envs = require "duo.env"
+local methods = require "duo.methods"
 local ids = require "sandbox.ids"
 local seedlib = require "sandbox.seed"
 local demo = require "sandbox.demo"
@@ -186,18 +187,6 @@ function Sandbox:check_rate(ctx)
   keep[#keep + 1] = now
 end
 
-local function redacted(params, row)
-  local out = {}
-  for k, v in pairs(params) do out[k] = v end
-  if row then
-    for _, a in ipairs(row.redact) do
-      local w = row.wire[a] or a
-      if out[w] ~= nil then out[w] = "***" end
-    end
-  end
-  return out
-end
-
 -- Answers one attempt as the client put it on the wire: the HTTP status
 -- and the body; the attempt goes into the log.
 function Sandbox:answer(method, url, headers, body)
@@ -213,7 +202,7 @@ function Sandbox:answer(method, url, headers, body)
   end
   local entry = {
     seq = self.seq, time = loop.unix_time(), method = req.method, host = req.host, path = req.path,
-    params = redacted(req.params, facts.row), account_id = type(req.params.account_id) == "string"
+    params = methods.redacted(facts.row, req.params), account_id = type(req.params.account_id) == "string"
       and req.params.account_id or nil,
     account = facts.account_id, ikey = req.ikey, status = status, code = facts.code,
     name = facts.row and facts.row.name or nil,
