@@ -33,8 +33,17 @@ void duo_hmac_free(duo_hmac *h);
 int duo_hmac_hex(duo_hmac *h, const void *msg, size_t n,
                  char out[DUO_HEX_MAX], size_t *hex_len);
 
-/* Appends the standard base64 (with padding) of data[0..n) to out. */
+/* The one base64 of the project: standard (RFC 4648), with padding. */
+#define DUO_BASE64_SIZE(n) (4 * (((n) + 2) / 3))
+/* Writes the base64 of data[0..n) to out (DUO_BASE64_SIZE(n) bytes, no
+ * NUL); returns that length. */
+size_t duo_base64_encode(char *out, const void *data, size_t n);
+/* Appends the base64 of data[0..n) to out. Returns 0 or -1. */
 int duo_base64_append(duo_buf *out, const void *data, size_t n);
+/* Decodes base64 text[0..n) into out (room for n * 3 / 4 + 3 bytes):
+ * whitespace ignored, padding optional but only at the end. Returns the
+ * number of bytes, or -1 when text is not base64. */
+long duo_base64_decode(char *out, const char *text, size_t n);
 
 /* Writes n random bytes from the operating system into out (used for retry
  * jitter). Returns 0 or -1. */

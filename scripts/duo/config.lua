@@ -4,7 +4,7 @@
 local sys = require "duo._sys"
 local file = require "duo._file"
 local errors = require "duo.error"
-local backend = require "duo.backend"
+local envs = require "duo.env"
 local paths = require "duo.path"
 local channels = require "duo.notify.channels"
 
@@ -32,8 +32,8 @@ local cache = {}   -- path -> loaded config
 -- The config file named on the command line, by $DUO_LUA_CONFIG, or the
 -- default place; second result: whether the user asked for it explicitly.
 function M.path()
-  local settings = sys.settings()
-  if settings.config then return settings.config, true end
+  local given = envs.current().config_path
+  if given then return given, true end
   local env = os.getenv("DUO_LUA_CONFIG")
   if env and env ~= "" then return env, true end
   local dir = paths.config_dir()
@@ -258,11 +258,12 @@ local function env_config()
   return { default = "env", profiles = { env = profile }, path = nil, dir = "." }
 end
 
--- The config in force: a plugged-in backend's (the sandbox's simulated
--- tenant), else the file if there is one, else the environment.
-function M.current()
-  local b = backend.current()
-  if b and b.config then return b.config end
+-- The config in force in env (default: the current environment): its own
+-- (the sandbox's simulated tenant), else the file if there is one, else
+-- the environment variables.
+function M.current(env)
+  local own = envs.fields(env or envs.current()).config
+  if own then return own end
   local path, explicit = M.path()
   local kind = path and file_kind(path)
   if path and (explicit or kind) then
@@ -282,9 +283,10 @@ end
 
 -- Returns the profile table and its name. name nil: --profile, then the
 -- config's default, then the only profile.
-function M.profile(name)
-  local cfg = M.current()
-  name = name or sys.settings().profile or cfg.default
+function M.profile(name, env)
+  env = env or envs.current()
+  local cfg = M.current(env)
+  name = name or envs.fields(env).profile or cfg.default
   if name == nil then
     local names = sorted_names(cfg.profiles)
     if #names == 1 then

@@ -19,7 +19,7 @@
 -- errors and --dry-run show the host and "/..." only. The sandbox simulates Duo only:
 -- duo.http goes to the network there too.
 local sessions = require "duo._session"
-local sys = require "duo._sys"
+local envs = require "duo.env"
 local json = require "duo.json"
 local errors = require "duo.error"
 local options = require "duo.options"
@@ -89,7 +89,7 @@ function M.request(opts)
   end
   if not has_header(headers, "accept") then headers.Accept = "application/json, */*;q=0.5" end
   local idempotent = req.idempotent or req.method == "GET"
-  if sys.settings().dry_run and not idempotent then
+  if envs.current().dry_run and not idempotent then
     dry_run(req, body)
     return nil
   end
