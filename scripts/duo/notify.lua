@@ -8,7 +8,7 @@
 --
 -- The kinds live in scripts/duo/notify/<kind>.lua; each has
 --   send(ch, findings, ctx)   ctx: name, host, fail(kind, message, fields)
-local sys = require "duo._sys"
+local envs = require "duo.env"
 local errors = require "duo.error"
 local options = require "duo.options"
 local config = require "duo.config"
@@ -120,7 +120,7 @@ function M.notify(channel, findings, opts)
   if ch.kind == "psa_ticket" then
     ctx.fail("config", "psa_ticket channels are sent by the alerts workflow, not by duo.notify")
   end
-  if sys.settings().dry_run then
+  if envs.current().dry_run then
     io.stderr:write(string.format("dry-run: notify '%s' (%s to %s): %d finding%s, not sent\n", name, ch.kind,
                                   ctx.host, #list, #list == 1 and "" or "s"))
     return nil
