@@ -49,6 +49,17 @@ function M.with_fanout(options)
   return options
 end
 
+-- Adds the fan-out options and the organization ones (--org, --tag,
+-- --exclude-org, --exclude-tag; SPEC section 8) to options.
+function M.with_orgs(options)
+  M.with_fanout(options)
+  options.org = { value = "NAME|ID", many = true }
+  options.tag = { value = "TAG", many = true }
+  options["exclude-org"] = { value = "NAME|ID", many = true }
+  options["exclude-tag"] = { value = "TAG", many = true }
+  return options
+end
+
 local function key(name)
   return (name:gsub("%-", "_"))
 end

@@ -15,11 +15,51 @@ local function matcher(accounts_client, list)
   return ids
 end
 
--- The selected accounts (the Accounts API's objects), in the parent's order.
+-- The accounts of organizations named (by name or id) and of those with a
+-- tag, from the profile's mapping store (SPEC section 8), into ids.
+local function by_orgs(ids, orgs, tags)
+  if #orgs == 0 and #tags == 0 then return end
+  local mappings = require "duo.mappings"
+  local errors = require "duo.error"
+  local store = mappings.load()
+  for _, name in ipairs(orgs) do
+    local e = mappings.find(store, name)
+    if e == nil then errors.config("no organization '%s' in the mapping store %s (duo-lua -w mappings list)", name,
+                                   store.path) end
+    if e.duo_account_id == nil then
+      errors.config("the organization '%s' has no Duo account (duo-lua -w mappings set --org '%s' --account ID)",
+                    e.name, e.name)
+    end
+    ids[e.duo_account_id] = true
+  end
+  for _, tag in ipairs(tags) do
+    local found = false
+    for _, e in ipairs(store.organizations) do
+      for _, t in ipairs(type(e.tags) == "table" and e.tags or {}) do
+        if type(t) == "string" and t:lower() == tag:lower() and e.duo_account_id then
+          ids[e.duo_account_id] = true
+          found = true
+        end
+      end
+    end
+    if not found then
+      errors.config("no organization with a Duo account has the tag '%s' in the mapping store %s", tag, store.path)
+    end
+  end
+end
+
+-- The selected accounts (the Accounts API's objects), in the parent's order:
+-- opts.account, opts.org, opts.tag (arrays; none: every child) less
+-- opts.exclude_account, opts.exclude_org, opts.exclude_tag.
 function M.select(accounts_client, opts)
   local all = accounts_client:children()
-  local include = #(opts.account or {}) > 0 and matcher(accounts_client, opts.account) or nil
+  local include
+  if #(opts.account or {}) + #(opts.org or {}) + #(opts.tag or {}) > 0 then
+    include = matcher(accounts_client, opts.account or {})
+    by_orgs(include, opts.org or {}, opts.tag or {})
+  end
   local exclude = matcher(accounts_client, opts.exclude_account or {})
+  by_orgs(exclude, opts.exclude_org or {}, opts.exclude_tag or {})
   local out = {}
   for _, a in ipairs(all) do
     if (include == nil or include[a.account_id]) and not exclude[a.account_id] then out[#out + 1] = a end
