@@ -15,8 +15,9 @@ Listeners:
                  POST /services/collector/event   Splunk HEC: Authorization
                                  must be "Splunk <--hec-token>" (403 otherwise)
                  POST /teams/... (202), /slack/... (200 "ok")
-                 GET /take?channel=C&count=N   waits (up to 10 s) for N
-                                 records of channel C, returns and forgets them
+                 GET /take?channel=C&count=N[&wait=S]   waits (up to S
+                                 seconds, default 10) for N records of
+                                 channel C, returns and forgets them
                  POST /quit
     smtp         SMTP that offers STARTTLS and takes mail only after it and AUTH
     smtps        SMTP in TLS from the first byte (implicit TLS), AUTH required
@@ -95,7 +96,7 @@ class HTTPHandler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         if url.path == "/take":
             q = parse_qs(url.query)
-            got = take(q["channel"][0], int(q.get("count", ["1"])[0]))
+            got = take(q["channel"][0], int(q.get("count", ["1"])[0]), float(q.get("wait", ["10"])[0]))
             self.reply(200, json.dumps(got))
         else:
             self.reply(404, '{"error": "no route"}')
