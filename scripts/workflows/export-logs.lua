@@ -126,14 +126,7 @@ local ctx = { dir = dir, cp = cp, out = outs, since = since, now_ms = now_s * 10
               max_pages = opts.max_pages, pages = { done = 0 } }
 
 local rate = opts.rate
-if rate == nil then
-  local sb = host.sandbox()
-  if sb then
-    rate = sb.rate_limits and sb.rate_limits.logs or nil
-  else
-    rate = 2
-  end
-end
+if rate == nil then rate = require("workflows.lib.pace").logs_rate() end
 local interval_ms = rate and 60000 / rate or 0
 local results = {}
 local per_child = fanout.each(accounts, selected, function(child, account)

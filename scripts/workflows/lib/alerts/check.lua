@@ -14,6 +14,7 @@
 local errors = require "duo.error"
 local json = require "duo.json"
 local baselines = require "workflows.lib.baseline"
+local pace = require "workflows.lib.pace"
 
 local M = {}
 
@@ -57,7 +58,7 @@ end
 -- The run's context: the rules by name, the widest windows the reads
 -- need, and each standards baseline read once.
 function M.context(rules, now)
-  local ctx = { now = now, rules = rules, by_name = {}, notes = {} }
+  local ctx = { now = now, rules = rules, by_name = {}, notes = {}, logs_rate = pace.logs_rate() }
   for _, r in ipairs(rules) do ctx.by_name[r.name] = r end
   local function days(name)
     local r = ctx.by_name[name]
@@ -78,7 +79,9 @@ function M.context(rules, now)
   return ctx
 end
 
--- The reads, each made at most once per child.
+-- The reads, each made at most once per child; LOGS are paced to Duo's
+-- limit of log requests (Trust Monitor counts as one).
+local LOGS = { adminlog = true, authlog = true, trust = true }
 local READERS = {
   users = function(child) return child:get_users() end,
   bypass_codes = function(child) return child:get_bypass_codes() end,
@@ -354,13 +357,14 @@ M.EVAL = EVAL
 -- Runs the rules on one child (an Admin client); see the top.
 function M.child(ctx, child)
   local cache = {}
+  local wait = pace.window(ctx.logs_rate)
   local function data(what, arg)
-    local key = what
-    local c = cache[key]
+    local c = cache[what]
     if c and (arg == nil or c.arg <= arg) then return c.value end
+    if LOGS[what] then wait() end
     local value = READERS[what](child, ctx, arg)
     if type(value) ~= "table" then value = {} end
-    cache[key] = { value = value, arg = arg or 0 }
+    cache[what] = { value = value, arg = arg or 0 }
     return value
   end
   local out = { findings = {}, skipped = {} }
