@@ -246,13 +246,17 @@ end
 -- The built-in configuration while the sandbox runs: one profile,
 -- "sandbox", holding the simulated integrations' keys; any profile name a
 -- script asks for resolves to it.
--- A config file given explicitly (--config, $DUO_LUA_CONFIG) still lends
+-- A config file given explicitly (--config, $DUO_LUA_CONFIG) that exists still lends
 -- its notification channels (top level, and the profile's in force) and
 -- that profile's psa block, so alerts can be tried on the simulated tenant
 -- against real channels; its Duo keys and mapping store are never used.
 local function lent_from_file(profile_name)
   local path, explicit = config.path()
+  -- (a file still to be written, as `-w configure` does, lends nothing)
   if not (path and explicit) then return nil end
+  local f = io.open(path, "rb")
+  if f == nil then return nil end
+  f:close()
   local cfg = config.load_file(path)
   local name = profile_name or cfg.default
   if name == nil then
