@@ -97,21 +97,21 @@ local function log(acct, entry)
   acct.adminlogs[#acct.adminlogs + 1] = entry
 end
 
+-- The administrator log says the account's first user in bypass was put
+-- there `days` ago.
+local function in_bypass_since(days)
+  return function(acct, now)
+    local u = first(acct.users, function(x) return x.status == "bypass" end)
+    if u then
+      log(acct, { timestamp = now - days * DAY, username = acct.admins[2].name, action = "user_update",
+                  object = u.username, description = '{"status": "Bypass"}' })
+    end
+  end
+end
+
 local PLANTS = {
-  ["ACME Manufacturing"] = function(acct, now)
-    local u = first(acct.users, function(x) return x.status == "bypass" end)
-    if u then
-      log(acct, { timestamp = now - 30 * DAY, username = acct.admins[2].name, action = "user_update",
-                  object = u.username, description = '{"status": "Bypass"}' })
-    end
-  end,
-  ["Delta Frieght Systems"] = function(acct, now)
-    local u = first(acct.users, function(x) return x.status == "bypass" end)
-    if u then
-      log(acct, { timestamp = now - 3 * DAY, username = acct.admins[2].name, action = "user_update",
-                  object = u.username, description = '{"status": "Bypass"}' })
-    end
-  end,
+  ["ACME Manufacturing"] = in_bypass_since(30),
+  ["Delta Frieght Systems"] = in_bypass_since(3),
   ["Ironwood Legal"] = function(acct, now)
     acct.admins[#acct.admins + 1] = { name = "Temp Contractor", email = "it-temp@ironwood-contracting.example",
                                       phone = "", role = "Administrator", status = "Active", created = now - DAY }
