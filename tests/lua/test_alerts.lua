@@ -275,5 +275,22 @@ T.test("standards_drift with a baseline file: one finding per drifting account",
   W.remove()
 end)
 
+T.test("--org and --account select the children; an unknown organization is one clear line", function()
+  local W, run = A.workspace(config())
+  local code, out = run("--dry-run --format jsonl --org 'Acme Corporation'")
+  T.eq(code, 3, "exit status")
+  local lines = W.lines(out)
+  T.eq(#lines, 2, "Acme Corp's two findings")
+  for _, line in ipairs(lines) do T.eq(json.decode(line).account_id, A.ACME, "account") end
+  code, out = run("--dry-run --format jsonl --account Globex")
+  T.eq(#W.lines(out), 2, "Globex's two findings")
+  local err
+  code, out, err = run("--dry-run --org Initech")
+  T.eq(code, 1, "an unknown organization")
+  T.truthy(err:find("no organization 'Initech' in the mapping store", 1, true), err)
+  T.eq(select(2, err:gsub("\n", "")), 2, "the standards note and one line: " .. err)
+  W.remove()
+end)
+
 R.stop()
 T.done()
