@@ -45,6 +45,14 @@ local function ids_of(requests)
   return out
 end
 
+-- A dry run's findings (--format jsonl, decoded) and its exit status.
+local function dry_findings(run, args)
+  local code, out, err = run("--dry-run --format jsonl " .. (args or ""))
+  local list = {}
+  for line in out:gmatch("[^\n]+") do list[#list + 1] = json.decode(line) end
+  return list, code, err
+end
+
 local function state_of(W)
   return json.decode(assert(W.read(W.state), "the state file"))
 end
@@ -197,12 +205,10 @@ end)
 
 T.test("--format jsonl: one finding a line in the webhook's shape", function()
   local W, run = A.workspace(config())
-  local code, out = run("--dry-run --format jsonl")
+  local list, code = dry_findings(run)
   T.eq(code, 3, "exit status")
-  local lines = W.lines(out)
-  T.eq(#lines, #A.FINDINGS, "lines")
-  for _, line in ipairs(lines) do
-    local f = json.decode(line)
+  T.eq(#list, #A.FINDINGS, "lines")
+  for _, f in ipairs(list) do
     local keys = {}
     for k in pairs(f) do keys[#keys + 1] = k end
     table.sort(keys)
@@ -261,11 +267,10 @@ T.test("standards_drift with a baseline file: one finding per drifting account",
   local W, run = A.workspace(config())
   W.write("baseline.json", '{"lockout_threshold": 3}')
   W.write("rules.json", '{"standards_drift": {"baseline": "baseline.json"}}')
-  local code, out, err = run("--rules rules.json --dry-run --format jsonl")
+  local list, code, err = dry_findings(run, "--rules rules.json")
   T.eq(code, 3, "exit status; stderr: " .. err)
   local drift = 0
-  for _, line in ipairs(W.lines(out)) do
-    local f = json.decode(line)
+  for _, f in ipairs(list) do
     if f.rule == "standards_drift" then
       drift = drift + 1
       T.eq(f.details.drift[1].setting, "lockout_threshold", "the drifting setting")
@@ -277,15 +282,13 @@ end)
 
 T.test("--org and --account select the children; an unknown organization is one clear line", function()
   local W, run = A.workspace(config())
-  local code, out = run("--dry-run --format jsonl --org 'Acme Corporation'")
+  local list, code = dry_findings(run, "--org 'Acme Corporation'")
   T.eq(code, 3, "exit status")
-  local lines = W.lines(out)
-  T.eq(#lines, 2, "Acme Corp's two findings")
-  for _, line in ipairs(lines) do T.eq(json.decode(line).account_id, A.ACME, "account") end
-  code, out = run("--dry-run --format jsonl --account Globex")
-  T.eq(#W.lines(out), 2, "Globex's two findings")
-  local err
-  code, out, err = run("--dry-run --org Initech")
+  T.eq(#list, 2, "Acme Corp's two findings")
+  for _, f in ipairs(list) do T.eq(f.account_id, A.ACME, "account") end
+  T.eq(#dry_findings(run, "--account Globex"), 2, "Globex's two findings")
+  local _, err
+  code, _, err = run("--dry-run --org Initech")
   T.eq(code, 1, "an unknown organization")
   T.truthy(err:find("no organization 'Initech' in the mapping store", 1, true), err)
   T.eq(select(2, err:gsub("\n", "")), 2, "the standards note and one line: " .. err)
