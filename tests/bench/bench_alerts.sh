@@ -29,7 +29,7 @@ one() {
     read -r _ virtual _ requests _ refused < <(grep '^VIRTUAL_S' "$work/err.txt")
     findings=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["findings"]))' "$work/out.json")
     local bound=$(( (children + concurrency - 1) / concurrency * 60 ))
-    printf '%-22s concurrency %3d: %s findings sent; wall %s s; virtual %s s (rate-limit bound %d s); %d requests, %d answered 429; peak RSS %d MB\n' \
+    printf '%-22s concurrency %3d: %s new findings (no channel: reported); wall %s s; virtual %s s (rate-limit bound %d s); %d requests, %d answered 429; peak RSS %d MB\n' \
         "$label" "$concurrency" "$findings" "$(awk "BEGIN { printf \"%.1f\", ($t1 - $t0) / 1e9 }")" "$virtual" \
         "$bound" "$requests" "$refused" "$(( $(tail -n 1 "$work/mem.txt") / 1024 ))"
 }
