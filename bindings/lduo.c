@@ -1,6 +1,7 @@
 /* luaopen_duo: registers the private C modules (duo._loop, duo._session,
- * duo._sign, duo._sys, duo._file, duo._match) and runs the Lua half of the
- * module (scripts/duo/init.lua), which returns the public `duo` table. */
+ * duo._sign, duo._sys, duo._file, duo._match, duo._termtext) and runs the
+ * Lua half of the module (scripts/duo/init.lua), which returns the public
+ * `duo` table. */
 #include <lauxlib.h>
 #include <lualib.h>
 
@@ -116,6 +117,7 @@ static const luaL_Reg private_modules[] = {
     { "duo._sys", open_sys },
     { "duo._file", luaopen_duo_file },
     { "duo._match", luaopen_duo_match },
+    { "duo._termtext", luaopen_duo_termtext },
     { NULL, NULL }
 };
 

@@ -34,6 +34,9 @@ int luaopen_duo_file(lua_State *L);
 /* require "duo._match": the inner loops of suggest-mappings' engine. */
 int luaopen_duo_match(lua_State *L);
 
+/* require "duo._termtext": text for a terminal made inert, keys masked. */
+int luaopen_duo_termtext(lua_State *L);
+
 /* Turns core dumps off (Linux: PR_SET_DUMPABLE 0), once a secret key is
  * in memory; returns whether they are off. */
 int duo_secret_loaded(void);

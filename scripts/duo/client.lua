@@ -4,6 +4,7 @@
 local loop = require "duo._loop"
 local sessions = require "duo._session"
 local sys = require "duo._sys"
+local termtext = require "duo.termtext"
 local json = require "duo.json"
 local errors = require "duo.error"
 local options = require "duo.options"
@@ -247,8 +248,8 @@ function Client:_dry_run(request)
     shown[k] = v
   end
   if self.account_id then shown.account_id = self.account_id end
-  io.stderr:write(string.format("dry-run: %s %s%s %s\n", request.verb, self.host, request.path,
-                                json.encode(shown)))
+  io.stderr:write(termtext.format("dry-run: %s %s%s %s\n", request.verb, self.host, request.path,
+                                  json.encode(shown)))
   return true
 end
 

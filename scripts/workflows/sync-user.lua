@@ -6,6 +6,7 @@ local store_mod = require "workflows.lib.store"
 local host = require "workflows.lib.host"
 local errors = require "duo.error"
 local json = require "duo.json"
+local termtext = require "duo.termtext"
 
 local NAME = "sync-user"
 local HELP = [[
@@ -107,7 +108,7 @@ if #jobs == 1 and opts.org then
   local org, username = orgs[1], opts.username[1]
   local result = sync(jobs[1])
   if result == nil and store_mod.dry_run() then
-    io.stdout:write(string.format("dry-run: would sync '%s' in '%s' (%s)\n", username, org.name, org.duo_account_id))
+    io.stdout:write(termtext.format("dry-run: would sync '%s' in '%s' (%s)\n", username, org.name, org.duo_account_id))
     return 0
   end
   jobs[1].result = result
@@ -152,13 +153,13 @@ if opts.format == "json" then
   end
 else
   for _, job in ipairs(jobs) do
-    out:write(string.format("%s '%s' in '%s' (%s): %s\n", job.error and "failed to sync" or "synced", job.username,
+    out:write(termtext.format("%s '%s' in '%s' (%s): %s\n", job.error and "failed to sync" or "synced", job.username,
                             job.org.name, job.org.duo_account_id, detail(job)))
   end
 end
 finish()
 if failed > 0 then
-  io.stderr:write(string.format("duo-lua: %s: %d of %d syncs failed\n", NAME, failed, #jobs))
+  io.stderr:write(termtext.format("duo-lua: %s: %d of %d syncs failed\n", NAME, failed, #jobs))
   return 1
 end
 return 0

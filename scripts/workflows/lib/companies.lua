@@ -8,6 +8,7 @@
 local errors = require "duo.error"
 local json = require "duo.json"
 local file = require "duo._file"
+local termtext = require "duo.termtext"
 
 local M = {}
 
@@ -174,7 +175,7 @@ function M.read_text(path, label, encoding)
     local _, bad = utf8.len(text)
     fail(name, nil, "not valid UTF-8 at byte %d (try --encoding windows-1252)", bad)
   end
-  io.stderr:write(string.format("duo-lua: warning: %s is not UTF-8; read as Windows-1252 (--encoding chooses)\n",
+  io.stderr:write(termtext.format("duo-lua: warning: %s is not UTF-8; read as Windows-1252 (--encoding chooses)\n",
                                 name))
   return from_cp1252(text), name
 end
@@ -364,7 +365,7 @@ function M.load(path, opts)
     end
     local key = c.name:lower():gsub("%s+", " ")
     if names[key] then
-      io.stderr:write(string.format("duo-lua: warning: %s:%s: the company '%s' appears twice (also line %s)\n",
+      io.stderr:write(termtext.format("duo-lua: warning: %s:%s: the company '%s' appears twice (also line %s)\n",
                                     name, tostring(c.line), c.name, tostring(names[key].line)))
     else
       names[key] = c

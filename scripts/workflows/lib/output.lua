@@ -5,6 +5,7 @@
 local json = require "duo.json"
 local jsontext = require "duo.jsontext"
 local errors = require "duo.error"
+local termtext = require "duo.termtext"
 
 local M = {}
 
@@ -110,20 +111,22 @@ local function rstrip(s)
 end
 
 -- Writes rows as aligned columns with a title row (missing values as "-").
+-- Every title and cell is made inert first (duo.termtext: a control byte,
+-- C1, DEL or bidi mark is shown as an escape, a newline or tab as a space).
 -- Time and memory are linear in the size of the cells.
 function M.table(rows, columns, out)
   out = out or io.stdout
   local cells, cell_widths, widths = {}, {}, {}
   local titles, title_widths = {}, {}
   for c, col in ipairs(columns) do
-    titles[c] = col.title or col.key:upper():gsub("_", " ")
+    titles[c] = termtext.cell((col.title or col.key:upper():gsub("_", " ")))
     title_widths[c] = width(titles[c])
     widths[c] = title_widths[c]
   end
   for r, row in ipairs(rows) do
     cells[r], cell_widths[r] = {}, {}
     for c, col in ipairs(columns) do
-      local s, w = fit((cell(col, row, "-"):gsub("[\r\n\t]", " ")), col.max_width or M.MAX_CELL)
+      local s, w = fit(termtext.cell(cell(col, row, "-")), col.max_width or M.MAX_CELL)
       cells[r][c], cell_widths[r][c] = s, w
       if w > widths[c] then widths[c] = w end
     end
