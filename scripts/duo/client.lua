@@ -236,7 +236,8 @@ local function dry_run_enabled()
   return sys.settings().dry_run
 end
 
--- Prints what a write would send (never a secret) and reports whether
+-- Prints what a write would send (never a secret: directory keys in the
+-- path masked as tables mask them) and reports whether
 -- the call is skipped.
 function Client:_dry_run(request)
   local row = request.row
@@ -248,7 +249,7 @@ function Client:_dry_run(request)
     shown[k] = v
   end
   if self.account_id then shown.account_id = self.account_id end
-  io.stderr:write(termtext.format("dry-run: %s %s%s %s\n", request.verb, self.host, request.path,
+  io.stderr:write(termtext.format("dry-run: %s %s%s %s\n", request.verb, self.host, termtext.mask_path(request.path),
                                   json.encode(shown)))
   return true
 end

@@ -35,4 +35,11 @@ function M.format(fmt, ...)
   return string.format(fmt, table.unpack(a, 1, n))
 end
 
+-- A directory key (or another secret-ish value) as tables show it:
+-- "DD…WXYZ", "••••" when 8 bytes or fewer.
+M.mask = C.mask
+
+-- A request path with the directory key after "directorysync" masked.
+M.mask_path = C.mask_path
+
 return M

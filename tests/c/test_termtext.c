@@ -1,5 +1,6 @@
-/* core/termtext.h: known answers for every class of byte a terminal acts
- * on, the bytes that stay, malformed UTF-8, the cell and Lua forms.
+/* core/termtext.h and the key masking of core/trace.h: known answers for
+ * every class of byte a terminal acts on, the bytes that stay, malformed
+ * UTF-8, the cell and Lua forms, and directory keys in paths.
  *
  * usage: test_termtext DATA_DIR (unused)
  * Prints one line per failed check and ends with "N passed, M failed". */
@@ -7,6 +8,7 @@
 #include <string.h>
 
 #include "termtext.h"
+#include "trace.h"
 
 static int passed, failed;
 
@@ -65,10 +67,37 @@ static void check_answer(const struct answer *a)
     duo_buf_free(&out);
 }
 
+static void check_text(const char *what, duo_buf *out, int rc, const char *want)
+{
+    if (rc == 0 && strcmp(duo_buf_str(out), want) == 0) {
+        passed++;
+    } else {
+        failed++;
+        printf("FAIL %s: got \"%s\", want \"%s\"\n", what, duo_buf_str(out), want);
+    }
+    duo_buf_clear(out);
+}
+
 int main(void)
 {
+    duo_buf out = DUO_BUF_INIT;
+
     for (size_t i = 0; i < sizeof(answers) / sizeof(answers[0]); i++)
         check_answer(&answers[i]);
+    check_text("mask", &out, duo_trace_mask(&out, "DDTESTDIRECTORYKEY01", 20), "DD\xe2\x80\xa6" "EY01");
+    check_text("mask short", &out, duo_trace_mask(&out, "DDSHORT1", 8),
+               "\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2");
+    check_text("mask empty", &out, duo_trace_mask(&out, "", 0), "");
+    check_text("path", &out, duo_trace_path(&out, "/admin/v1/users/directorysync/DDTESTDIRECTORYKEY01/syncuser"),
+               "/admin/v1/users/directorysync/DD\xe2\x80\xa6" "EY01/syncuser");
+    check_text("admin path", &out, duo_trace_path(&out, "/admin/v1/admins/directorysync/DDADMINSDIRKEY000001/syncadmin"),
+               "/admin/v1/admins/directorysync/DD\xe2\x80\xa6" "0001/syncadmin");
+    check_text("key last", &out, duo_trace_path(&out, "/x/directorysync/DDTESTDIRECTORYKEY01"),
+               "/x/directorysync/DD\xe2\x80\xa6" "EY01");
+    check_text("other path", &out, duo_trace_path(&out, "/admin/v1/users/DU123/directorysyncs"),
+               "/admin/v1/users/DU123/directorysyncs");
+    check_text("ends with the marker", &out, duo_trace_path(&out, "/a/directorysync/"), "/a/directorysync/");
+    duo_buf_free(&out);
     if (duo_utf8_valid("caf\xc3\xa9", 5) != 1 || duo_utf8_valid("\xc3", 1) != 0) {
         failed++;
         printf("FAIL duo_utf8_valid\n");

@@ -227,11 +227,11 @@ function M.by_name(name_key, id_key)
 end
 
 -- A secret-ish value shown masked: the first two and the last four
--- characters ("DD…WXYZ"); short values are hidden entirely.
+-- characters ("DD…WXYZ"); short values are hidden entirely. The same form
+-- as --trace, --log and --dry-run show directory keys in (duo.termtext).
 function M.mask(s)
   if is_none(s) or s == "" then return s end
-  if #s <= 8 then return string.rep("\u{2022}", 4) end
-  return s:sub(1, 2) .. "\u{2026}" .. s:sub(-4)
+  return termtext.mask(s)
 end
 
 return M
