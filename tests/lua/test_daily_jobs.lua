@@ -702,7 +702,7 @@ return {
     } }
     write("srv.mappings.json", store, "600")
     ts.clear_requests()
-    local code, out, err = run(SRV .. "-w sync-user --all-orgs --username alice --username bob --format json")
+    local code, out, err = run(SRV .. "-w sync-user --yes --all-orgs --username alice --username bob --format json")
     T.eq(code, 0, err)
     local doc = json.decode(out)
     T.eq(#doc, 4)
@@ -730,7 +730,7 @@ return {
     -- a failing child does not stop the others
     local admin = ts.client("admin")
     admin:call("POST", "/test/children/" .. children[3].account_id .. "/fail", { code = 50001 })
-    code, out, err = run(SRV .. "-w sync-user --all-orgs --username alice --format json")
+    code, out, err = run(SRV .. "-w sync-user --yes --all-orgs --username alice --format json")
     admin:call("POST", "/test/children/" .. children[3].account_id .. "/fail", { code = 0 })
     T.eq(code, 1)
     doc = json.decode(out)
