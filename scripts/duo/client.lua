@@ -85,10 +85,14 @@ function Client:__tostring()
   return s .. ")"
 end
 
--- What to do about a TLS failure, from curl's message.
+-- What to do about a TLS failure, from curl's message. A CA file curl
+-- cannot load is not TLS inspection: nothing was verified against it.
 local function tls_advice(message)
   local m = message:lower()
-  if m:find("expired", 1, true) then
+  if m:find("certificate file", 1, true) or m:find("ca cert", 1, true) or m:find("verify locations", 1, true) then
+    return "the 'ca' file holds no certificate curl can use: give \"pinned\", \"system\" or the path of a PEM "
+           .. "file of CA certificates"
+  elseif m:find("expired", 1, true) then
     return "the server's certificate has expired, or this machine's clock is wrong"
   elseif m:find("subject name", 1, true) or m:find("does not match", 1, true) then
     return "the certificate is for another host name: check 'host'"
@@ -97,7 +101,8 @@ local function tls_advice(message)
          .. "or the path of your proxy's CA file"
 end
 
--- Turns a finished request into (response, metadata) or raises duo.Error.
+-- Turns a finished request into (response, metadata, HTTP status) or
+-- raises duo.Error.
 local function decode(result, ctx)
   local function fail(fields)
     for k, v in pairs(ctx) do if fields[k] == nil then fields[k] = v end end
@@ -138,7 +143,7 @@ local function decode(result, ctx)
        and not json.is_array(response) then
       metadata = response.metadata   -- some v2 listings nest it
     end
-    return response, metadata
+    return response, metadata, result.status
   end
   local code = tonumber(envelope.code)
   if envelope.stat == "FAIL" or code then
@@ -150,7 +155,10 @@ local function decode(result, ctx)
           message = (envelope.message ~= json.null and tostring(envelope.message) or "request failed") .. note,
           detail = detail, hint = hint }
   end
-  fail{ kind = "http", status = result.status, message = "unexpected response envelope" }
+  fail{ kind = "http", status = result.status,
+        message = (envelope.stat == nil and "the answer has no \"stat\" (not a Duo API envelope)"
+                   or "unexpected response envelope (stat " .. errors.quote_bytes(tostring(envelope.stat), 40) .. ")")
+                  .. note }
 end
 
 -- Starts a request: { verb, path, params | body, headers, unsigned, raw,
@@ -185,21 +193,29 @@ function Client:_send(request)
   return { op = self._session:request(req), request = request, client = self }
 end
 
--- Waits for a request started by _send and decodes it.
+-- Waits for a request started by _send and decodes it: response,
+-- metadata.
 function Client:_receive(handle)
+  local response, metadata = self:_receive_status(handle)
+  return response, metadata
+end
+
+-- The same, and the HTTP status of the answer (paging names it when a
+-- page is not what a listing answers).
+function Client:_receive_status(handle)
   local result = scheduler.await(handle.op)
   local request = handle.request
-  local ok, response, metadata = pcall(decode, result, {
+  local ok, response, metadata, status = pcall(decode, result, {
     method = request.verb, path = request.path, host = self.host, account_id = self.account_id,
     raw = request.raw, row = request.row })
-  if ok then return response, metadata end
+  if ok then return response, metadata, status end
   local e = response
   -- This machine's clock is too far from Duo's: measure the difference with
   -- the unsigned ping, date requests by Duo's clock from now on, retry once.
   if errors.is_error(e) and e.code == 40105 and not handle.skewed and self:_correct_clock() then
     local again = self:_send(request)
     again.skewed = true
-    return self:_receive(again)
+    return self:_receive_status(again)
   end
   -- A child account moved or was re-created: refresh the parent's list
   -- once and retry on its current host.
@@ -207,7 +223,7 @@ function Client:_receive(handle)
      and self._parent:_refresh_child(self) then
     local again = self:_send(request)
     again.retried = true
-    return self:_receive(again)
+    return self:_receive_status(again)
   end
   error(e, 0)
 end

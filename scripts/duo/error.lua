@@ -73,7 +73,9 @@ function Error:__tostring()
     text = tostring(self.code or self.status) .. " " .. tostring(self.message or "")
     if self.detail and self.detail ~= "" then text = text .. ": " .. tostring(self.detail) end
   elseif self.kind == "http" then
-    text = "HTTP " .. tostring(self.status) .. (self.host and (" from " .. self.host) or "")
+    -- an http error always has a status but when it is built by hand
+    text = "HTTP " .. (self.status ~= nil and tostring(self.status) or "error")
+           .. (self.host and (" from " .. self.host) or "")
            .. ": " .. tostring(self.message)
   elseif self.kind == "config" then
     text = tostring(self.message)
