@@ -19,6 +19,7 @@
 local loop = require "duo._loop"
 local errors = require "duo.error"
 local backend = require "duo.backend"
+local termtext = require "duo.termtext"
 
 local M = {}
 
@@ -386,7 +387,7 @@ local function report_unwaited(scope)
       t.observed = true
       unwaited_failures = unwaited_failures + 1
       io.stderr:write(string.format("duo-lua: task #%d failed and nobody waited for it: %s\n",
-                                    t.id, tostring(t.error)))
+                                    t.id, termtext.text(tostring(t.error))))
     end
   end
   io.stderr:flush()

@@ -184,6 +184,14 @@ T.test("an error line printed by the host is inert, its lines kept", function()
   T.truthy(err:find("x\\x1b]52;c;y\\x07", 1, true), err)
 end)
 
+T.test("a failed task nobody waited for is reported inert", function()
+  local script = write("task.lua", "require('duo').spawn(function() error(" .. string.format("%q", "t\27]52;c;x\7") .. ", 0) end)")
+  local code, _, err = run(script)
+  T.eq(code, 1)
+  inert(err, "task failure")
+  T.truthy(err:find("t\\x1b]52;c;x\\x07"), err)
+end)
+
 T.test("the progress line escapes its label", function()
   local script = write("progress.lua", "require('duo').parallel({ 1, 2 }, function() end, { progress = true, label = "
                        .. string.format("%q", "lbl\27[2J\u{202e}") .. " })")
