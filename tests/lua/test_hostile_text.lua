@@ -78,13 +78,21 @@ local function clean_run(args, what)
   return code, out, err
 end
 
-T.test("user-counts: the table escapes the names, --format json keeps their bytes", function()
-  local code, out = clean_run("-w user-counts", "user-counts")
-  T.eq(code, 0)
-  T.truthy(out:find("Acme Corp\\x1b]52;c;cm0gLXJmIH4K\\x07\\x1b[2J\\x0d\\x07\\u202e", 1, true), out)
-  code, out = run(SB .. "-w user-counts --format json")
-  T.eq(code, 0)
+-- A workflow's table (inert, showing `shown`) and its --format json (the
+-- bytes JSON-escaped); returns the JSON text.
+local function table_and_json(args, shown)
+  local code, out = clean_run(args, args)
+  T.eq(code, 0, args)
+  T.truthy(out:find(shown, 1, true), out)
+  code, out = run(SB .. args .. " --format json")
+  T.eq(code, 0, args)
   T.truthy(out:find("\\u001b]52;c;", 1, true), "JSON-escaped: " .. out)
+  return out
+end
+
+T.test("user-counts: the table escapes the names, --format json keeps their bytes", function()
+  local out = table_and_json("-w user-counts", "Acme Corp\\x1b]52;c;cm0gLXJmIH4K\\x07\\x1b[2J\\x0d\\x07\\u202e")
+  local code
   local names = {}
   for _, row in ipairs(json.decode(out)) do names[row.name] = true end
   T.truthy(names[ACME] and names[GLOBEX], "the exact bytes: " .. out)
@@ -98,12 +106,7 @@ T.test("user-counts: the table escapes the names, --format json keeps their byte
 end)
 
 T.test("bypass-audit: the table of users", function()
-  local code, out = clean_run("-w bypass-audit", "bypass-audit")
-  T.eq(code, 0)
-  T.truthy(out:find("dave\\x1b]52", 1, true), out)
-  code, out = run(SB .. "-w bypass-audit --format json")
-  T.eq(code, 0)
-  T.truthy(out:find("\\u001b]52", 1, true), out)
+  table_and_json("-w bypass-audit", "dave\\x1b]52")
 end)
 
 T.test("offboard-user: the plan, the refusal and the table", function()

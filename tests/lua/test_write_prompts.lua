@@ -8,21 +8,7 @@ local ts = require "testserver"
 local W = require("workspace").new({ stdin_null = true })
 local write, read, run = W.write, W.read, W.run
 
-local CONFIG = write("srv.lua", string.format([[
-return {
-  default = "srv",
-  profiles = {
-    srv = {
-      accounts = { host = "127.0.0.1:%s", ikey = %q, skey = %q },
-      admin = { host = "127.0.0.1:%s", ikey = %q, skey = %q },
-      ca = %q,
-      max_backoff = 0,
-      mappings = "srv.mappings.json",
-    },
-  },
-}
-]], ts.port(), ts.keys.accounts.ikey, ts.keys.accounts.skey, ts.port(), ts.keys.admin.ikey, ts.keys.admin.skey,
-    ts.ca), "600")
+local CONFIG = W.server_config{ admin = true }
 local SRV = "-c " .. CONFIG .. " "
 local children = ts.client("accounts"):get_child_accounts()
 local child = children[1]
@@ -38,15 +24,7 @@ local IMPORT = write("import.csv", "name,id,duo_account_id\nNewCo,N1," .. childr
 local COMPANIES = write("companies.csv", "id,name\nC1," .. children[3].name .. "\n")
 local NEW_CONFIG = W.tmp .. "/new-config.lua"
 
--- The writes (not GETs) to the Admin API the server saw since the last
--- clear (the Accounts API's POST account/list is a read).
-local function writes()
-  local list = {}
-  for _, r in ipairs(ts.requests()) do
-    if r.method ~= "GET" and r.path:find("^/admin/") then list[#list + 1] = r end
-  end
-  return list
-end
+local writes = ts.admin_writes
 
 local CASES = {
   "-w offboard-user --username " .. USERNAME .. " --action disable",
