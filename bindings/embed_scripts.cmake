@@ -1,6 +1,7 @@
 # Turns the Lua sources (and the data files beside them: .csv, .json) under
 # SOURCE_DIR into a C file of byte arrays, so duo-lua and duo.so carry their
-# Lua half and run from any directory.
+# Lua half and run from any directory. Bytes as unsigned char: 0x80 and
+# above do not fit a signed char (-Wpedantic's overflow warning).
 file(GLOB_RECURSE files RELATIVE "${SOURCE_DIR}" "${SOURCE_DIR}/*.lua" "${SOURCE_DIR}/*.csv"
      "${SOURCE_DIR}/*.json")
 list(SORT files)
@@ -13,12 +14,12 @@ foreach(f IN LISTS files)
   math(EXPR len "${hexlen} / 2")
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
   string(REGEX REPLACE "((0x..,){16})" "\\1\n" bytes "${bytes}")
-  string(APPEND out "static const char file_${i}[] = {\n${bytes}0 };\n")
+  string(APPEND out "static const unsigned char file_${i}[] = {\n${bytes}0 };\n")
   string(APPEND table "    { \"${f}\", file_${i}, ${len} },\n")
   math(EXPR i "${i} + 1")
 endforeach()
 string(APPEND out "
-typedef struct embedded_file { const char *path; const char *data; size_t len; } embedded_file;
+typedef struct embedded_file { const char *path; const unsigned char *data; size_t len; } embedded_file;
 const embedded_file duo_embedded_files[] = {
 ${table}    { NULL, NULL, 0 }
 };

@@ -1,13 +1,14 @@
 /* Lua sources compiled into the binary, found by require. */
+#include <stdio.h>
 #include <string.h>
 
 #include <lauxlib.h>
 
-#include "lduo.h"
+#include "embedded.h"
 
 typedef struct embedded_file {
     const char *path;      /* relative to scripts/, e.g. "duo/client.lua" */
-    const char *data;
+    const unsigned char *data;
     size_t len;
 } embedded_file;
 
@@ -30,7 +31,7 @@ const char *duo_embedded_data(const char *path, size_t *len)
     if (f == NULL)
         return NULL;
     *len = f->len;
-    return f->data;
+    return (const char *)f->data;
 }
 
 int duo_load_embedded(lua_State *L, const char *path)
@@ -43,52 +44,145 @@ int duo_load_embedded(lua_State *L, const char *path)
         return LUA_ERRFILE;
     }
     lua_pushfstring(L, "@%s", path);
-    rc = luaL_loadbufferx(L, f->data, f->len, lua_tostring(L, -1), "t");
+    rc = luaL_loadbufferx(L, (const char *)f->data, f->len, lua_tostring(L, -1), "t");
     lua_remove(L, -2);
     return rc;
 }
 
-/* package.searchers entry: "duo.a.b" -> "duo/a/b.lua". */
+#define SCOPE_KEY "duo.embedded_scope"
+
+/* "duo.a.b" -> "duo/a/b.lua", pushed; NULL when it names no embedded file. */
+static const embedded_file *module_file(lua_State *L, const char *name)
+{
+    luaL_gsub(L, name, ".", "/");
+    lua_pushfstring(L, "%s.lua", lua_tostring(L, -1));
+    lua_remove(L, -2);
+    return find_file(lua_tostring(L, -1));
+}
+
+static int is_duo_name(const char *name)
+{
+    return strcmp(name, "duo") == 0 || strncmp(name, "duo.", 4) == 0;
+}
+
+/* package.searchers entry; upvalue 1: whether it serves every tree. */
 static int search_embedded(lua_State *L)
 {
     const char *name = luaL_checkstring(L, 1);
     const char *path;
 
-    luaL_gsub(L, name, ".", "/");
-    path = lua_pushfstring(L, "%s.lua", lua_tostring(L, -1));
-    if (find_file(path) == NULL) {
-        lua_pushfstring(L, "no embedded file '%s'", path);
+    if (!lua_toboolean(L, lua_upvalueindex(1)) && !is_duo_name(name)) {
+        lua_pushfstring(L, "no embedded module '%s' (duo.so serves only duo.*)", name);
         return 1;
     }
+    if (module_file(L, name) == NULL) {
+        lua_pushfstring(L, "no embedded file '%s'", lua_tostring(L, -1));
+        return 1;
+    }
+    path = lua_tostring(L, -1);
     if (duo_load_embedded(L, path) != LUA_OK)
         return lua_error(L);
     lua_pushfstring(L, "@%s", path);
     return 2;
 }
 
-void duo_open_embedded(lua_State *L)
+void duo_open_embedded(lua_State *L, duo_embedded_scope scope)
 {
-    /* Idempotent: the searcher is registered once per state. */
-    if (lua_getfield(L, LUA_REGISTRYINDEX, "duo.embedded_searcher") != LUA_TNIL) {
+    if (lua_getfield(L, LUA_REGISTRYINDEX, SCOPE_KEY) != LUA_TNIL) {
         lua_pop(L, 1);
         return;
     }
     lua_pop(L, 1);
-    lua_pushboolean(L, 1);
-    lua_setfield(L, LUA_REGISTRYINDEX, "duo.embedded_searcher");
-    duo_open_private(L);
+    lua_pushboolean(L, scope == DUO_EMBEDDED_ALL);
+    lua_setfield(L, LUA_REGISTRYINDEX, SCOPE_KEY);
     lua_getglobal(L, "package");
     if (lua_getfield(L, -1, "searchers") == LUA_TTABLE) {
-        /* Right after the preload searcher: ours win over files on disk. */
+        /* Right after the preload searcher: ours win over files on disk,
+         * which is why duo.so serves only its own names. */
         lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
         for (lua_Integer i = n; i >= 2; i--) {
             lua_rawgeti(L, -1, i);
             lua_rawseti(L, -2, i + 1);
         }
-        lua_pushcfunction(L, search_embedded);
+        lua_pushboolean(L, scope == DUO_EMBEDDED_ALL);
+        lua_pushcclosure(L, search_embedded, 1);
         lua_rawseti(L, -2, 2);
     }
     lua_pop(L, 2);
+}
+
+int duo_embedded_serves_all(lua_State *L)
+{
+    int all;
+
+    lua_getfield(L, LUA_REGISTRYINDEX, SCOPE_KEY);
+    all = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return all;
+}
+
+/* The require of a private tree: upvalue 1 the tree's name, 2 the
+ * modules loaded so far, 3 the globals its chunks see (_G, with this
+ * require). */
+static int private_require(lua_State *L)
+{
+    const char *name = luaL_checkstring(L, 1);
+    const char *tree = lua_tostring(L, lua_upvalueindex(1));
+    size_t n = strlen(tree);
+
+    lua_settop(L, 1);
+    if (strncmp(name, tree, n) != 0 || name[n] != '.') {
+        lua_getglobal(L, "require");
+        lua_pushvalue(L, 1);
+        lua_call(L, 1, 1);
+        return 1;
+    }
+    if (lua_getfield(L, lua_upvalueindex(2), name) != LUA_TNIL)
+        return 1;
+    lua_pop(L, 1);
+    if (module_file(L, name) == NULL)
+        return luaL_error(L, "module '%s' not found in the embedded %s tree", name, tree);
+    if (duo_load_embedded(L, lua_tostring(L, -1)) != LUA_OK)
+        return lua_error(L);
+    lua_pushvalue(L, lua_upvalueindex(3));
+    if (lua_setupvalue(L, -2, 1) == NULL)   /* the chunk's _ENV */
+        lua_pop(L, 1);
+    lua_pushvalue(L, 1);
+    lua_pushvalue(L, 2);
+    lua_call(L, 2, 1);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        lua_pushboolean(L, 1);
+    }
+    lua_pushvalue(L, -1);
+    lua_setfield(L, lua_upvalueindex(2), name);
+    return 1;
+}
+
+void duo_require_private(lua_State *L, const char *tree, const char *name)
+{
+    char key[64];
+
+    snprintf(key, sizeof(key), "duo.private_tree.%s", tree);
+    if (lua_getfield(L, LUA_REGISTRYINDEX, key) != LUA_TFUNCTION) {
+        lua_pop(L, 1);
+        lua_pushstring(L, tree);
+        lua_newtable(L);              /* loaded modules */
+        lua_newtable(L);              /* the tree's globals */
+        lua_newtable(L);
+        lua_pushglobaltable(L);
+        lua_setfield(L, -2, "__index");
+        lua_setmetatable(L, -2);
+        lua_pushcclosure(L, private_require, 3);
+        lua_getupvalue(L, -1, 3);
+        lua_pushvalue(L, -2);
+        lua_setfield(L, -2, "require");
+        lua_pop(L, 1);
+        lua_pushvalue(L, -1);
+        lua_setfield(L, LUA_REGISTRYINDEX, key);
+    }
+    lua_pushstring(L, name);
+    lua_call(L, 1, 1);
 }
 
 void duo_push_embedded_list(lua_State *L, const char *prefix)

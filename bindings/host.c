@@ -7,6 +7,7 @@
 #include <lauxlib.h>
 
 #include "host.h"
+#include "embedded.h"
 #include "lduo.h"
 #include "lloop.h"
 #include "platform.h"

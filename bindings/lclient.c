@@ -111,9 +111,10 @@ static int holds_pem_certificate(FILE *f)
 
 /* The transport options and retry policy of the table at index 1
  * (SPEC section 4), shared by Duo sessions and plain requests. ca_default
- * is what an absent `ca` means. The strings point into the table. */
-static void read_transport(lua_State *L, duo_ca_kind ca_default, duo_transport_options *opt,
-                           duo_retry_policy *retry)
+ * is what an absent `ca` means. The strings point into the table.
+ * (Declared in lduo.h: the notification sends read the same options.) */
+void duo_read_transport(lua_State *L, duo_ca_kind ca_default, duo_transport_options *opt,
+                        duo_retry_policy *retry)
 {
     const char *ca;
     lua_Integer retries;
@@ -185,7 +186,7 @@ static int l_session(lua_State *L)
     sig = duo_opt_integer(L, 1, 1, "sig_version", 5);
     if (sig != 2 && sig != 5)
         luaL_argerror(L, 1, "'sig_version' must be 5 or 2");
-    read_transport(L, DUO_CA_PINNED, &opt, &retry);
+    duo_read_transport(L, DUO_CA_PINNED, &opt, &retry);
     s = new_session(L, host, &opt, &retry, (int)sig);
     s->cred = duo_credentials_new(ikey, skey, skey_len, DUO_DIGEST_SHA512);
     if (s->cred == NULL) {
@@ -307,7 +308,8 @@ static int l_with_host(lua_State *L)
 
 static const char *const http_options[] = {
     "method", "url", "headers", "body", "idempotent", "timeout", "connect_timeout", "ca",
-    "proxy", "max_retries", "max_backoff", "user_agent", "deadline", "max_response_bytes", NULL
+    "proxy", "max_retries", "max_backoff", "user_agent", "deadline", "max_response_bytes",
+    "secret_path", NULL
 };
 
 /* _session.http{ method, url, headers, body, idempotent, transport
@@ -348,7 +350,10 @@ static int l_http(lua_State *L)
     lua_getfield(L, 1, "idempotent");
     spec.idempotent = lua_toboolean(L, -1);
     lua_pop(L, 1);
-    read_transport(L, DUO_CA_SYSTEM, &opt, &retry);
+    lua_getfield(L, 1, "secret_path");
+    spec.secret_path = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    duo_read_transport(L, DUO_CA_SYSTEM, &opt, &retry);
 
     box = duo_push_op_box(L);
     box->op = duo_request_new(duo_lua_loop(L), &spec, NULL, &opt, &retry, err, sizeof(err));

@@ -6,11 +6,9 @@
 #include <lauxlib.h>
 
 #include "buf.h"
+#include "crypto.h"
 #include "lduo.h"
 #include "percent.h"
-
-static const char b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /* _sign.percent_encode(s) -> s with every byte but A-Z a-z 0-9 - . _ ~
  * as %XX. Numbers are taken as their string form. */
@@ -32,68 +30,34 @@ static int l_percent_encode(lua_State *L)
     return 1;
 }
 
-/* _sign.base64_encode(bytes) -> text */
+/* _sign.base64_encode(bytes) -> text. The output is Lua's memory
+ * (luaL_Buffer), so nothing leaks whatever raises. */
 static int l_base64_encode(lua_State *L)
 {
-    size_t len, i;
-    const unsigned char *s = (const unsigned char *)luaL_checklstring(L, 1, &len);
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
     luaL_Buffer b;
+    char *out;
 
-    luaL_buffinit(L, &b);
-    for (i = 0; i + 2 < len; i += 3) {
-        unsigned long n = (unsigned long)s[i] << 16 | (unsigned long)s[i + 1] << 8 | s[i + 2];
-        luaL_addchar(&b, b64_alphabet[n >> 18 & 63]);
-        luaL_addchar(&b, b64_alphabet[n >> 12 & 63]);
-        luaL_addchar(&b, b64_alphabet[n >> 6 & 63]);
-        luaL_addchar(&b, b64_alphabet[n & 63]);
-    }
-    if (i < len) {
-        unsigned long n = (unsigned long)s[i] << 16 | (i + 1 < len ? (unsigned long)s[i + 1] << 8 : 0);
-        luaL_addchar(&b, b64_alphabet[n >> 18 & 63]);
-        luaL_addchar(&b, b64_alphabet[n >> 12 & 63]);
-        luaL_addchar(&b, i + 1 < len ? b64_alphabet[n >> 6 & 63] : '=');
-        luaL_addchar(&b, '=');
-    }
-    luaL_pushresult(&b);
+    luaL_argcheck(L, len < ((size_t)-1 / 4) * 3 - 3, 1, "too long");
+    out = luaL_buffinitsize(L, &b, DUO_BASE64_SIZE(len));
+    luaL_pushresultsize(&b, duo_base64_encode(out, s, len));
     return 1;
-}
-
-static int b64_value(unsigned char c)
-{
-    const char *p = c != '\0' ? strchr(b64_alphabet, c) : NULL;
-    return p != NULL ? (int)(p - b64_alphabet) : -1;
 }
 
 /* _sign.base64_decode(text) -> bytes, or nil when text is not base64.
  * Whitespace is ignored; padding is optional but only at the end. */
 static int l_base64_decode(lua_State *L)
 {
-    size_t len, i;
-    const unsigned char *s = (const unsigned char *)luaL_checklstring(L, 1, &len);
-    unsigned long bits = 0;
-    int nbits = 0, padding = 0;
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
     luaL_Buffer b;
+    char *out = luaL_buffinitsize(L, &b, len / 4 * 3 + 3);
+    long n = duo_base64_decode(out, s, len);
 
-    luaL_buffinit(L, &b);
-    for (i = 0; i < len; i++) {
-        int v;
-        if (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')
-            continue;
-        if (s[i] == '=') {
-            padding++;
-            continue;
-        }
-        v = b64_value(s[i]);
-        if (v < 0 || padding > 0)
-            return 0;
-        bits = (bits << 6 | (unsigned long)v) & 0xFFFFFF;
-        nbits += 6;
-        if (nbits >= 8) {
-            nbits -= 8;
-            luaL_addchar(&b, (char)(bits >> nbits & 0xFF));
-        }
-    }
-    luaL_pushresult(&b);
+    if (n < 0)
+        return 0;
+    luaL_pushresultsize(&b, (size_t)n);
     return 1;
 }
 

@@ -1,11 +1,14 @@
 /* luaopen_duo: registers the private C modules (duo._loop, duo._session,
- * duo._sign, duo._sys, duo._file, duo._match, duo._termtext) and runs the
- * Lua half of the module (scripts/duo/init.lua), which returns the public
- * `duo` table. */
+ * duo._sign, duo._sys, duo._file, duo._match,
+ * duo._notify, duo._termtext) and runs the Lua half of the
+ * module (scripts/duo/init.lua), which returns the public `duo` table.
+ * This file owns the opening: of duo.so in any interpreter, and of the
+ * duo-lua host's state (duo_open_host). */
 #include <lauxlib.h>
 #include <lualib.h>
 
 #include "crypto.h"
+#include "embedded.h"
 #include "json.h"
 #include "lduo.h"
 #include "transport.h"
@@ -55,14 +58,49 @@ static int l_load_embedded(lua_State *L)
     return 1;
 }
 
-/* What the command line said (--profile, --config, --sandbox, --dry-run);
- * an empty table when loaded into another interpreter. */
+#define SETTINGS_KEY "duo.host_settings"
+
+const duo_settings *duo_host_settings(lua_State *L)
+{
+    const duo_settings *s;
+
+    lua_getfield(L, LUA_REGISTRYINDEX, SETTINGS_KEY);
+    s = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    return s;
+}
+
+static void set_string(lua_State *L, const char *key, const char *value)
+{
+    if (value != NULL) {
+        lua_pushstring(L, value);
+        lua_setfield(L, -2, key);
+    }
+}
+
+/* _sys.settings() -> a new table of what the command line said (an empty
+ * one in another interpreter): a copy, so changing it changes nothing. */
 static int l_settings(lua_State *L)
 {
-    if (lua_getfield(L, LUA_REGISTRYINDEX, "duo.settings") != LUA_TTABLE) {
-        lua_pop(L, 1);
-        lua_newtable(L);
+    const duo_settings *s = duo_host_settings(L);
+
+    lua_createtable(L, 0, 8);
+    if (s == NULL)
+        return 1;
+    set_string(L, "profile", s->profile);
+    set_string(L, "config", s->config);
+    set_string(L, "sandbox", s->sandbox);
+    set_string(L, "log", s->log);
+    lua_pushboolean(L, s->dry_run);
+    lua_setfield(L, -2, "dry_run");
+    lua_pushboolean(L, s->trace);
+    lua_setfield(L, -2, "trace");
+    lua_createtable(L, s->n_workflow_dirs, 0);
+    for (int i = 0; i < s->n_workflow_dirs; i++) {
+        lua_pushstring(L, s->workflow_dirs[i]);
+        lua_rawseti(L, -2, i + 1);
     }
+    lua_setfield(L, -2, "workflow_dirs");
     return 1;
 }
 
@@ -118,10 +156,11 @@ static const luaL_Reg private_modules[] = {
     { "duo._file", luaopen_duo_file },
     { "duo._match", luaopen_duo_match },
     { "duo._termtext", luaopen_duo_termtext },
+    { "duo._notify", luaopen_duo_notify },
     { NULL, NULL }
 };
 
-void duo_open_private(lua_State *L)
+static void open_private(lua_State *L)
 {
     luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
     for (const luaL_Reg *m = private_modules; m->name != NULL; m++) {
@@ -131,13 +170,44 @@ void duo_open_private(lua_State *L)
     lua_pop(L, 1);
 }
 
+void duo_open_host(lua_State *L, const duo_settings *settings)
+{
+    lua_pushlightuserdata(L, (void *)settings);
+    lua_setfield(L, LUA_REGISTRYINDEX, SETTINGS_KEY);
+    open_private(L);
+    duo_open_embedded(L, DUO_EMBEDDED_ALL);
+}
+
+/* The sandbox tree's entry module, handed to the Lua half for
+ * duo.sandbox: the tree is above duo's, so duo never requires it. The
+ * host's searcher serves the tree (one copy for everyone who requires
+ * it); in another interpreter it is loaded privately, shadowing none of
+ * the user's modules. */
+static int sandbox_service(lua_State *L)
+{
+    if (duo_embedded_serves_all(L)) {
+        lua_getglobal(L, "require");
+        lua_pushliteral(L, "sandbox.service");
+        lua_call(L, 1, 1);
+    } else {
+        duo_require_private(L, "sandbox", "sandbox.service");
+    }
+    return 1;
+}
+
 int luaopen_duo(lua_State *L)
 {
-    duo_open_embedded(L);
+    if (duo_host_settings(L) == NULL) {
+        open_private(L);
+        duo_open_embedded(L, DUO_EMBEDDED_DUO);
+    }
     luaL_requiref(L, "duo.json", luaopen_duo_json, 0);
     lua_pop(L, 1);
     if (duo_load_embedded(L, "duo/init.lua") != LUA_OK)
         return lua_error(L);
-    lua_call(L, 0, 1);
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, sandbox_service);
+    lua_setfield(L, -2, "sandbox_service");
+    lua_call(L, 1, 1);
     return 1;
 }

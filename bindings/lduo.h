@@ -4,23 +4,29 @@
 
 #include <lua.h>
 
+#include "backend.h"
+#include "request.h"
+
 /* require "duo": the full module (C core plus the embedded Lua half). */
 int luaopen_duo(lua_State *L);
 
-/* Adds the embedded-sources searcher to package.searchers so that
- * require "duo.x" finds scripts/duo/x.lua inside the binary. */
-void duo_open_embedded(lua_State *L);
-/* Loads the embedded file at path (e.g. "duo/init.lua") as a chunk named
- * "@path"; returns a lua_load status, pushing the chunk or a message. */
-int duo_load_embedded(lua_State *L, const char *path);
-/* The bytes of an embedded file (NULL if there is none). */
-const char *duo_embedded_data(const char *path, size_t *len);
-/* Pushes a list of the embedded paths that start with prefix. */
-void duo_push_embedded_list(lua_State *L, const char *prefix);
+/* What the command line says to the module: --profile, --config,
+ * --sandbox, --dry-run, --workflows-dir, --trace, --log. The host fills
+ * one in before it runs any Lua and keeps it (and its strings) for the
+ * life of the state; Lua sees copies (_sys.settings()), so nothing a
+ * script does can change it. */
+typedef struct duo_settings {
+    const char *profile, *config, *sandbox, *log;   /* NULL: not given */
+    int dry_run, trace;
+    const char *const *workflow_dirs;
+    int n_workflow_dirs;
+} duo_settings;
 
-/* Registers the private modules duo._loop, duo._session, duo._sign and
- * duo._sys in package.preload. */
-void duo_open_private(lua_State *L);
+/* The host's state: the built-in modules, every embedded tree found by
+ * require, and the settings (which must outlive L). */
+void duo_open_host(lua_State *L, const duo_settings *settings);
+/* The settings of L's host, or NULL in another interpreter. */
+const duo_settings *duo_host_settings(lua_State *L);
 
 /* Each adds its functions to the table on top of the stack. */
 void duo_open_sign(lua_State *L);
@@ -36,6 +42,14 @@ int luaopen_duo_match(lua_State *L);
 
 /* require "duo._termtext": text for a terminal made inert, keys masked. */
 int luaopen_duo_termtext(lua_State *L);
+/* require "duo._notify": mail over SMTP, syslog streams and datagrams. */
+int luaopen_duo_notify(lua_State *L);
+
+/* Reads the transport options (SPEC section 4) of the table at index 1
+ * into opt and retry; ca_default is what an absent `ca` means. The strings
+ * point into the table, which must stay on the stack while they are used. */
+void duo_read_transport(lua_State *L, duo_ca_kind ca_default, duo_transport_options *opt,
+                        duo_retry_policy *retry);
 
 /* Turns core dumps off (Linux: PR_SET_DUMPABLE 0), once a secret key is
  * in memory; returns whether they are off. */

@@ -6,6 +6,7 @@
  * The operating system's side of each is in core/platform.h. */
 #include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <lauxlib.h>
@@ -169,14 +170,41 @@ static int l_owner_only(lua_State *L)
     return 2;
 }
 
+/* The names of a folder, gathered in C while the folder is open (nothing
+ * may raise then), in a userdata whose __gc frees them whatever happens
+ * after. */
+typedef struct name_list {
+    char *bytes;          /* the names, each followed by '\0' */
+    size_t len, cap;
+} name_list;
+
+static int name_list_gc(lua_State *L)
+{
+    name_list *n = lua_touserdata(L, 1);
+
+    free(n->bytes);
+    n->bytes = NULL;
+    return 0;
+}
+
 static int add_name(void *data, const char *name)
 {
-    lua_State *L = data;
+    name_list *n = data;
+    size_t len = strlen(name) + 1;
 
-    if (!lua_checkstack(L, 2))
-        return ENOMEM;
-    lua_pushstring(L, name);
-    lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+    if (n->len + len > n->cap) {
+        size_t cap = n->cap ? n->cap * 2 : 1024;
+        char *bytes;
+        while (cap < n->len + len)
+            cap *= 2;
+        bytes = realloc(n->bytes, cap);
+        if (bytes == NULL)
+            return ENOMEM;
+        n->bytes = bytes;
+        n->cap = cap;
+    }
+    memcpy(n->bytes + n->len, name, len);
+    n->len += len;
     return 0;
 }
 
@@ -184,16 +212,28 @@ static int add_name(void *data, const char *name)
 static int l_list(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
+    name_list *n = lua_newuserdatauv(L, sizeof(*n), 0);
+    lua_Integer k = 0;
     int rc;
 
-    lua_newtable(L);
-    rc = platform_list(path, add_name, L);
+    n->bytes = NULL;
+    n->len = n->cap = 0;
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, name_list_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_setmetatable(L, -2);
+    rc = platform_list(path, add_name, n);
     if (rc == ENOMEM)
         return luaL_error(L, "out of memory listing %s", path);
     if (rc != 0) {
         lua_pushnil(L);
         lua_pushfstring(L, "%s: %s", path, strerror(errno));
         return 2;
+    }
+    lua_newtable(L);
+    for (size_t at = 0; at < n->len; at += strlen(n->bytes + at) + 1) {
+        lua_pushstring(L, n->bytes + at);
+        lua_rawseti(L, -2, ++k);
     }
     return 1;
 }

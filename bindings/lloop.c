@@ -85,24 +85,18 @@ static int loop_gc(lua_State *L)
 }
 
 /* One line per request attempt: --trace or DUO_LUA_TRACE=1 on stderr,
- * --log FILE as JSON lines (registry["duo.settings"], set by main.c). */
+ * --log FILE as JSON lines (the host's settings). */
 static void configure_trace(lua_State *L, loop_box *b)
 {
     const char *env = getenv("DUO_LUA_TRACE");
-    int trace = env != NULL && env[0] != '\0' && strcmp(env, "0") != 0;
+    const duo_settings *s = duo_host_settings(L);
+    int trace = (env != NULL && env[0] != '\0' && strcmp(env, "0") != 0) || (s != NULL && s->trace);
 
-    if (lua_getfield(L, LUA_REGISTRYINDEX, "duo.settings") == LUA_TTABLE) {
-        lua_getfield(L, -1, "trace");
-        trace = trace || lua_toboolean(L, -1);
-        if (lua_getfield(L, -2, "log") == LUA_TSTRING) {
-            const char *path = lua_tostring(L, -1);
-            b->log = fopen(path, "a");
-            if (b->log == NULL)
-                luaL_error(L, "cannot open the log file '%s': %s", path, strerror(errno));
-        }
-        lua_pop(L, 2);
+    if (s != NULL && s->log != NULL) {
+        b->log = fopen(s->log, "a");
+        if (b->log == NULL)
+            luaL_error(L, "cannot open the log file '%s': %s", s->log, strerror(errno));
     }
-    lua_pop(L, 1);
     duo_loop_set_trace(b->loop, trace ? stderr : NULL, b->log);
 }
 
@@ -186,16 +180,11 @@ static int op_cancel(lua_State *L)
     return 0;
 }
 
+/* The kind of a duo.Error: the failure's name, but an answer too large is
+ * the server's fault, an "http" error. */
 static const char *error_kind(duo_net_error e)
 {
-    switch (e) {
-    case DUO_NET_NETWORK: return "network";
-    case DUO_NET_TIMEOUT: return "timeout";
-    case DUO_NET_TLS: return "tls";
-    case DUO_NET_CANCELLED: return "cancelled";
-    case DUO_NET_TOO_LARGE: return "http";
-    default: return NULL;
-    }
+    return e == DUO_NET_TOO_LARGE ? "http" : duo_net_error_name(e);
 }
 
 /* The message (an error, or a redirect's target) and the note (why a
@@ -351,7 +340,8 @@ static const luaL_Reg op_metamethods[] = {
     { NULL, NULL }
 };
 
-/* _loop.run_once([max_wait_ms]) -> pending operations. */
+/* _loop.run_once([max_wait_ms]) -> pending operations, and whether only
+ * Lua can finish them (duo_loop_stalled). */
 static int l_run_once(lua_State *L)
 {
     duo_loop *loop = duo_lua_loop(L);
@@ -361,7 +351,8 @@ static int l_run_once(lua_State *L)
     if (n < 0)
         return luaL_error(L, "the event loop failed");
     lua_pushinteger(L, n);
-    return 1;
+    lua_pushboolean(L, duo_loop_stalled(loop));
+    return 2;
 }
 
 static int next_from(lua_State *L, duo_op *(*next)(duo_loop *))

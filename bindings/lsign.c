@@ -131,11 +131,43 @@ static void read_headers(lua_State *L, sign_input *in)
     in->req.header_count = n;
 }
 
-/* Reads and checks argument 1; may raise. Allocates only the parameter
- * list, as the very last step. */
-static void read_input(lua_State *L, sign_input *in, int signing)
+/* The output buffers of one call, in a userdata pushed before they are
+ * filled: pushing the results can raise (out of memory), and then the
+ * userdata's finalizer frees what grew beyond the inline storage. */
+typedef struct out_bufs {
+    duo_buf canonical, auth;
+    char canonical_storage[2048], auth_storage[512];
+} out_bufs;
+
+static int out_bufs_gc(lua_State *L)
+{
+    out_bufs *o = lua_touserdata(L, 1);
+
+    duo_buf_free(&o->canonical);
+    duo_buf_free(&o->auth);
+    return 0;
+}
+
+static out_bufs *push_out_bufs(lua_State *L)
+{
+    out_bufs *o = lua_newuserdatauv(L, sizeof(*o), 0);
+
+    duo_buf_use(&o->canonical, o->canonical_storage, sizeof(o->canonical_storage));
+    duo_buf_use(&o->auth, o->auth_storage, sizeof(o->auth_storage));
+    if (luaL_newmetatable(L, "duo.sign_buffers")) {
+        lua_pushcfunction(L, out_bufs_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    return o;
+}
+
+/* Reads and checks argument 1; may raise. Pushes the call's output
+ * buffers, then allocates only the parameter list, as the very last step. */
+static out_bufs *read_input(lua_State *L, sign_input *in, int signing)
 {
     static const int required[] = { F_METHOD, F_HOST, F_PATH };
+    out_bufs *o;
 
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_settop(L, 1);
@@ -160,6 +192,7 @@ static void read_input(lua_State *L, sign_input *in, int signing)
     in->req.body = in->str[F_BODY];
     in->req.body_len = in->len[F_BODY];
     read_headers(L, in);
+    o = push_out_bufs(L);   /* before anything is allocated: it may raise */
     in->has_params = 0;
     if (!lua_isnil(L, SLOT_PARAMS)) {
         if (duo_lparams_collect(L, SLOT_PARAMS, 1, &in->params) != 0)
@@ -167,6 +200,7 @@ static void read_input(lua_State *L, sign_input *in, int signing)
         in->has_params = 1;
         in->req.params = &in->params.list;
     }
+    return o;
 }
 
 static void free_input(sign_input *in)
@@ -178,21 +212,16 @@ static void free_input(sign_input *in)
 static int l_canonicalize(lua_State *L)
 {
     sign_input in;
-    char storage[2048];
-    duo_buf out;
+    out_bufs *o;
     const char *err = NULL;
     int rc;
 
-    read_input(L, &in, 0);
-    duo_buf_use(&out, storage, sizeof(storage));
-    rc = duo_canonicalize(&in.req, &out, &err);
+    o = read_input(L, &in, 0);
+    rc = duo_canonicalize(&in.req, &o->canonical, &err);
     free_input(&in);
-    if (rc != 0) {
-        duo_buf_free(&out);
+    if (rc != 0)
         return luaL_error(L, "canonicalize: %s", err);
-    }
-    lua_pushlstring(L, duo_buf_str(&out), out.len);
-    duo_buf_free(&out);
+    lua_pushlstring(L, duo_buf_str(&o->canonical), o->canonical.len);
     return 1;
 }
 
@@ -239,14 +268,13 @@ static duo_hmac *cached_hmac(lua_State *L, duo_digest d)
 static int l_sign(lua_State *L)
 {
     sign_input in;
-    char canonical_storage[2048], auth_storage[512];
-    duo_buf canonical, auth;
+    out_bufs *o;
     const char *digest, *err = "out of memory";
     duo_digest d = DUO_DIGEST_SHA512;
     duo_hmac *hmac;
     int rc;
 
-    read_input(L, &in, 1);
+    o = read_input(L, &in, 1);
     digest = in.str[F_DIGEST];
     if (in.str[F_IKEY] == NULL || in.str[F_SKEY] == NULL) {
         free_input(&in);
@@ -259,21 +287,33 @@ static int l_sign(lua_State *L)
         return luaL_argerror(L, 1, "'digest' must be \"sha512\" or \"sha1\"");
     }
     hmac = cached_hmac(L, d);
-    duo_buf_use(&canonical, canonical_storage, sizeof(canonical_storage));
-    duo_buf_use(&auth, auth_storage, sizeof(auth_storage));
     rc = hmac != NULL ? duo_sign(&in.req, hmac, in.str[F_IKEY], in.len[F_IKEY],
-                                 &canonical, &auth, &err) : -1;
+                                 &o->canonical, &o->auth, &err) : -1;
     free_input(&in);
-    if (rc != 0) {
-        duo_buf_free(&canonical);
-        duo_buf_free(&auth);
+    if (rc != 0)
         return luaL_error(L, "sign: %s", err);
-    }
-    lua_pushlstring(L, duo_buf_str(&auth), auth.len);
-    lua_pushlstring(L, duo_buf_str(&canonical), canonical.len);
-    duo_buf_free(&canonical);
-    duo_buf_free(&auth);
+    lua_pushlstring(L, duo_buf_str(&o->auth), o->auth.len);
+    lua_pushlstring(L, duo_buf_str(&o->canonical), o->canonical.len);
     return 2;
+}
+
+/* _sign.hmac_sha256(key, message) -> the lower-case hex HMAC-SHA256 of
+ * the message's exact bytes (the X-Duo-Lua-Signature of webhooks). The
+ * key's copy inside Mbed TLS is wiped before returning. */
+static int l_hmac_sha256(lua_State *L)
+{
+    size_t key_len, msg_len, hex_len = 0;
+    const char *key = luaL_checklstring(L, 1, &key_len);
+    const char *msg = luaL_checklstring(L, 2, &msg_len);
+    char hex[DUO_HEX_MAX];
+    duo_hmac *h = duo_hmac_new(DUO_DIGEST_SHA256, key, key_len);
+    int rc = h != NULL ? duo_hmac_hex(h, msg, msg_len, hex, &hex_len) : -1;
+
+    duo_hmac_free(h);
+    if (rc != 0)
+        return luaL_error(L, "hmac_sha256: %s", h == NULL ? "out of memory" : "digest failed");
+    lua_pushlstring(L, hex, hex_len);
+    return 1;
 }
 
 void duo_open_sign(lua_State *L)
@@ -282,6 +322,8 @@ void duo_open_sign(lua_State *L)
 
     lua_pushcfunction(L, l_canonicalize);
     lua_setfield(L, -2, "canonicalize");
+    lua_pushcfunction(L, l_hmac_sha256);
+    lua_setfield(L, -2, "hmac_sha256");
     c = lua_newuserdatauv(L, sizeof(*c), 1);
     c->hmac = NULL;
     lua_createtable(L, 0, 1);

@@ -223,37 +223,20 @@ static void print_version(void)
            roots);
 }
 
-/* registry["duo.settings"]: what the command line says to the module. */
-static void store_settings(lua_State *L, const options *o)
+/* What the command line says to the module. */
+static duo_settings settings_of(const options *o)
 {
-    lua_createtable(L, 0, 4);
-    if (o->profile != NULL) {
-        lua_pushstring(L, o->profile);
-        lua_setfield(L, -2, "profile");
-    }
-    if (o->config != NULL) {
-        lua_pushstring(L, o->config);
-        lua_setfield(L, -2, "config");
-    }
-    if (o->sandbox != NULL) {
-        lua_pushstring(L, o->sandbox);
-        lua_setfield(L, -2, "sandbox");
-    }
-    lua_pushboolean(L, o->dry_run);
-    lua_setfield(L, -2, "dry_run");
-    lua_createtable(L, o->n_workflow_dirs, 0);
-    for (int i = 0; i < o->n_workflow_dirs; i++) {
-        lua_pushstring(L, o->workflow_dirs[i]);
-        lua_rawseti(L, -2, i + 1);
-    }
-    lua_setfield(L, -2, "workflow_dirs");
-    lua_pushboolean(L, o->trace);
-    lua_setfield(L, -2, "trace");
-    if (o->log != NULL) {
-        lua_pushstring(L, o->log);
-        lua_setfield(L, -2, "log");
-    }
-    lua_setfield(L, LUA_REGISTRYINDEX, "duo.settings");
+    duo_settings s;
+
+    s.profile = o->profile;
+    s.config = o->config;
+    s.sandbox = o->sandbox;
+    s.log = o->log;
+    s.dry_run = o->dry_run;
+    s.trace = o->trace;
+    s.workflow_dirs = o->workflow_dirs;
+    s.n_workflow_dirs = o->n_workflow_dirs;
+    return s;
 }
 
 /* The global `arg`: arg[0] the script, arg[1..] its arguments, negative
@@ -279,7 +262,7 @@ static const luaL_Reg builtin_modules[] = {
     { NULL, NULL }
 };
 
-static void open_libraries(lua_State *L)
+static void open_libraries(lua_State *L, const duo_settings *settings)
 {
     luaL_openlibs(L);
     luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
@@ -288,7 +271,23 @@ static void open_libraries(lua_State *L)
         lua_setfield(L, -2, m->name);
     }
     lua_pop(L, 1);
-    duo_open_embedded(L);
+    duo_open_host(L, settings);
+}
+
+/* duo.sandbox(seed) ("": the demo tenant), reporting any error. */
+static int start_sandbox(lua_State *L, const char *seed)
+{
+    lua_getglobal(L, "require");
+    lua_pushliteral(L, "duo");
+    if (duo_host_call(L, 1, 1) != LUA_OK)
+        return LUA_ERRRUN;
+    lua_getfield(L, -1, "sandbox");
+    lua_remove(L, -2);
+    if (seed[0] != '\0')
+        lua_pushstring(L, seed);
+    else
+        lua_pushnil(L);
+    return duo_host_call(L, 1, 0);
 }
 
 /* Runs the -e and -l options in order. */
@@ -377,6 +376,7 @@ static int run_workflow(lua_State *L, const char *name, int argc, char **argv, i
 int main(int argc, char **argv)
 {
     options o;
+    duo_settings settings;
     lua_State *L;
     int rc, status = LUA_OK, exit_status = 0;
 
@@ -397,18 +397,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "duo-lua: cannot create the Lua state: out of memory\n");
         return 1;
     }
-    open_libraries(L);
-    store_settings(L, &o);
+    settings = settings_of(&o);
+    open_libraries(L, &settings);
     create_arg_table(L, argc, argv, o.workflow ? o.script - 1 : o.script);
     duo_host_catch_sigint(L);
 
-    /* --sandbox switches the module on at load: load it now so a bad seed
-     * is refused before anything runs. */
-    if (o.sandbox != NULL) {
-        lua_getglobal(L, "require");
-        lua_pushliteral(L, "duo");
-        status = duo_host_call(L, 1, 0);
-    }
+    /* --sandbox: the host's sandbox, started before anything runs (so a
+     * bad seed is refused first); its environment is the one in force. */
+    if (o.sandbox != NULL)
+        status = start_sandbox(L, o.sandbox);
     if (status == LUA_OK)
         status = run_chunks(L, argc, argv, o.script ? o.script : argc);
     if (status == LUA_OK && o.workflow != NULL)

@@ -2,6 +2,18 @@
 
 #include <stdlib.h>
 
+const char *duo_net_error_name(duo_net_error e)
+{
+    switch (e) {
+    case DUO_NET_NETWORK: return "network";
+    case DUO_NET_TIMEOUT: return "timeout";
+    case DUO_NET_TLS: return "tls";
+    case DUO_NET_CANCELLED: return "cancelled";
+    case DUO_NET_TOO_LARGE: return "too large";
+    default: return NULL;
+    }
+}
+
 int duo_transport_options_copy(duo_transport_options *dst, const duo_transport_options *src)
 {
     *dst = *src;

@@ -46,6 +46,11 @@ typedef enum duo_net_error {
     DUO_NET_TOO_LARGE         /* the response passed max_response_bytes */
 } duo_net_error;
 
+/* The name of a failure as traces, logs and Lua errors say it ("network",
+ * "timeout", "tls", "cancelled", "too large"); NULL for DUO_NET_OK. A
+ * static string. */
+const char *duo_net_error_name(duo_net_error e);
+
 typedef struct duo_http_request {
     const char *method;                /* "GET", "POST", "PUT", "PATCH", "DELETE" */
     const char *url;                   /* https://[user@]host[:port]/path?query */

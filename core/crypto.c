@@ -56,7 +56,8 @@ void duo_hmac_free(duo_hmac *h)
 duo_hmac *duo_hmac_new(duo_digest digest, const void *key, size_t key_len)
 {
     const mbedtls_md_info_t *info = mbedtls_md_info_from_type(
-        digest == DUO_DIGEST_SHA1 ? MBEDTLS_MD_SHA1 : MBEDTLS_MD_SHA512);
+        digest == DUO_DIGEST_SHA1 ? MBEDTLS_MD_SHA1
+        : digest == DUO_DIGEST_SHA256 ? MBEDTLS_MD_SHA256 : MBEDTLS_MD_SHA512);
     unsigned char pad[128], hashed[64];
     size_t block, i;
     duo_hmac *h;
@@ -71,7 +72,7 @@ duo_hmac *duo_hmac_new(duo_digest digest, const void *key, size_t key_len)
     mbedtls_md_init(&h->outer);
     mbedtls_md_init(&h->work);
     h->size = mbedtls_md_get_size(info);
-    block = digest == DUO_DIGEST_SHA1 ? 64 : 128;
+    block = digest == DUO_DIGEST_SHA512 ? 128 : 64;
     ok = mbedtls_md_setup(&h->inner, info, 0) == 0 && mbedtls_md_setup(&h->outer, info, 0) == 0
          && mbedtls_md_setup(&h->work, info, 0) == 0;
     if (ok && key_len > block) {
@@ -117,34 +118,67 @@ int duo_hmac_hex(duo_hmac *h, const void *msg, size_t n,
     return rc;
 }
 
-int duo_base64_append(duo_buf *out, const void *data, size_t n)
-{
-    static const char tab[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    const unsigned char *p = data;
-    size_t need = 4 * ((n + 2) / 3), i;
-    char *w;
+static const char b64_tab[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-    if (duo_buf_reserve(out, need) != 0)
-        return -1;
-    w = out->data + out->len;
+size_t duo_base64_encode(char *out, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    char *w = out;
+    size_t i;
+
     for (i = 0; i + 3 <= n; i += 3) {
         unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
-        *w++ = tab[v >> 18];
-        *w++ = tab[(v >> 12) & 63];
-        *w++ = tab[(v >> 6) & 63];
-        *w++ = tab[v & 63];
+        *w++ = b64_tab[v >> 18];
+        *w++ = b64_tab[(v >> 12) & 63];
+        *w++ = b64_tab[(v >> 6) & 63];
+        *w++ = b64_tab[v & 63];
     }
     if (i < n) {
         unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0);
-        *w++ = tab[v >> 18];
-        *w++ = tab[(v >> 12) & 63];
-        *w++ = i + 1 < n ? tab[(v >> 6) & 63] : '=';
+        *w++ = b64_tab[v >> 18];
+        *w++ = b64_tab[(v >> 12) & 63];
+        *w++ = i + 1 < n ? b64_tab[(v >> 6) & 63] : '=';
         *w++ = '=';
     }
-    out->len += need;
+    return (size_t)(w - out);
+}
+
+int duo_base64_append(duo_buf *out, const void *data, size_t n)
+{
+    if (duo_buf_reserve(out, DUO_BASE64_SIZE(n)) != 0)
+        return -1;
+    out->len += duo_base64_encode(out->data + out->len, data, n);
     out->data[out->len] = '\0';
     return 0;
+}
+
+long duo_base64_decode(char *out, const char *text, size_t n)
+{
+    unsigned long bits = 0;
+    int nbits = 0, padding = 0;
+    long len = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)text[i];
+        const char *at;
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+            continue;
+        if (c == '=') {
+            padding++;
+            continue;
+        }
+        at = c != '\0' ? strchr(b64_tab, c) : NULL;
+        if (at == NULL || padding > 0)
+            return -1;
+        bits = (bits << 6 | (unsigned long)(at - b64_tab)) & 0xFFFFFF;
+        nbits += 6;
+        if (nbits >= 8) {
+            nbits -= 8;
+            out[len++] = (char)(bits >> nbits & 0xFF);
+        }
+    }
+    return len;
 }
 
 int duo_random_bytes(void *out, size_t n)

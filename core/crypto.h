@@ -10,6 +10,7 @@
 
 typedef enum duo_digest {
     DUO_DIGEST_SHA1,
+    DUO_DIGEST_SHA256,   /* webhook signatures (X-Duo-Lua-Signature) */
     DUO_DIGEST_SHA512
 } duo_digest;
 
@@ -28,12 +29,21 @@ typedef struct duo_hmac duo_hmac;
 duo_hmac *duo_hmac_new(duo_digest digest, const void *key, size_t key_len);
 void duo_hmac_free(duo_hmac *h);
 /* Lower-case hex HMAC of msg[0..n) into out; *hex_len gets its length
- * (40 for SHA-1, 128 for SHA-512). Returns 0 or -1. */
+ * (40 for SHA-1, 64 for SHA-256, 128 for SHA-512). Returns 0 or -1. */
 int duo_hmac_hex(duo_hmac *h, const void *msg, size_t n,
                  char out[DUO_HEX_MAX], size_t *hex_len);
 
-/* Appends the standard base64 (with padding) of data[0..n) to out. */
+/* The one base64 of the project: standard (RFC 4648), with padding. */
+#define DUO_BASE64_SIZE(n) (4 * (((n) + 2) / 3))
+/* Writes the base64 of data[0..n) to out (DUO_BASE64_SIZE(n) bytes, no
+ * NUL); returns that length. */
+size_t duo_base64_encode(char *out, const void *data, size_t n);
+/* Appends the base64 of data[0..n) to out. Returns 0 or -1. */
 int duo_base64_append(duo_buf *out, const void *data, size_t n);
+/* Decodes base64 text[0..n) into out (room for n * 3 / 4 + 3 bytes):
+ * whitespace ignored, padding optional but only at the end. Returns the
+ * number of bytes, or -1 when text is not base64. */
+long duo_base64_decode(char *out, const char *text, size_t n);
 
 /* Writes n random bytes from the operating system into out (used for retry
  * jitter). Returns 0 or -1. */

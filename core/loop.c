@@ -68,6 +68,7 @@ struct duo_loop {
     host_slot *hosts;
     size_t host_count;
     long long pace_wake_ms;      /* a paced host may start again then; -1: none */
+    int stalled;                 /* the last run_once found nothing to wait for */
 
     int virtual_time;
     long long virtual_ms, virtual_start_unix;
@@ -179,6 +180,11 @@ static unsigned long long loop_random(duo_loop *loop)
     x ^= x >> 27;
     loop->rng = x;
     return x * 0x2545f4914f6cdd1dULL;
+}
+
+int duo_loop_stalled(const duo_loop *loop)
+{
+    return loop->stalled;
 }
 
 int duo_loop_pending(const duo_loop *loop)
@@ -708,12 +714,17 @@ int duo_loop_run_once(duo_loop *loop, long max_wait_ms)
     running = pump(loop, 0);
     if (running < 0)
         return -1;
+    wake = next_wake(loop);
+    /* Pending operations with nothing running on the network and no timer
+     * are outbox transfers the program holds: only it can finish them, so
+     * waiting here would never end. Say so instead of sleeping. */
+    loop->stalled = running == 0 && wake < 0 && loop->done.head == NULL && loop->pending > 0
+                    && (loop->outbox == NULL || duo_outbox_waiting(loop->outbox) == 0);
     if (loop->done.head != NULL || (loop->outbox != NULL && duo_outbox_waiting(loop->outbox) > 0)
-        || loop->pending == 0)
+        || loop->pending == 0 || loop->stalled)
         wait = 0;
     else
         wait = max_wait_ms < 0 ? 24LL * 3600 * 1000 : max_wait_ms;
-    wake = next_wake(loop);
     if (wake >= 0) {
         long long until = wake - duo_loop_now_ms(loop);
         if (until < wait)

@@ -80,6 +80,11 @@ int duo_request_respond(duo_op *op, long status, const char *body,
  * timers. Returns the number of operations not yet finished, or -1 on an
  * internal error. */
 int duo_loop_run_once(duo_loop *loop, long max_wait_ms);
+/* Whether the last run_once returned without waiting because nothing it
+ * could wait for would finish a pending operation: only the program can
+ * (outbox transfers handed out and not answered). Its caller must answer
+ * them or give up, never call run_once to wait. */
+int duo_loop_stalled(const duo_loop *loop);
 duo_op *duo_loop_next_done(duo_loop *loop);
 duo_op *duo_loop_next_outgoing(duo_loop *loop);
 /* Makes a waiting run_once return early (for a SIGINT handler). */

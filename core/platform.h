@@ -115,6 +115,20 @@ int platform_isatty(int fd);
 /* Columns of the terminal on standard output (80 when unknown). */
 int platform_terminal_width(void);
 
+/* Sockets, for the notification channels that are not HTTPS (syslog).
+ * One UDP datagram to host:port (host name or address, IPv4 or IPv6),
+ * from a socket opened and closed for it. Returns the bytes sent (a short
+ * count means the datagram went out cut), or -1 with a one-line reason
+ * that names host and port in err[n]. */
+long long platform_udp_send(const char *host, const char *port, const void *data, size_t len,
+                            char *err, size_t n);
+/* Waits until a connected socket (a file descriptor, or a Winsock SOCKET,
+ * given as a number) can be read (for_write 0) or written: 1 ready, 0 the
+ * time ran out, -1 error. */
+int platform_wait_socket(long long sock, int for_write, long timeout_ms);
+/* This machine's name (gethostname) into out[n]; 0 or -1. */
+int platform_hostname(char *out, size_t n);
+
 /* Core dumps (which would hold the secrets in memory): turns them off for
  * this process; 1 when they are off. */
 int platform_core_dumps_off(void);

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <netdb.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
@@ -459,4 +462,60 @@ int platform_core_dumps_off(void)
 int platform_core_dumps_are_off(void)
 {
     return prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0;
+}
+
+long long platform_udp_send(const char *host, const char *port, const void *data, size_t len,
+                            char *err, size_t n)
+{
+    struct addrinfo hints, *res = NULL, *ai;
+    int rc, fd, why = 0;
+    ssize_t sent = -1;
+
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_DGRAM;
+    rc = getaddrinfo(host, port, &hints, &res);
+    if (rc != 0) {
+        snprintf(err, n, "cannot resolve %s: %s", host, gai_strerror(rc));
+        return -1;
+    }
+    for (ai = res; ai != NULL && sent < 0; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+        if (fd < 0) {
+            why = errno;
+            continue;
+        }
+        sent = sendto(fd, data, len, 0, ai->ai_addr, ai->ai_addrlen);
+        if (sent < 0)
+            why = errno;
+        close(fd);
+    }
+    freeaddrinfo(res);
+    if (sent < 0) {
+        snprintf(err, n, "cannot send a datagram to %s port %s: %s", host, port, strerror(why));
+        return -1;
+    }
+    return (long long)sent;
+}
+
+int platform_wait_socket(long long sock, int for_write, long timeout_ms)
+{
+    struct pollfd p;
+    int rc;
+
+    p.fd = (int)sock;
+    p.events = for_write ? POLLOUT : POLLIN;
+    p.revents = 0;
+    do {
+        rc = poll(&p, 1, timeout_ms > 0x7fffffffL ? 0x7fffffff : (int)timeout_ms);
+    } while (rc < 0 && errno == EINTR);
+    return rc < 0 ? -1 : rc > 0 ? 1 : 0;
+}
+
+int platform_hostname(char *out, size_t n)
+{
+    if (n == 0 || gethostname(out, n) != 0)
+        return -1;
+    out[n - 1] = '\0';
+    return 0;
 }

@@ -3,6 +3,8 @@
  * calls), so names outside the ANSI code page work. */
 #define WIN32_LEAN_AND_MEAN
 #define _WIN32_WINNT 0x0600
+#include <winsock2.h>
+#include <ws2tcpip.h>
 #include <windows.h>
 #include <aclapi.h>
 #include <bcrypt.h>
@@ -770,5 +772,79 @@ int platform_core_dumps_off(void)
 
 int platform_core_dumps_are_off(void)
 {
+    return 0;
+}
+
+/* Winsock is started once, on the first socket; libcurl starts it for
+ * itself as well (WSAStartup counts). */
+static int winsock_ready(void)
+{
+    static int ready = 0;
+    WSADATA data;
+
+    if (!ready && WSAStartup(MAKEWORD(2, 2), &data) == 0)
+        ready = 1;
+    return ready;
+}
+
+long long platform_udp_send(const char *host, const char *port, const void *data, size_t len,
+                            char *err, size_t n)
+{
+    struct addrinfo hints, *res = NULL, *ai;
+    SOCKET s = INVALID_SOCKET;
+    int rc, sent = SOCKET_ERROR, why = 0;
+
+    if (!winsock_ready()) {
+        snprintf(err, n, "cannot start Winsock");
+        return -1;
+    }
+    if (len > 0x7fffffff) {
+        snprintf(err, n, "a datagram to %s port %s is too large", host, port);
+        return -1;
+    }
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_DGRAM;
+    rc = getaddrinfo(host, port, &hints, &res);
+    if (rc != 0) {
+        snprintf(err, n, "cannot resolve %s (Winsock error %d)", host, rc);
+        return -1;
+    }
+    for (ai = res; ai != NULL && sent == SOCKET_ERROR; ai = ai->ai_next) {
+        s = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+        if (s == INVALID_SOCKET) {
+            why = WSAGetLastError();
+            continue;
+        }
+        sent = sendto(s, data, (int)len, 0, ai->ai_addr, (int)ai->ai_addrlen);
+        if (sent == SOCKET_ERROR)
+            why = WSAGetLastError();
+        closesocket(s);
+    }
+    freeaddrinfo(res);
+    if (sent == SOCKET_ERROR) {
+        snprintf(err, n, "cannot send a datagram to %s port %s (Winsock error %d)", host, port, why);
+        return -1;
+    }
+    return (long long)sent;
+}
+
+int platform_wait_socket(long long sock, int for_write, long timeout_ms)
+{
+    WSAPOLLFD p;
+    int rc;
+
+    p.fd = (SOCKET)sock;
+    p.events = for_write ? POLLWRNORM : POLLRDNORM;
+    p.revents = 0;
+    rc = WSAPoll(&p, 1, timeout_ms > 0x7fffffffL ? 0x7fffffff : (int)timeout_ms);
+    return rc == SOCKET_ERROR ? -1 : rc > 0 ? 1 : 0;
+}
+
+int platform_hostname(char *out, size_t n)
+{
+    if (n == 0 || n > 0x7fffffff || !winsock_ready() || gethostname(out, (int)n) != 0)
+        return -1;
+    out[n - 1] = '\0';
     return 0;
 }

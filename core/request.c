@@ -159,7 +159,7 @@ static char *find_account_id(const duo_request_spec *spec)
 /* A plain request's URL, kept whole, and its host (without any user@)
  * and path (without the query) for traces and logs, which must never show
  * a query value. */
-static int split_url(duo_request *op, const char *url)
+static int split_url(duo_request *op, const char *url, int secret_path)
 {
     const char *host = strstr(url, "://"), *end, *at, *q;
 
@@ -172,7 +172,10 @@ static int split_url(duo_request *op, const char *url)
     q = end + strcspn(end, "?#");
     op->url_given = duo_strdup(url);
     op->host = copy_bytes(host, (size_t)(end - host));
-    op->path = *end == '/' ? copy_bytes(end, (size_t)(q - end)) : duo_strdup("/");
+    if (secret_path)
+        op->path = duo_strdup("/...");
+    else
+        op->path = *end == '/' ? copy_bytes(end, (size_t)(q - end)) : duo_strdup("/");
     return op->url_given != NULL && op->host != NULL && op->path != NULL ? 0 : -1;
 }
 
@@ -184,7 +187,7 @@ static int copy_spec(duo_request *op, const duo_request_spec *spec,
 
     op->method = duo_strdup(spec->method);
     if (spec->url != NULL) {
-        if (split_url(op, spec->url) != 0)
+        if (split_url(op, spec->url, spec->secret_path) != 0)
             return -1;
     } else {
         op->host = duo_strdup(spec->host);

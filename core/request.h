@@ -43,6 +43,8 @@ typedef struct duo_request_spec {
                                     this whole URL, sent as given: no signing, no
                                     params, no Content-Type of its own; host and
                                     path are then taken from it for traces */
+    int secret_path;             /* with url: its path holds a token (a chat
+                                    webhook's), so traces show "/..." instead */
 } duo_request_spec;
 
 typedef struct duo_retry_policy {

@@ -5,34 +5,24 @@
 #include "date.h"
 #include "termtext.h"
 
-static const char *outcome_name(duo_net_error e)
-{
-    switch (e) {
-    case DUO_NET_NETWORK: return "network";
-    case DUO_NET_TIMEOUT: return "timeout";
-    case DUO_NET_TLS: return "tls";
-    case DUO_NET_CANCELLED: return "cancelled";
-    case DUO_NET_TOO_LARGE: return "too large";
-    default: return NULL;
-    }
-}
-
 long duo_trace_error_code(const char *body, size_t len)
 {
     static const char key[] = "\"code\"";
-    const char *p, *end = body + len;
+    const size_t klen = sizeof(key) - 1;
     long code = 0;
+    size_t i;
 
-    if (body == NULL)
+    /* Offsets, not pointers: no arithmetic on NULL or past the end. */
+    if (body == NULL || len < klen)
         return 0;
-    for (p = body; p + sizeof(key) - 1 <= end; p++) {
-        if (memcmp(p, key, sizeof(key) - 1) != 0)
+    for (i = 0; i + klen <= len; i++) {
+        if (memcmp(body + i, key, klen) != 0)
             continue;
-        p += sizeof(key) - 1;
-        while (p < end && (*p == ' ' || *p == ':' || *p == '"'))
-            p++;
-        while (p < end && *p >= '0' && *p <= '9' && code < 1000000)
-            code = code * 10 + (*p++ - '0');
+        i += klen;
+        while (i < len && (body[i] == ' ' || body[i] == ':' || body[i] == '"'))
+            i++;
+        while (i < len && body[i] >= '0' && body[i] <= '9' && code < 1000000)
+            code = code * 10 + (body[i++] - '0');
         return code;
     }
     return 0;
@@ -102,7 +92,7 @@ static void json_string(FILE *f, const char *s)
 
 void duo_trace_write(FILE *trace, FILE *log, const duo_trace_attempt *a)
 {
-    const char *outcome = outcome_name(a->error);
+    const char *outcome = duo_net_error_name(a->error);
     long code = a->status >= 400 ? duo_trace_error_code(a->body, a->body_len) : 0;
     char room[256];
     duo_buf shown;

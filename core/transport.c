@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 
 #include "duo_limits.h"
+#include "platform.h"
 #include "version.h"
 
 typedef struct curl_transfer {
@@ -41,20 +42,27 @@ const char *duo_pinned_roots(size_t *len, int *count)
 static const duo_backend_ops curl_ops;
 static int global_ready = 0;
 
-duo_backend *duo_transport_new(char *err, size_t err_size)
+/* Done on first use rather than at start-up: scripts that never touch the
+ * network do not pay for TLS library initialisation. */
+static int global_init(char *err, size_t err_size)
 {
-    curl_backend *t;
-
-    /* Done on first use rather than at start-up: scripts that never touch
-     * the network do not pay for TLS library initialisation. */
     if (!global_ready) {
         CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
         if (rc != CURLE_OK) {
             snprintf(err, err_size, "cannot initialise libcurl: %s", curl_easy_strerror(rc));
-            return NULL;
+            return -1;
         }
         global_ready = 1;
     }
+    return 0;
+}
+
+duo_backend *duo_transport_new(char *err, size_t err_size)
+{
+    curl_backend *t;
+
+    if (global_init(err, err_size) != 0)
+        return NULL;
     t = calloc(1, sizeof(*t));
     if (t == NULL) {
         snprintf(err, err_size, "out of memory");
@@ -246,24 +254,24 @@ static duo_transfer *curl_start(duo_backend *b, const duo_http_request *req,
 
 /* A handshake the peer cut short is a network fault, not a question of
  * trust: saying "TLS" would send users to weaken verification. */
-static int handshake_cut(curl_transfer *x)
+static int handshake_cut(CURL *easy, const char *m)
 {
     long os_errno = 0;
-    const char *m = x->errbuf;
 
-    if (curl_easy_getinfo(x->easy, CURLINFO_OS_ERRNO, &os_errno) == CURLE_OK && os_errno != 0)
+    if (curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno) == CURLE_OK && os_errno != 0)
         return 1;
     return strstr(m, "SSL_ERROR_SYSCALL") != NULL || strstr(m, "unexpected eof") != NULL
            || strstr(m, "Connection reset") != NULL || strstr(m, "connection closed") != NULL;
 }
 
-static duo_net_error classify(curl_transfer *x, CURLcode rc)
+static duo_net_error classify(CURL *easy, const char *errbuf, CURLcode rc)
 {
     switch (rc) {
     case CURLE_OPERATION_TIMEDOUT:
         return DUO_NET_TIMEOUT;
     case CURLE_SSL_CONNECT_ERROR:
-        return handshake_cut(x) ? DUO_NET_NETWORK : DUO_NET_TLS;
+        return handshake_cut(easy, errbuf) ? DUO_NET_NETWORK : DUO_NET_TLS;
+    case CURLE_USE_SSL_FAILED:           /* an SMTP server without STARTTLS */
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_CIPHER:
@@ -301,6 +309,18 @@ static void printable(char *out, size_t size, const char *s)
     out[i] = '\0';
 }
 
+/* curl's own words for a failure (its error buffer, else the code's
+ * text) as one line. */
+static void failure_message(char *out, size_t size, const char *errbuf, CURLcode rc)
+{
+    size_t n;
+
+    snprintf(out, size, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+    n = strlen(out);
+    while (n > 0 && (out[n - 1] == ' ' || out[n - 1] == '\n' || out[n - 1] == '\r'))
+        out[--n] = '\0';
+}
+
 static void finish(curl_backend *t, curl_transfer *x, CURLcode rc)
 {
     duo_http_response *r = &x->base.response;
@@ -324,7 +344,7 @@ static void finish(curl_backend *t, curl_transfer *x, CURLcode rc)
         printable(where, sizeof(where), location);
         snprintf(r->message, sizeof(r->message), "%s", where);
     } else if (rc != CURLE_OK) {
-        r->error = classify(x, rc);
+        r->error = classify(x->easy, x->errbuf, rc);
         r->unsent = unsent(x, rc);
         r->permanent = rc == CURLE_COULDNT_RESOLVE_HOST;
         if (rc == CURLE_WRITE_ERROR && x->too_large) {
@@ -334,12 +354,7 @@ static void finish(curl_backend *t, curl_transfer *x, CURLcode rc)
         } else if (rc == CURLE_WRITE_ERROR && !duo_buf_ok(&r->body)) {
             snprintf(r->message, sizeof(r->message), "out of memory reading the response");
         } else {
-            size_t n;
-            snprintf(r->message, sizeof(r->message), "%s",
-                     x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
-            n = strlen(r->message);
-            while (n > 0 && (r->message[n - 1] == ' ' || r->message[n - 1] == '\n'))
-                r->message[--n] = '\0';
+            failure_message(r->message, sizeof(r->message), x->errbuf, rc);
         }
     }
     duo_backend_finish(&t->base, &x->base);
@@ -378,6 +393,217 @@ static void curl_wakeup(duo_backend *b)
 static const duo_backend_ops curl_ops = {
     curl_start, curl_release, curl_poll, curl_wakeup, curl_destroy
 };
+
+/* The blocking sends (transport.h): one easy handle each, outside the
+ * multi handle. The event loop waits meanwhile; a channel sends a handful
+ * of messages per run, so this step keeps them simple. */
+
+typedef struct mail_reader {
+    const char *data;
+    size_t len, pos;
+} mail_reader;
+
+static size_t on_mail_read(char *out, size_t size, size_t nmemb, void *ud)
+{
+    mail_reader *r = ud;
+    size_t n = size * nmemb;
+
+    if (n > r->len - r->pos)
+        n = r->len - r->pos;
+    memcpy(out, r->data + r->pos, n);
+    r->pos += n;
+    return n;
+}
+
+/* A new easy handle with what every blocking send shares: no signals,
+ * an error buffer, the timeouts, verified TLS. NULL when out of memory or
+ * an option is refused (res says which). */
+static CURL *blocking_easy(const duo_transport_options *opt, char *errbuf, duo_send_result *res)
+{
+    CURL *e;
+    int bad = 0;
+
+    memset(res, 0, sizeof(*res));
+    if (global_init(res->message, sizeof(res->message)) != 0) {
+        res->error = DUO_NET_NETWORK;
+        return NULL;
+    }
+    e = curl_easy_init();
+    if (e == NULL) {
+        res->error = DUO_NET_NETWORK;
+        snprintf(res->message, sizeof(res->message), "out of memory");
+        return NULL;
+    }
+    errbuf[0] = '\0';
+    bad |= curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK;
+    bad |= curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
+    bad |= curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, opt->timeout_ms) != CURLE_OK;
+    bad |= curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, opt->connect_timeout_ms) != CURLE_OK;
+    bad |= configure_tls(e, opt);
+    if (bad) {
+        curl_easy_cleanup(e);
+        res->error = DUO_NET_NETWORK;
+        snprintf(res->message, sizeof(res->message), "cannot set up the connection (bad option)");
+        return NULL;
+    }
+    return e;
+}
+
+static int blocking_failure(CURL *e, const char *errbuf, CURLcode rc, duo_send_result *res)
+{
+    long code = 0;
+
+    if (curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK)
+        res->code = code;
+    res->error = classify(e, errbuf, rc);
+    res->refused = res->error == DUO_NET_NETWORK && code >= 400;
+    failure_message(res->message, sizeof(res->message), errbuf, rc);
+    return -1;
+}
+
+/* Writes all of data on a connected CONNECT_ONLY handle before the
+ * deadline (a monotonic time in ms). */
+static CURLcode send_all(CURL *e, const char *data, size_t len, long long deadline);
+
+/* Runs the transfer set up on e unless a setup step failed (bad); with
+ * data, e only connected and data then goes out on the connection before
+ * the deadline. Cleans e up; 0, or -1 with res filled in. */
+static int run_blocking(CURL *e, int bad, const char *errbuf, const char *data, size_t len,
+                        long long deadline, duo_send_result *res)
+{
+    CURLcode rc = CURLE_OK;
+
+    if (bad) {
+        res->error = DUO_NET_NETWORK;
+        snprintf(res->message, sizeof(res->message), "cannot set up the connection (out of memory or bad option)");
+    } else {
+        rc = curl_easy_perform(e);
+        if (rc == CURLE_OK && data != NULL)
+            rc = send_all(e, data, len, deadline);
+        if (rc != CURLE_OK)
+            blocking_failure(e, errbuf, rc, res);
+    }
+    curl_easy_cleanup(e);
+    return bad || rc != CURLE_OK ? -1 : 0;
+}
+
+int duo_mail_send(const duo_mail *m, const duo_transport_options *opt, duo_send_result *res)
+{
+    char errbuf[CURL_ERROR_SIZE], *from = NULL;
+    struct curl_slist *rcpt = NULL;
+    mail_reader reader;
+    CURL *e;
+    size_t i;
+    int bad = 0, rc;
+
+    e = blocking_easy(opt, errbuf, res);
+    if (e == NULL)
+        return -1;
+    from = malloc(strlen(m->from) + 3);
+    if (from != NULL)
+        sprintf(from, "<%s>", m->from);
+    bad |= from == NULL;
+    for (i = 0; !bad && m->to[i] != NULL; i++) {
+        char *addr = malloc(strlen(m->to[i]) + 3);
+        struct curl_slist *l = NULL;
+        if (addr != NULL) {
+            sprintf(addr, "<%s>", m->to[i]);
+            l = curl_slist_append(rcpt, addr);
+            free(addr);
+        }
+        if (l == NULL)
+            bad = 1;
+        else
+            rcpt = l;
+    }
+    reader.data = m->message;
+    reader.len = m->message_len;
+    reader.pos = 0;
+    bad |= curl_easy_setopt(e, CURLOPT_URL, m->url) != CURLE_OK;
+    bad |= curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "smtp,smtps") != CURLE_OK;
+    /* smtp:// must upgrade with STARTTLS or fail: never in the clear. */
+    bad |= curl_easy_setopt(e, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL) != CURLE_OK;
+    bad |= curl_easy_setopt(e, CURLOPT_MAIL_FROM, from) != CURLE_OK;
+    bad |= curl_easy_setopt(e, CURLOPT_MAIL_RCPT, rcpt) != CURLE_OK;
+    bad |= curl_easy_setopt(e, CURLOPT_READFUNCTION, on_mail_read) != CURLE_OK;
+    bad |= curl_easy_setopt(e, CURLOPT_READDATA, &reader) != CURLE_OK;
+    bad |= curl_easy_setopt(e, CURLOPT_UPLOAD, 1L) != CURLE_OK;
+    bad |= curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)m->message_len) != CURLE_OK;
+    if (m->username != NULL) {
+        bad |= curl_easy_setopt(e, CURLOPT_USERNAME, m->username) != CURLE_OK;
+        bad |= curl_easy_setopt(e, CURLOPT_PASSWORD, m->password ? m->password : "") != CURLE_OK;
+    }
+    if (opt->proxy != NULL) {
+        /* SMTP through an HTTP proxy goes in a CONNECT tunnel */
+        bad |= curl_easy_setopt(e, CURLOPT_PROXY, opt->proxy) != CURLE_OK;
+        bad |= curl_easy_setopt(e, CURLOPT_HTTPPROXYTUNNEL, 1L) != CURLE_OK;
+    }
+    rc = run_blocking(e, bad, errbuf, NULL, 0, 0, res);
+    curl_slist_free_all(rcpt);
+    free(from);
+    return rc;
+}
+
+static CURLcode send_all(CURL *e, const char *data, size_t len, long long deadline)
+{
+    curl_socket_t sock;
+    size_t done = 0;
+
+    if (curl_easy_getinfo(e, CURLINFO_ACTIVESOCKET, &sock) != CURLE_OK || sock == CURL_SOCKET_BAD)
+        return CURLE_SEND_ERROR;
+    while (done < len) {
+        size_t n = 0;
+        CURLcode rc = curl_easy_send(e, data + done, len - done, &n);
+        if (rc == CURLE_AGAIN) {
+            long long left = deadline - platform_monotonic_ms();
+            int ready = left > 0 ? platform_wait_socket((long long)sock, 1, (long)left) : 0;
+            if (ready == 0)
+                return CURLE_OPERATION_TIMEDOUT;
+            if (ready < 0)
+                return CURLE_SEND_ERROR;
+            continue;
+        }
+        if (rc != CURLE_OK)
+            return rc;
+        done += n;
+    }
+    return CURLE_OK;
+}
+
+int duo_stream_send(const char *url, const char *data, size_t len,
+                    const duo_transport_options *opt, duo_send_result *res)
+{
+    char errbuf[CURL_ERROR_SIZE], *target;
+    long long deadline = platform_monotonic_ms() + opt->timeout_ms;
+    int tls = strncmp(url, "tls://", 6) == 0, bad = 0;
+    const char *rest = url + 6;
+    CURL *e;
+    int rc;
+
+    if (!tls && strncmp(url, "tcp://", 6) != 0) {
+        memset(res, 0, sizeof(*res));
+        res->error = DUO_NET_NETWORK;
+        snprintf(res->message, sizeof(res->message), "a stream URL starts with tcp:// or tls://");
+        return -1;
+    }
+    e = blocking_easy(opt, errbuf, res);
+    if (e == NULL)
+        return -1;
+    /* curl connects (and for https:// completes the TLS handshake, host
+     * name verified) and stops there: the stream is ours. */
+    target = malloc(strlen(rest) + 9);
+    if (target != NULL)
+        sprintf(target, "%s://%s", tls ? "https" : "http", rest);
+    bad |= target == NULL;
+    bad |= curl_easy_setopt(e, CURLOPT_URL, target) != CURLE_OK;
+    bad |= curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK;
+    bad |= curl_easy_setopt(e, CURLOPT_CONNECT_ONLY, 1L) != CURLE_OK;
+    bad |= curl_easy_setopt(e, CURLOPT_PROXY, opt->proxy != NULL ? opt->proxy : "") != CURLE_OK;
+    bad |= curl_easy_setopt(e, CURLOPT_HTTPPROXYTUNNEL, 1L) != CURLE_OK;
+    rc = run_blocking(e, bad, errbuf, data, len, deadline, res);
+    free(target);
+    return rc;
+}
 
 const char *duo_transport_version(void)
 {

@@ -65,13 +65,13 @@ end
 -- Accounts API cannot reach.
 local function profile_child(self, account_id)
   if rawget(self, "profile") == nil then return nil end
-  local p = config.profile(self.profile)
+  local p = config.profile(self.profile, self._env)
   local set = p.children and p.children[account_id]
   if set == nil then return nil end
   local opts = {}
   for k in pairs(config.TRANSPORT_OPTIONS) do opts[k] = p[k] end
   for k, v in pairs(set) do opts[k] = v end
-  return client.new("admin", opts, "child")
+  return client.new("admin", opts, "child", self._env)
 end
 
 -- accounts:child(account_id | exact name) -> Admin client for that child.
@@ -86,7 +86,7 @@ function ext.child(self, wanted)
   direct = profile_child(self, account.account_id)
   if direct then return direct end
   local c = client.wrap("admin", self._session:with_host(account.api_hostname), account.api_hostname,
-                        self.ikey, account.account_id, self.concurrency)
+                        self.ikey, account.account_id, self.concurrency, self._env)
   c._parent = self
   c.name = account.name
   return c

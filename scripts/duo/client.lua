@@ -3,7 +3,6 @@
 -- method per row of the endpoint catalogue.
 local loop = require "duo._loop"
 local sessions = require "duo._session"
-local sys = require "duo._sys"
 local termtext = require "duo.termtext"
 local json = require "duo.json"
 local errors = require "duo.error"
@@ -12,7 +11,7 @@ local scheduler = require "duo.scheduler"
 local catalogue = require "duo.catalogue"
 local methods = require "duo.methods"
 local paging = require "duo.paging"
-local backend = require "duo.backend"
+local envs = require "duo.env"
 
 local M = {}
 
@@ -40,8 +39,8 @@ local METHODS = { GET = true, POST = true, PUT = true, PATCH = true, DELETE = tr
 local Client = {}
 
 -- Creates a client of `api` ("admin", "accounts", "auth", "device") from a
--- complete options table.
-function M.new(api, opts, fname)
+-- complete options table, bound to env (default: the one in force).
+function M.new(api, opts, fname, env)
   opts = options.check(opts, api == "device" and DEVICE_CLIENT_OPTIONS or OPTIONS, fname, 1)
   local problem, message = require("duo.config").key_problem(opts, fname)
   if problem then errors.config("%s", message) end   -- a secret must not become the client's printed ikey
@@ -59,14 +58,34 @@ function M.new(api, opts, fname)
     local msg = tostring(session):gsub("^bad argument #1 to '[^']*'", "bad argument #1 to '" .. fname .. "'")
     options.raise(msg)
   end
-  local c = M.wrap(api, session, opts.host, opts.ikey, opts.account_id, opts.concurrency)
+  local c = M.wrap(api, session, opts.host, opts.ikey, opts.account_id, opts.concurrency,
+                   env or envs.current())
   c.mkey = opts.mkey
   return c
 end
 
--- A client over an existing session. The secret key lives only in the
--- session (C memory), never in the client table.
-function M.wrap(api, session, host, ikey, account_id, concurrency)
+-- The constructor duo.<api> (duo.admin() / duo.admin "profile" /
+-- duo.admin{ host, ikey, skey, ... }).
+function M.constructor(api)
+  return function(opts)
+    local profile
+    if opts == nil or type(opts) == "string" then
+      opts, profile = require("duo.config").client_options(api, opts)
+    elseif type(opts) ~= "table" then
+      error(string.format("bad argument #1 to '%s' (profile name or options table expected, got %s)",
+                          api, type(opts)), 2)
+    end
+    local c = M.new(api, opts, api)
+    c.profile = profile
+    return c
+  end
+end
+
+-- A client over an existing session, bound to environment env (SPEC
+-- section 7). The secret key lives only in the session (C memory), never
+-- in the client table.
+function M.wrap(api, session, host, ikey, account_id, concurrency, env)
+  envs.fields(env)
   return setmetatable({
     api = api,
     host = host,
@@ -75,6 +94,7 @@ function M.wrap(api, session, host, ikey, account_id, concurrency)
     concurrency = concurrency,
     _session = session,
     _sig_version = session:info().sig_version,   -- 5: bodies are JSON
+    _env = env,
   }, Client)
 end
 
@@ -165,9 +185,14 @@ end
 -- row }. Returns a handle for _receive.
 function Client:_send(request)
   local verb = request.verb
+  local env = envs.fields(self._env)
+  if env.stopped then
+    error(errors.new{ kind = "config", message = "sandbox stopped", method = verb, path = request.path,
+                      host = self.host, account_id = self.account_id }, 0)
+  end
   -- a catalogue read sent as POST (account/list) is as safe to repeat as a GET
   local req = { method = verb, path = request.path, headers = request.headers,
-                unsigned = request.unsigned, outbox = backend.current() ~= nil or nil,
+                unsigned = request.unsigned, outbox = env.backend ~= nil or nil,
                 idempotent = request.row ~= nil and not request.row.writes or nil }
   local params = request.params or {}
   if self.account_id and request.body == nil and params.account_id == nil then
@@ -190,7 +215,9 @@ function Client:_send(request)
   else
     req.params = params
   end
-  return { op = self._session:request(req), request = request, client = self }
+  local op = self._session:request(req)
+  if env.backend then scheduler.route(op, env.backend) end
+  return { op = op, request = request, client = self }
 end
 
 -- Waits for a request started by _send and decodes it: response,
@@ -248,16 +275,12 @@ local function row_for(verb, path)
   return ep and ep.rows[1]
 end
 
-local function dry_run_enabled()
-  return sys.settings().dry_run
-end
-
 -- Prints what a write would send (never a secret: directory keys in the
 -- path masked as tables mask them) and reports whether
 -- the call is skipped.
 function Client:_dry_run(request)
   local row = request.row
-  if not dry_run_enabled() or (row and not row.writes) or (not row and request.verb == "GET") then
+  if not envs.fields(self._env).dry_run or (row and not row.writes) or (not row and request.verb == "GET") then
     return false
   end
   local shown = {}

@@ -4,8 +4,9 @@
 local sys = require "duo._sys"
 local file = require "duo._file"
 local errors = require "duo.error"
-local backend = require "duo.backend"
+local envs = require "duo.env"
 local paths = require "duo.path"
+local channels = require "duo.notify.channels"
 
 local M = {}
 
@@ -21,7 +22,7 @@ M.TRANSPORT_OPTIONS = {
   concurrency = "number", user_agent = "string", deadline = "number", max_response_bytes = "number",
 }
 local PROFILE_KEYS = { admin = "table", accounts = "table", auth = "table", device = "table",
-                       mappings = "string", children = "table", psa = "table" }
+                       mappings = "string", children = "table", psa = "table", notify = "table" }
 -- The secrets a profile's psa block may hold (SPEC section 9); the block's
 -- other keys are checked by the PSA source of its kind.
 local PSA_SECRETS = { "private_key", "secret", "integration_code", "client_secret", "api_key" }
@@ -31,8 +32,8 @@ local cache = {}   -- path -> loaded config
 -- The config file named on the command line, by $DUO_LUA_CONFIG, or the
 -- default place; second result: whether the user asked for it explicitly.
 function M.path()
-  local settings = sys.settings()
-  if settings.config then return settings.config, true end
+  local given = envs.current().config_path
+  if given then return given, true end
   local env = os.getenv("DUO_LUA_CONFIG")
   if env and env ~= "" then return env, true end
   local dir = paths.config_dir()
@@ -107,14 +108,40 @@ end
 local function validate(cfg, file, from_env)
   if type(cfg) ~= "table" then errors.config("%s: must return a table, got %s", file, type(cfg)) end
   for k in pairs(cfg) do
-    if k ~= "default" and k ~= "profiles" then
-      errors.config("%s: unknown top-level key '%s' (expected 'default' and 'profiles')", file, tostring(k))
+    if k ~= "default" and k ~= "profiles" and k ~= "notify" then
+      errors.config("%s: unknown top-level key '%s' (expected 'default', 'profiles' and 'notify')", file,
+                    tostring(k))
     end
+  end
+  if cfg.notify ~= nil and type(cfg.notify) ~= "table" then
+    errors.config("%s: 'notify' must be a table of named channels", file)
   end
   if type(cfg.profiles) ~= "table" then
     errors.config("%s: 'profiles' must be a table of named profiles", file)
   end
   local has_secret = false
+  -- The notification channels (SPEC section 10) of the top level or of a
+  -- profile: each checked by its kind; a secret marks the file as one that
+  -- must be private, as a secret key does.
+  local function check_notify(set, where)
+    for name, ch in pairs(set) do
+      if type(name) ~= "string" then errors.config("%s: 'notify' in %s must map names to channels", file, where) end
+      local problem = channels.problem(ch)
+      if problem then
+        errors.config("%s: notify channel '%s' in %s%s%s", file, name, where,
+                      problem:find("^'") and ": " or " ", problem)
+      end
+      for k, v in pairs(ch) do
+        problem = channels.TRANSPORT[k] and transport_problem(k, v)
+        if problem then errors.config("%s: notify channel '%s' in %s: '%s' %s", file, name, where, k, problem) end
+        if channels.is_secret(ch.kind, k) then
+          sys.secret_loaded()
+          if not from_env[v] then has_secret = true end
+        end
+      end
+    end
+  end
+  if cfg.notify then check_notify(cfg.notify, "the top level") end
   local function check_set(set, where, keys)
     check_fields(set, keys or CREDENTIAL_KEYS, where, file)
     if set.skey or set.mkey then sys.secret_loaded() end   -- core dumps off, used or not
@@ -126,6 +153,7 @@ local function validate(cfg, file, from_env)
     end
     local where = "profile '" .. name .. "'"
     check_fields(p, PROFILE_KEYS, where, file)
+    if p.notify then check_notify(p.notify, where) end
     for _, api in ipairs(APIS) do
       if p[api] then check_set(p[api], where .. " " .. api, api == "device" and DEVICE_KEYS or nil) end
     end
@@ -230,11 +258,12 @@ local function env_config()
   return { default = "env", profiles = { env = profile }, path = nil, dir = "." }
 end
 
--- The config in force: a plugged-in backend's (the sandbox's simulated
--- tenant), else the file if there is one, else the environment.
-function M.current()
-  local b = backend.current()
-  if b and b.config then return b.config end
+-- The config in force in env (default: the current environment): its own
+-- (the sandbox's simulated tenant), else the file if there is one, else
+-- the environment variables.
+function M.current(env)
+  local own = envs.fields(env or envs.current()).config
+  if own then return own end
   local path, explicit = M.path()
   local kind = path and file_kind(path)
   if path and (explicit or kind) then
@@ -254,9 +283,10 @@ end
 
 -- Returns the profile table and its name. name nil: --profile, then the
 -- config's default, then the only profile.
-function M.profile(name)
-  local cfg = M.current()
-  name = name or sys.settings().profile or cfg.default
+function M.profile(name, env)
+  env = env or envs.current()
+  local cfg = M.current(env)
+  name = name or envs.fields(env).profile or cfg.default
   if name == nil then
     local names = sorted_names(cfg.profiles)
     if #names == 1 then
@@ -329,6 +359,34 @@ function M.client_options(api, name)
   for k in pairs(M.TRANSPORT_OPTIONS) do opts[k] = p[k] end
   for k, v in pairs(set) do opts[k] = v end
   return opts, pname, p
+end
+
+-- A configured notification channel by name, and the profile it was
+-- looked up in: the profile's own `notify` entry wins over the top
+-- level's. profile nil: the profile in force (--profile, the default, the
+-- only one), if there is one.
+function M.channel(name, profile)
+  local cfg = M.current()
+  local pname = profile or sys.settings().profile or cfg.default
+  if pname == nil then
+    local names = sorted_names(cfg.profiles)
+    if #names == 1 then pname = names[1] end
+  end
+  if profile ~= nil and cfg.profiles[profile] == nil then
+    errors.config("unknown profile '%s' (known: %s)", profile, table.concat(sorted_names(cfg.profiles), ", "))
+  end
+  local p = pname and cfg.profiles[pname]
+  local ch = p and p.notify and p.notify[name] or cfg.notify and cfg.notify[name]
+  if ch == nil then
+    local known = {}
+    for k in pairs(cfg.notify or {}) do known[k] = true end
+    for k in pairs(p and p.notify or {}) do known[k] = true end
+    local list = sorted_names(known)
+    errors.config("no notify channel '%s' in %s (%s)", name, cfg.path or "the config",
+                  #list > 0 and ("configured: " .. table.concat(list, ", "))
+                  or "add notify = { " .. name .. " = { kind = ..., ... } } to it")
+  end
+  return ch, pname
 end
 
 -- The mapping store file of a profile (relative to the config's folder).

@@ -7,6 +7,8 @@
 --   -- profile = "P" picks the profile (its store and its Accounts API keys)
 local errors = require "duo.error"
 local mappings = require "duo.mappings"
+local client = require "duo.client"
+require "duo.accounts"   -- installs accounts:child
 
 local M = {}
 
@@ -54,7 +56,7 @@ function M.run(opts)
   elseif account == nil or key == nil then
     bad("'org', or 'account' and 'directory_key', are required")
   end
-  local child = require("duo").accounts(opts.profile):child(account)
+  local child = client.constructor("accounts")(opts.profile):child(account)
   return child:sync_user(opts.username, key), entry
 end
 

@@ -97,10 +97,31 @@ function M.find(name, api)
 end
 
 -- duo.help(name) -> the text for a method (or nil and a message).
+-- Topics that are not methods.
+local TOPICS = {
+  cjson = [[
+cjson (and cjson.safe): Debian's lua-cjson 2.1, built in for scripts that
+already use it: require "cjson". duo-lua's own JSON is duo.json, which
+differs where it matters for Duo's data:
+  numbers     cjson decodes every number as a float (3 -> 3.0, and
+              9007199254740993 loses its last digit); duo.json keeps
+              integers exact (math.type "integer")
+  empty []    cjson encodes an empty table as {} (so a decoded [] comes
+              back as {}); duo.json keeps [] (json.array) and {} apart
+  UTF-8       cjson passes invalid UTF-8 through when encoding; duo.json
+              refuses it (decode and encode) with the byte's position
+  keys        cjson's key order is the table's; duo.json sorts keys, so
+              the same value is always the same text
+  null        both use the same null value (duo.null == cjson.null)
+Use duo.json for anything sent to Duo or compared across runs.]],
+}
+TOPICS.json = TOPICS.cjson
+
 function M.help(name, api)
   if type(name) ~= "string" then
     return nil, "help: give a method name such as \"get_users\" or \"admin.get_users\""
   end
+  if api == nil and TOPICS[name] then return TOPICS[name] end
   local rows = M.find(name, api)
   if #rows == 0 then
     local close = {}

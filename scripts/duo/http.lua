@@ -14,10 +14,12 @@
 -- requests only when they certainly never left. Traces and logs show the
 -- host and the path, never a header or a query value. Under --dry-run a
 -- request that is not idempotent is printed (host, path, body size) and
--- not sent, and request returns nil. The sandbox simulates Duo only:
+-- not sent, and request returns nil. `secret_path = true` says that the
+-- URL's path is itself a secret (a chat webhook's token): then traces,
+-- errors and --dry-run show the host and "/..." only. The sandbox simulates Duo only:
 -- duo.http goes to the network there too.
 local sessions = require "duo._session"
-local sys = require "duo._sys"
+local envs = require "duo.env"
 local json = require "duo.json"
 local errors = require "duo.error"
 local options = require "duo.options"
@@ -31,7 +33,7 @@ local SPEC = {
   url = "string", headers = "table", body = "string", json = "table|boolean|number|string",
   idempotent = "boolean", timeout = "number", connect_timeout = "number", ca = "string",
   proxy = "string", max_retries = "integer", max_backoff = "number", user_agent = "string",
-  deadline = "number", max_response_bytes = "integer",
+  deadline = "number", max_response_bytes = "integer", secret_path = "boolean",
 }
 
 local function has_header(headers, name)
@@ -48,13 +50,14 @@ local function is_json(content_type)
   return media ~= nil and (media:lower() == "application/json" or media:lower():find("%+json$") ~= nil)
 end
 
-local function host_path(url)
+local function host_path(url, secret_path)
   local host, path = url:match("^https://([^/?#]*)([^?#]*)")
+  if secret_path then path = "/..." end
   return (host or ""):gsub("^.*@", ""), (path ~= "" and path or "/")
 end
 
 local function dry_run(req, body)
-  local host, path = host_path(req.url)
+  local host, path = host_path(req.url, req.secret_path)
   io.stderr:write(termtext.format("dry-run: %s https://%s%s (%d bytes of body)\n", req.method, host, path,
                                   body and #body or 0))
 end
@@ -87,7 +90,7 @@ function M.request(opts)
   end
   if not has_header(headers, "accept") then headers.Accept = "application/json, */*;q=0.5" end
   local idempotent = req.idempotent or req.method == "GET"
-  if sys.settings().dry_run and not idempotent then
+  if envs.current().dry_run and not idempotent then
     dry_run(req, body)
     return nil
   end
@@ -96,7 +99,7 @@ function M.request(opts)
     if wire[k] == nil and k ~= "json" then wire[k] = req[k] end
   end
   local result = scheduler.await(sessions.http(wire))
-  local host, path = host_path(req.url)
+  local host, path = host_path(req.url, req.secret_path)
   if result.error then
     error(errors.new{ kind = result.error, message = (result.message or "request failed")
                         .. (result.note and ("; " .. result.note) or ""),

@@ -7,6 +7,7 @@ local options = require "duo.options"
 local errors = require "duo.error"
 local client = require "duo.client"
 local config = require "duo.config"
+local envs = require "duo.env"
 local scheduler = require "duo.scheduler"
 local parallel = require "duo.parallel"
 require "duo.accounts"   -- installs accounts:child and accounts:each_child
@@ -27,31 +28,16 @@ function M.versions()
 end
 
 -- duo.admin() / duo.admin "profile" / duo.admin{ host, ikey, skey, ... }
-local function constructor(api)
-  local fname = api
-  return function(opts)
-    local profile
-    if opts == nil or type(opts) == "string" then
-      opts, profile = config.client_options(api, opts)
-    elseif type(opts) ~= "table" then
-      error(string.format("bad argument #1 to '%s' (profile name or options table expected, got %s)",
-                          fname, type(opts)), 2)
-    end
-    local c = client.new(api, opts, fname)
-    c.profile = profile
-    return c
-  end
-end
-
-M.admin = constructor("admin")
-M.accounts = constructor("accounts")
-M.auth = constructor("auth")
-M.device = constructor("device")
+M.admin = client.constructor("admin")
+M.accounts = client.constructor("accounts")
+M.auth = client.constructor("auth")
+M.device = client.constructor("device")
 
 M.spawn = scheduler.spawn
 M.sleep = scheduler.sleep
 M.parallel = parallel.parallel
 M.http = require "duo.http"
+M.notify = require("duo.notify").notify
 
 -- Transfers in flight at once: overall, and per host (politeness towards
 -- one Duo deployment; Duo's rate limits are per account).
@@ -82,15 +68,19 @@ function M.dirsync(opts)
   return require("duo.dirsync").run(opts)
 end
 
--- duo.sandbox([seed [, opts]]): every request goes to the built-in
--- simulation of Duo instead of the network (SPEC section 7). The sandbox
--- is its own tree (scripts/sandbox/), plugged in through duo.backend.
+-- duo.sandbox([seed [, opts]]): every request of the clients made from
+-- now on goes to the built-in simulation of Duo instead of the network
+-- (SPEC section 7). The sandbox is its own tree (scripts/sandbox/), above
+-- this one: whoever opens the module (luaopen_duo) passes its starter in.
+local services = ... or {}
 function M.sandbox(seed, opts)
-  return require("sandbox.service").start(seed, opts)
+  if services.sandbox_service == nil then errors.config("this build of duo has no sandbox") end
+  return services.sandbox_service().start(seed, opts)
 end
 
--- --sandbox[=SEED] on the command line
-local sandbox_seed = sys.settings().sandbox
-if sandbox_seed then M.sandbox(sandbox_seed ~= "" and sandbox_seed or nil) end
+-- The environment new clients are bound to (read-only: SPEC section 7).
+function M.env()
+  return envs.current()
+end
 
 return M

@@ -31,7 +31,6 @@ end
 -- The store file of a profile (default: the one in force: --profile,
 -- else the configured default).
 function M.path(profile)
-  require "duo"   -- the sandbox, when asked for, supplies the configuration
   return config.mappings_path(profile)
 end
 

@@ -284,10 +284,12 @@ function M.build(row, fname, args)
   return request
 end
 
--- A copy of params with the row's redacted arguments masked, for --dry-run.
+-- A copy of params with the row's redacted arguments masked (for
+-- --dry-run and the sandbox's log); row nil: a plain copy.
 function M.redacted(row, params)
   local out = {}
   for k, v in pairs(params or {}) do out[k] = v end
+  if row == nil then return out end
   for _, a in ipairs(row.redact) do
     local w = row.wire[a] or a
     if out[w] ~= nil then out[w] = "***" end

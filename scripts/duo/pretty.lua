@@ -26,9 +26,12 @@ local OPTIONS = {
   width = { "integer", min = 0 },
 }
 
+-- Lua's reserved words, in order (the REPL completes them too).
+M.KEYWORDS = {}
 local KEYWORDS = {}
 for w in ([[and break do else elseif end false for function goto if in local nil
             not or repeat return then true until while]]):gmatch("%a+") do
+  M.KEYWORDS[#M.KEYWORDS + 1] = w
   KEYWORDS[w] = true
 end
 

@@ -21,11 +21,7 @@ function M.history_file()
   return paths.join(dir, "history")
 end
 
-local KEYWORDS = {}
-for w in ([[and break do else elseif end false for function goto if in local nil
-            not or repeat return then true until while]]):gmatch("%a+") do
-  KEYWORDS[#KEYWORDS + 1] = w
-end
+local KEYWORDS = pretty.KEYWORDS
 
 -- The catalogue row of method `name` on a client of `api`.
 local function find_row(name, api)

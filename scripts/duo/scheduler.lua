@@ -18,7 +18,6 @@
 -- tasks they are Lua's own functions.
 local loop = require "duo._loop"
 local errors = require "duo.error"
-local backend = require "duo.backend"
 local termtext = require "duo.termtext"
 
 local M = {}
@@ -77,14 +76,23 @@ local function check_interrupt()
   end
 end
 
--- Hands the requests waiting in the outbox to the plugged-in backend.
+-- The backend of each request sent to the outbox, from its client's
+-- environment (M.route): every attempt of the request (a retry is the same
+-- op) goes there.
+local routes = setmetatable({}, { __mode = "k" })
+
+-- Sends op, a request just put in the outbox, to backend b.
+function M.route(op, b)
+  routes[op] = b
+end
+
+-- Hands the requests waiting in the outbox to their backends.
 local function service_outbox()
-  local b = backend.current()
-  if b == nil then return end
   while true do
     local op = loop.next_outgoing()
     if op == nil then return end
-    b.answer(op)
+    local b = routes[op]
+    if b then b.answer(op) end
   end
 end
 
@@ -259,9 +267,13 @@ local function run_until(done, what)
       collect()
       if not has_ready() then deadlock(what) end
     end
-    loop.run_once(has_ready() and 0 or -1)
+    local _, stalled = loop.run_once(has_ready() and 0 or -1)
     service_outbox()
     collect()
+    -- requests a backend took and never answers: nothing will finish them
+    if stalled and not has_ready() and not done() then
+      deadlock(what)
+    end
   end
   check_interrupt()
 end

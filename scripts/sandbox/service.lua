@@ -1,11 +1,13 @@
 -- sandbox.service: an in-process simulation of Duo (SPEC section 7),
--- started by duo.sandbox(). Once started it is the backend plugged into
--- duo.backend: every request the clients build and sign waits in the event
--- loop's outbox instead of going to the network, and this module answers
+-- started by duo.sandbox(). Once started it has its own environment
+-- (duo.env) and activates it: every request of the clients made from then
+-- on waits in the event loop's outbox instead of going to the network,
+-- and this module answers
 -- it from a simulated tenant (sandbox.state), after checking it the way the
 -- service does (sandbox.wire, sandbox.routes), optionally after a
--- simulated latency and under Duo's rate limits, on virtual time. While it
--- runs, its built-in profile "sandbox" is the configuration in force.
+-- simulated latency and under Duo's rate limits, on virtual time. Its
+-- built-in profile "sandbox" is the configuration of its environment.
+-- After sb:stop() those clients' calls raise `duo: sandbox stopped`.
 --
 --   local sb = duo.sandbox([seed [, opts]])
 --     seed: nil (the demo tenant), a number (the demo tenant of that seed
@@ -22,7 +24,8 @@ local json = require "duo.json"
 local errors = require "duo.error"
 local config = require "duo.config"
 local scheduler = require "duo.scheduler"
-local backend = require "duo.backend"
+local envs = require "duo.env"
+local methods = require "duo.methods"
 local ids = require "sandbox.ids"
 local seedlib = require "sandbox.seed"
 local demo = require "sandbox.demo"
@@ -145,11 +148,11 @@ end
 -- still answered).
 function Sandbox:stop()
   if self.stopped then return end
+  local newest = M.current() == self
   self.stopped = true
-  if M.current() == self then
-    backend.unplug(self.backend)
-    if self.virtual_time then loop.set_virtual_time(false) end
-  end
+  self._stop_env()
+  envs.deactivate(self.env)
+  if newest and self.virtual_time then loop.set_virtual_time(false) end
 end
 
 -- The rate-limit class of an endpoint (duo-api.md section 4).
@@ -184,18 +187,6 @@ function Sandbox:check_rate(ctx)
   keep[#keep + 1] = now
 end
 
-local function redacted(params, row)
-  local out = {}
-  for k, v in pairs(params) do out[k] = v end
-  if row then
-    for _, a in ipairs(row.redact) do
-      local w = row.wire[a] or a
-      if out[w] ~= nil then out[w] = "***" end
-    end
-  end
-  return out
-end
-
 -- Answers one attempt as the client put it on the wire: the HTTP status
 -- and the body; the attempt goes into the log.
 function Sandbox:answer(method, url, headers, body)
@@ -211,7 +202,7 @@ function Sandbox:answer(method, url, headers, body)
   end
   local entry = {
     seq = self.seq, time = loop.unix_time(), method = req.method, host = req.host, path = req.path,
-    params = redacted(req.params, facts.row), account_id = type(req.params.account_id) == "string"
+    params = methods.redacted(facts.row, req.params), account_id = type(req.params.account_id) == "string"
       and req.params.account_id or nil,
     account = facts.account_id, ikey = req.ikey, status = status, code = facts.code,
     name = facts.row and facts.row.name or nil,
@@ -334,15 +325,17 @@ function M.start(seed, opts)
   local running = M.current()
   if running then running:stop() end
   if virtual then loop.set_virtual_time(true, now) end
-  sb.backend = { answer = handler(sb), config = sandbox_config(sb), sandbox = sb }
-  backend.plug(sb.backend)
+  sb.backend = { answer = handler(sb), sandbox = sb }
+  local host = envs.host()
+  sb.env, sb._stop_env = envs.new{ backend = sb.backend, config = sandbox_config(sb), dry_run = host.dry_run,
+                                   profile = host.profile, config_path = host.config_path, name = "sandbox" }
+  envs.activate(sb.env)
   return sb
 end
 
--- The running sandbox, or nil. It lives in duo.backend, not here: the
--- state of the simulation is the plugged-in backend's.
+-- The running sandbox (the one whose environment is in force), or nil.
 function M.current()
-  local b = backend.current()
+  local b = envs.current().backend
   return b and b.sandbox
 end
 

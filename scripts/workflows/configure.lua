@@ -3,8 +3,7 @@ local args = require "workflows.lib.args"
 local credentials = require "workflows.lib.credentials"
 local host = require "workflows.lib.host"
 local output = require "workflows.lib.output"
-local file = require "duo._file"
-local sys = require "duo._sys"
+local file = host.file
 local errors = require "duo.error"
 local json = require "duo.json"
 local termtext = require "duo.termtext"
@@ -74,7 +73,7 @@ end
 local pname = host.settings().profile or cfg.default or "main"
 local profile = cfg.profiles[pname] or {}
 
-local terminal = sys.isatty(0) and sys.isatty(2)
+local terminal = host.isatty(0) and host.isatty(2)
 local function ask(prompt, secret)
   if secret then return file.read_secret(prompt) end
   io.stderr:write(prompt)

@@ -5,7 +5,7 @@ local fanout = require "workflows.lib.fanout"
 local host = require "workflows.lib.host"
 local logexport = require "workflows.lib.logexport"
 local output = require "workflows.lib.output"
-local file = require "duo._file"
+local file = host.file
 local json = require "duo.json"
 local termtext = require "duo.termtext"
 

@@ -1211,6 +1211,35 @@ static void test_dates_in_locale(void)
 
 /* ------------------------------------------------------------------ */
 
+/* HMAC-SHA256 (webhook signatures) against RFC 4231's test cases 1, 2
+ * and 6 (a key longer than the block, hashed first). */
+static void test_hmac_sha256(void)
+{
+    static const struct { const char *key; size_t key_len; const char *msg; const char *hex; } cases[] = {
+        { "\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b", 20, "Hi There",
+          "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7" },
+        { "Jefe", 4, "what do ya want for nothing?",
+          "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843" },
+        { NULL, 131, "Test Using Larger Than Block-Size Key - Hash Key First",
+          "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54" },
+    };
+    unsigned char long_key[131];
+    size_t i;
+
+    memset(long_key, 0xaa, sizeof(long_key));
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char hex[DUO_HEX_MAX];
+        size_t hex_len = 0;
+        duo_hmac *h = duo_hmac_new(DUO_DIGEST_SHA256, cases[i].key ? (const void *)cases[i].key : long_key,
+                                   cases[i].key_len);
+        int rc = h ? duo_hmac_hex(h, cases[i].msg, strlen(cases[i].msg), hex, &hex_len) : -1;
+
+        check(rc == 0 && hex_len == 64 && strcmp(hex, cases[i].hex) == 0, "hmac-sha256 (RFC 4231)",
+              cases[i].msg);
+        duo_hmac_free(h);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -1230,6 +1259,7 @@ int main(int argc, char **argv)
     test_canon_host();
     test_authorization();
     test_sign_appends();
+    test_hmac_sha256();
     test_dates("dates");
     test_dates_in_locale();
     printf("%d passed, %d failed\n", passed, failed);

@@ -98,4 +98,17 @@ T.test("the rows of duo-endpoints-extra.json: on their clients, in duo.help with
   T.truthy(duo.help("get_bypass_code_by_id"):find("GET /admin/v1/bypass_codes/{bypass_code_id}", 1, true))
 end)
 
+T.test("duo.help 'cjson' says how it differs from duo.json, and the differences are real", function()
+  local text = duo.help("cjson")
+  T.truthy(text and text:find("float", 1, true), tostring(text))
+  local cjson, json = require "cjson", require "duo.json"
+  T.eq(math.type(cjson.decode("[3]")[1]), "float", "cjson: numbers are floats")
+  T.eq(math.type(json.decode("[3]")[1]), "integer", "duo.json: integers stay")
+  T.eq(cjson.encode(cjson.decode("[]")), "{}", "cjson: [] comes back as {}")
+  T.eq(json.encode(json.decode("[]")), "[]")
+  T.eq(cjson.encode("\255"), '"\255"', "cjson passes invalid UTF-8 through")
+  T.raises(function() json.encode("\255") end, "invalid UTF%-8")
+  T.eq(duo.null, cjson.null, "one null")
+end)
+
 T.done()

@@ -98,4 +98,34 @@ do
   end)
 end
 
+
+T.test("duo.so serves only duo.*: a user's own modules are not shadowed", function()
+  local dir = os.tmpname()
+  os.remove(dir)
+  assert(os.execute("mkdir -p " .. dir .. "/workflows/lib " .. dir .. "/sandbox"))
+  for _, name in ipairs{ "workflows/lib/args", "sandbox/service" } do
+    local f = assert(io.open(dir .. "/" .. name .. ".lua", "w"))
+    f:write(string.format("return { mine = %q }\n", name))
+    f:close()
+  end
+  local saved = package.path
+  package.path = dir .. "/?.lua;" .. package.path
+  local ok, err = pcall(function()
+    T.eq(require("workflows.lib.args").mine, "workflows/lib/args")
+    T.eq(require("sandbox.service").mine, "sandbox/service")
+    T.eq(select(2, pcall(require, "workflows.lib.output")):find("duo.so serves only duo.*", 1, true) ~= nil, true,
+         "no embedded workflow served")
+    -- duo.sandbox still works: the sandbox tree loads privately
+    local sb = duo.sandbox()
+    local admin = duo.admin()
+    T.truthy(#admin:get_users() > 0, "the sandbox answers")
+    T.eq(require("sandbox.service").mine, "sandbox/service", "still the user's module")
+    sb:stop()
+    T.raises(function() admin:get_users() end, "^duo: sandbox stopped")
+  end)
+  package.path = saved
+  os.execute("rm -rf " .. dir)
+  assert(ok, err)
+end)
+
 T.done()

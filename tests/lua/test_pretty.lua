@@ -156,13 +156,13 @@ T.test("secret keys are never shown", function()
 end)
 
 T.test("the REPL's view of config.current() holds no secret", function()
-  local config, backend = require "duo.config", require "duo.backend"
+  local config, envs = require "duo.config", require "duo.env"
   local skey = "accountssecretkey00000000000000000000000"
-  local b = { answer = function() end,
-              config = { default = "p", profiles = { p = { accounts = { host = "h", ikey = "DIX", skey = skey } } } } }
-  backend.plug(b)
+  local env = envs.new{ backend = { answer = function() end },
+                        config = { default = "p", profiles = { p = { accounts = { host = "h", ikey = "DIX", skey = skey } } } } }
+  envs.activate(env)
   local text = pretty.format_values(nil, 1, config.current())
-  backend.unplug(b)
+  envs.deactivate(env)
   T.truthy(not text:find(skey, 1, true), text)
   T.truthy(not text:find("secretkey", 1, true), text)
 end)

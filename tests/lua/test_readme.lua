@@ -56,6 +56,16 @@ for i, args in ipairs(commands) do
     local out = p:read("a")
     local ok, _, code = p:close()
     T.truthy(ok and code == 0, "exit " .. tostring(code) .. ":\n" .. out)
+    -- it printed what it is for (the bare REPL command reads no input
+    -- here), and no error or warning on the way
+    if args:match("%S+%s+%S") then T.truthy(out:find("%S"), "printed nothing") end
+    T.truthy(not out:find("stack traceback", 1, true), out)
+    for line in out:gmatch("[^\n]+") do
+      local msg = line:match("^duo%-lua: (.*)")
+      T.truthy(not (msg and (msg:find("^duo: ") or msg:find("%.lua:%d+:") or msg:find("error"))),
+               "an error line: " .. line)
+    end
+    T.truthy(not out:find("warning", 1, true), "a warning:\n" .. out)
   end)
 end
 

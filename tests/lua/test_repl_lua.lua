@@ -107,7 +107,8 @@ T.test("help texts", function()
   T.truthy(repl.doc("get_userz"):find("no method 'get_userz'", 1, true))
   T.truthy(repl.doc("user_by"):find("get_user_by_id", 1, true), "similar names")
   local m = admin.get_user_by_id
-  if m then T.truthy(repl.doc(m):find("required:   user_id", 1, true), "method value") end
+  T.eq(type(m), "function", "a method value")
+  T.truthy(repl.doc(m):find("required:   user_id", 1, true), "method value")
 end)
 
 T.test("results", function()

@@ -640,17 +640,16 @@ T.test("options are checked by name", function()
   T.eq(sandbox.current(), nil, "nothing started")
 end)
 
-T.test("stop: requests go to the network again", function()
-  local backend = require "duo.backend"
+T.test("stop: new clients go to the network again", function()
   local sb = duo.sandbox(SMALL)
-  T.eq(backend.current().sandbox, sb, "plugged into duo.backend")
+  T.eq(duo.env().backend.sandbox, sb, "the sandbox's environment is in force")
   T.eq(require("duo.config").current().default, "sandbox")
   local other = duo.sandbox(SMALL)
   T.truthy(sb.stopped, "a new sandbox stops the running one")
   sb:stop()
   T.eq(sandbox.current(), other, "stopping a stopped sandbox leaves the running one")
   other:stop()
-  T.eq(backend.current(), nil)
+  T.eq(duo.env().backend, nil)
   T.eq(sandbox.current(), nil)
   -- the network again: nothing answers on this port
   local e = T.raises(function() duo.admin{ host = "127.0.0.1:9", ikey = "DIXXXXXXXXXXXXXXXXXX",
@@ -658,7 +657,7 @@ T.test("stop: requests go to the network again", function()
   T.truthy(duo.is_error(e) and e.kind == "network", tostring(e))
 end)
 
-T.test("sandbox.service finds the sandbox that --sandbox started (it lives in duo.backend)", function()
+T.test("sandbox.service finds the sandbox that --sandbox started (its environment is in force)", function()
   local code, out = run(nil, "--sandbox -e " .. shell_quote(
     "local s = require('sandbox.service'); print(s.current() ~= nil, #require('duo').accounts():get_child_accounts())"))
   T.eq(code, 0, out)

@@ -1,6 +1,6 @@
 -- A tiny test runner for the Lua tests: each test file registers cases with
 -- T.test and ends with T.done(), which prints "N passed, M failed" and exits
--- non-zero when anything failed.
+-- non-zero when anything failed or nothing ran.
 local M = {}
 
 local passed, failed = 0, 0
@@ -62,9 +62,12 @@ function M.same(got, want, what)
   if not ok then error(err, 2) end
 end
 
+-- A file that ran no case fails: a runner that passes on nothing would
+-- hide a test file that lost its cases.
 function M.done()
   print(string.format("%d passed, %d failed", passed, failed))
-  os.exit(failed == 0 and 0 or 1)
+  if passed + failed == 0 then io.stderr:write("FAIL no test case ran\n") end
+  os.exit((failed == 0 and passed > 0) and 0 or 1)
 end
 
 return M

@@ -1283,6 +1283,7 @@ def handle_stall(req):
     """Send nothing; close after 30 s, when the client disconnects, or on shutdown."""
     conn = req.handler.connection
     deadline = time.monotonic() + 30
+    print("STALLED", flush=True)   # the signal tests wait for instead of sleeping
     while not req.state.stopping.is_set():
         left = deadline - time.monotonic()
         if left <= 0:

@@ -403,7 +403,9 @@ def t_sigterm():
 
     stalled = threading.Thread(target=stall, daemon=True)
     stalled.start()
-    time.sleep(0.3)
+    for line in srv.proc.stdout:   # wait until the server holds the request
+        if line.split() == ["STALLED"]:
+            break
     t0 = time.time()
     srv.proc.send_signal(signal.SIGTERM)
     try:

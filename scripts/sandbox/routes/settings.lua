@@ -1,6 +1,6 @@
 -- Account-wide things: settings, the logo, information reports, policies,
 -- Duo Passport and identity verification.
-local signing = require "duo._sign"
+local wire = require "sandbox.wire"
 local json = require "duo.json"
 local reply = require "sandbox.reply"
 local S = require "sandbox.state"
@@ -55,7 +55,7 @@ H["GET /admin/v1/logo"] = function(ctx)
 end
 
 H["POST /admin/v1/logo"] = function(ctx)
-  local bytes = signing.base64_decode(ctx:need("logo"))
+  local bytes = wire.base64_decode(ctx:need("logo"))
   if bytes == nil or bytes:sub(1, 8) ~= "\137PNG\r\n\26\n" then reply.bad_param("logo", "must be a base64 PNG") end
   ctx.account.logo = bytes
   return ""

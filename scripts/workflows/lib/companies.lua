@@ -7,7 +7,7 @@
 --   local list = companies.load(path)   --> { { id, name, domains = {...}, line }, ... }
 local errors = require "duo.error"
 local json = require "duo.json"
-local file = require "duo._file"
+local file = require("workflows.lib.host").file
 local termtext = require "duo.termtext"
 
 local M = {}

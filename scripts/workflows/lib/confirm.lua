@@ -3,7 +3,6 @@
 --
 --   local ok, status = confirm.ask(NAME, opts.yes, "write 3 entries into x.json")
 --   if not ok then return status end
-local sys = require "duo._sys"
 local host = require "workflows.lib.host"
 local termtext = require "duo.termtext"
 
@@ -15,7 +14,7 @@ local M = {}
 function M.ask(name, yes, what)
   if yes or host.dry_run() then return true end
   io.stdout:flush()
-  if not (sys.isatty(0) and sys.isatty(2)) then
+  if not (host.isatty(0) and host.isatty(2)) then
     io.stderr:write(termtext.format("duo-lua: %s: not writing without --yes: %s needs a confirmation and there is "
                                   .. "no terminal to ask on (add --yes, or --dry-run to see the change)\n",
                                   name, what))

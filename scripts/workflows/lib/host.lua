@@ -1,18 +1,33 @@
--- What the workflows need from the host: the command line's settings
--- (--profile, --config, --sandbox, --dry-run, --workflows-dir) and the
--- bundled files, and the loop's clock. The one place the workflows touch
--- duo._sys and duo._loop.
+-- What the workflows need from the host and the C seam: the command
+-- line's settings (--profile, --config, --sandbox, --dry-run,
+-- --workflows-dir), the bundled files, the loop's clock, terminals, files
+-- (duo._file: kinds, listings, locks, atomic replacement, secrets read
+-- from the terminal) and percent-encoding and base64. The one place the
+-- workflows touch the private duo._* modules, but for the matching
+-- engine's own C half (lib/match.lua, lib/match_index.lua: duo._match).
 local core = require "duo._sys"
 local loop = require "duo._loop"
+local sign = require "duo._sign"
 
 local M = {}
+
+M.file = require "duo._file"
+
+-- Whether file descriptor fd (0, 1, 2) is a terminal.
+function M.isatty(fd)
+  return core.isatty(fd)
+end
+
+M.percent_encode = sign.percent_encode
+M.base64_encode = sign.base64_encode
 
 function M.settings()
   return core.settings()
 end
 
+-- Whether this run sends no writes (the environment new clients get).
 function M.dry_run()
-  return core.settings().dry_run and true or false
+  return require("duo").env().dry_run
 end
 
 -- The event loop's clock in milliseconds (virtual under the sandbox's
@@ -23,7 +38,7 @@ end
 
 -- The running sandbox (duo.sandbox), or nil when talking to Duo.
 function M.sandbox()
-  local b = require("duo.backend").current()
+  local b = require("duo").env().backend
   return b and b.sandbox or nil
 end
 

@@ -11,7 +11,7 @@
 -- is added, so a resumed run never writes an event twice.
 local json = require "duo.json"
 local jsontext = require "duo.jsontext"
-local file = require "duo._file"
+local file = require("workflows.lib.host").file
 local paths = require "duo.path"
 local errors = require "duo.error"
 

@@ -6,7 +6,7 @@
 -- workflows are scripts/workflows/NAME.lua; a user's are found first in
 -- each --workflows-dir folder, then in $XDG_CONFIG_HOME/duo-lua/workflows/.
 local host = require "workflows.lib.host"
-local file = require "duo._file"
+local file = host.file
 local paths = require "duo.path"
 local termtext = require "duo.termtext"
 

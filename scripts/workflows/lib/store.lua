@@ -11,9 +11,9 @@
 --   store.update(function(s) ... return changed end)   -- locked load, change, save
 local errors = require "duo.error"
 local json = require "duo.json"
-local file = require "duo._file"
 local mappings = require "duo.mappings"
 local host = require "workflows.lib.host"
+local file = host.file
 
 local M = {}
 

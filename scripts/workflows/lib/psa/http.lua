@@ -11,7 +11,7 @@
 --   conn:fail("the keys were refused (%d): check psa.public_key", status)   -- raises
 local errors = require "duo.error"
 local json = require "duo.json"
-local sign = require "duo._sign"
+local host = require "workflows.lib.host"
 
 local M = {}
 
@@ -25,11 +25,11 @@ local Conn = {}
 Conn.__index = Conn
 
 function M.percent(s)
-  return sign.percent_encode(tostring(s))
+  return host.percent_encode(tostring(s))
 end
 
 function M.base64(s)
-  return sign.base64_encode(s)
+  return host.base64_encode(s)
 end
 
 -- A query string from a list of { name, value } pairs (order kept).
