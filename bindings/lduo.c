@@ -125,7 +125,7 @@ static int open_loop(lua_State *L)
 static int open_session(lua_State *L)
 {
     lua_newtable(L);
-    duo_open_client(L);
+    duo_open_session(L);
     return 1;
 }
 

@@ -30,7 +30,7 @@ const duo_settings *duo_host_settings(lua_State *L);
 
 /* Each adds its functions to the table on top of the stack. */
 void duo_open_sign(lua_State *L);
-void duo_open_client(lua_State *L);
+void duo_open_session(lua_State *L);
 void duo_open_loop(lua_State *L);
 void duo_open_sys(lua_State *L);
 void duo_open_codec(lua_State *L);

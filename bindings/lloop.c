@@ -277,7 +277,7 @@ static int op_result(lua_State *L)
  * waiting in the outbox; nil otherwise. */
 static int op_wire(lua_State *L)
 {
-    const duo_wire_request *w = duo_request_wire(check_op(L)->op);
+    const duo_http_request *w = duo_request_wire(check_op(L)->op);
     int i;
 
     if (w == NULL)

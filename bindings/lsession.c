@@ -410,7 +410,7 @@ static const luaL_Reg client_functions[] = {
     { NULL, NULL }
 };
 
-void duo_open_client(lua_State *L)
+void duo_open_session(lua_State *L)
 {
     if (luaL_newmetatable(L, SESSION_MT)) {
         luaL_setfuncs(L, session_metamethods, 0);
