@@ -77,8 +77,8 @@ end
 -- accounts:child(account_id | exact name) -> Admin client for that child.
 function ext.child(self, wanted)
   if type(wanted) ~= "string" or wanted == "" then
-    error(string.format("bad argument #1 to 'child' (account ID or name expected, got %s)",
-                        type(wanted) == "string" and "an empty string" or type(wanted)), 2)
+    options.raise(string.format("bad argument #1 to 'child' (account ID or name expected, got %s)",
+                        type(wanted) == "string" and "an empty string" or type(wanted)))
   end
   local direct = profile_child(self, wanted)
   if direct then return direct end

@@ -72,8 +72,8 @@ function M.constructor(api)
     if opts == nil or type(opts) == "string" then
       opts, profile = require("duo.config").client_options(api, opts)
     elseif type(opts) ~= "table" then
-      error(string.format("bad argument #1 to '%s' (profile name or options table expected, got %s)",
-                          api, type(opts)), 2)
+      options.raise(string.format("bad argument #1 to '%s' (profile name or options table expected, got %s)",
+                          api, type(opts)))
     end
     local c = M.new(api, opts, api)
     c.profile = profile
@@ -305,18 +305,18 @@ end
 -- headers = extra X-Duo headers; unsigned = true for GET /auth/v2/ping.
 function Client:call(method, path, params, opts)
   if type(method) ~= "string" then
-    error(string.format("bad argument #1 to 'call' (string expected, got %s)", type(method)), 2)
+    options.raise(string.format("bad argument #1 to 'call' (string expected, got %s)", type(method)))
   end
   method = method:upper()
   if not METHODS[method] then
-    error("bad argument #1 to 'call' (method must be GET, POST, PUT, PATCH or DELETE)", 2)
+    options.raise("bad argument #1 to 'call' (method must be GET, POST, PUT, PATCH or DELETE)")
   end
   if type(path) ~= "string" or path:sub(1, 1) ~= "/" then
-    error(string.format("bad argument #2 to 'call' (a path starting with '/' expected, got %s)",
-                        type(path) == "string" and string.format("%q", path) or type(path)), 2)
+    options.raise(string.format("bad argument #2 to 'call' (a path starting with '/' expected, got %s)",
+                        type(path) == "string" and string.format("%q", path) or type(path)))
   end
   if params ~= nil and type(params) ~= "table" then
-    error(string.format("bad argument #3 to 'call' (table expected, got %s)", type(params)), 2)
+    options.raise(string.format("bad argument #3 to 'call' (table expected, got %s)", type(params)))
   end
   opts = options.check(opts, CALL_OPTIONS, "call", 4)
   return self:_do{ verb = method, path = path, params = params, raw = opts.raw,
@@ -327,10 +327,10 @@ end
 -- listing, streamed page by page.
 function Client:each(path, params)
   if type(path) ~= "string" or path:sub(1, 1) ~= "/" then
-    error("bad argument #1 to 'each' (a path starting with '/' expected)", 2)
+    options.raise("bad argument #1 to 'each' (a path starting with '/' expected)")
   end
   if params ~= nil and type(params) ~= "table" then
-    error(string.format("bad argument #2 to 'each' (table expected, got %s)", type(params)), 2)
+    options.raise(string.format("bad argument #2 to 'each' (table expected, got %s)", type(params)))
   end
   local row = row_for("GET", path)
   return paging.offset_stream(self, { verb = "GET", path = path, params = params or {}, row = row },
@@ -398,7 +398,7 @@ local function invoke(self, row, fname, iterate, ...)
     stream = paging.logs_v1_stream(self, request)
     if row.eventtype then stream = tagged(stream, row.eventtype, self.host) end
   else
-    error(string.format("bad argument #1 to 'iterate' ('%s' is not a paged method)", fname), 3)
+    options.raise(string.format("bad argument #1 to 'iterate' ('%s' is not a paged method)", fname))
   end
   if iterate or p == "offset" or p == "cursor" then return stream end
   return paging.collect(stream)
@@ -409,8 +409,8 @@ end
 function Client:iterate(name, ...)
   local row = type(name) == "string" and catalogue.by_name[self.api] and catalogue.by_name[self.api][name]
   if not row then
-    error(string.format("bad argument #1 to 'iterate' (no method '%s' on a %s client)", tostring(name),
-                        self.api), 2)
+    options.raise(string.format("bad argument #1 to 'iterate' (no method '%s' on a %s client)", tostring(name),
+                        self.api))
   end
   return invoke(self, row, name, true, ...)
 end
@@ -429,7 +429,7 @@ function M.method(api, name)
     if row == nil then return nil end
     fn = function(self, ...)
       if getmetatable(self) ~= Client then
-        error(string.format("calling '%s' on bad self (use client:%s(...))", name, name), 2)
+        options.raise(string.format("calling '%s' on bad self (use client:%s(...))", name, name))
       end
       return invoke(self, row, name, false, ...)
     end

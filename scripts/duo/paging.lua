@@ -4,6 +4,7 @@
 local loop = require "duo._loop"
 local errors = require "duo.error"
 local json = require "duo.json"
+local options = require "duo.options"
 
 local M = {}
 
@@ -18,20 +19,20 @@ function M.check_window_ms(fname, mintime, maxtime)
   local now_ms = loop.unix_time() * 1000
   for name, v in pairs{ mintime = mintime, maxtime = maxtime } do
     if math.type(v) == nil and tonumber(v) == nil then
-      error(string.format("%s: '%s' must be Unix milliseconds, got %s", fname, name, type(v)), 4)
+      options.raise(string.format("%s: '%s' must be Unix milliseconds, got %s", fname, name, type(v)))
     end
     if tonumber(v) < 1e11 then
-      error(string.format("%s: '%s' = %s looks like seconds; this log takes Unix milliseconds (multiply by 1000)",
-                          fname, name, tostring(v)), 4)
+      options.raise(string.format("%s: '%s' = %s looks like seconds; this log takes Unix milliseconds (multiply by 1000)",
+                          fname, name, tostring(v)))
     end
   end
   mintime, maxtime = tonumber(mintime), tonumber(maxtime)
   if mintime >= maxtime then
-    error(string.format("%s: mintime (%d) must be before maxtime (%d)", fname, mintime, maxtime), 4)
+    options.raise(string.format("%s: mintime (%d) must be before maxtime (%d)", fname, mintime, maxtime))
   end
   if mintime < now_ms - RETENTION_DAYS * DAY_MS - 60000 then
-    error(string.format("%s: mintime is more than %d days ago; Duo keeps logs for %d days",
-                        fname, RETENTION_DAYS, RETENTION_DAYS), 4)
+    options.raise(string.format("%s: mintime is more than %d days ago; Duo keeps logs for %d days",
+                        fname, RETENTION_DAYS, RETENTION_DAYS))
   end
 end
 
@@ -39,11 +40,11 @@ end
 function M.check_mintime_s(fname, mintime)
   local v = tonumber(mintime)
   if v == nil then
-    error(string.format("%s: 'mintime' must be Unix seconds, got %s", fname, type(mintime)), 4)
+    options.raise(string.format("%s: 'mintime' must be Unix seconds, got %s", fname, type(mintime)))
   end
   if v > 1e11 then
-    error(string.format("%s: 'mintime' = %s looks like milliseconds; this log takes Unix seconds", fname,
-                        tostring(mintime)), 4)
+    options.raise(string.format("%s: 'mintime' = %s looks like milliseconds; this log takes Unix seconds", fname,
+                        tostring(mintime)))
   end
 end
 
