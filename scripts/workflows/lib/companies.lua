@@ -9,8 +9,11 @@ local errors = require "duo.error"
 local json = require "duo.json"
 local file = require("workflows.lib.host").file
 local termtext = require "duo.termtext"
+local options = require "duo.options"
 
 local M = {}
+
+local LOAD_OPTIONS = { encoding = "string", delimiter = "string" }
 
 local function fail(path, line, fmt, ...)
   local where = line and (path .. ":" .. line) or path
@@ -340,12 +343,7 @@ end
 -- Reads and checks a companies file (path "-": standard input). opts:
 -- encoding (M.ENCODINGS), delimiter ("," ";" "\t"; default sniffed).
 function M.load(path, opts)
-  opts = opts or {}
-  for k in pairs(opts) do
-    if k ~= "encoding" and k ~= "delimiter" then
-      error(string.format("bad argument #2 to 'load' (unknown option '%s')", tostring(k)), 2)
-    end
-  end
+  opts = options.check(opts, LOAD_OPTIONS, "load", 2)
   local text, name = M.read_text(path, "companies file", opts.encoding)
   local list
   local first = text:match("^%s*(.)")
