@@ -82,7 +82,7 @@ if opts == nil then return rest end
 if command == "import" and rest[1] == nil then return args.usage_error(NAME, "import needs a FILE") end
 
 local dry = store_mod.dry_run()
-local out, finish = output.open(opts.output)
+local out, finish = output.open(opts.output, { private = true })   -- directory keys
 local changes = json.array{}   -- what a write did, for --format json
 local function say(fmt, ...)
   if opts.format ~= "json" then out:write((dry and "dry-run: " or ""), termtext.format(fmt, ...), "\n") end

@@ -148,6 +148,7 @@ M.ENCODINGS = { "utf-8", "utf-16le", "utf-16be", "windows-1252" }
 -- text and the name to use in messages.
 function M.read_text(path, label, encoding)
   local name = path == "-" and "(standard input)" or path
+  require("workflows.lib.output").protect(path, "the " .. label)
   local text
   if path == "-" then
     text = io.stdin:read("a") or ""
