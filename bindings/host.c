@@ -11,6 +11,7 @@
 #include "lduo.h"
 #include "lloop.h"
 #include "platform.h"
+#include "termtext.h"
 
 static lua_State *global_L = NULL;
 static volatile sig_atomic_t interrupted = 0;
@@ -104,9 +105,32 @@ static void error_line(lua_State *L, int idx)
     }
 }
 
+/* Writes "duo-lua: MSG" on stderr with MSG made inert (core/termtext.h):
+ * an error's text may quote a server's message or a name from a client's
+ * directory, whose escape sequences must not reach the terminal. Its
+ * lines and tabs stay (a traceback keeps its shape). */
+static void write_error_line(const char *msg, size_t len)
+{
+    char room[512];
+    duo_buf shown;
+
+    if (msg == NULL) {
+        msg = "(error without a message)";
+        len = strlen(msg);
+    }
+    duo_buf_use(&shown, room, sizeof(room));
+    if (duo_termtext_clean(&shown, msg, len, 0) == 0)
+        fprintf(stderr, "duo-lua: %s\n", duo_buf_str(&shown));
+    else
+        fputs("duo-lua: (an error whose message did not fit in memory)\n", stderr);
+    duo_buf_free(&shown);
+    fflush(stderr);
+}
+
 void duo_host_report(lua_State *L, int status)
 {
     const char *msg;
+    size_t len = 0;
 
     if (status == LUA_OK)
         return;
@@ -121,9 +145,8 @@ void duo_host_report(lua_State *L, int status)
         error_line(L, -1);
         lua_remove(L, -2);
     }
-    msg = lua_tostring(L, -1);
-    fprintf(stderr, "duo-lua: %s\n", msg != NULL ? msg : "(error without a message)");
-    fflush(stderr);
+    msg = lua_tolstring(L, -1, &len);
+    write_error_line(msg, len);
     lua_pop(L, 1);
 }
 

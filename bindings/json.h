@@ -1,6 +1,10 @@
-/* duo.json: a JSON codec for Lua 5.4 whose output matches Python's
- * json.dumps(v, sort_keys=True, separators=(",", ":")) byte for byte, since
- * Duo's v5 request signature covers the exact body bytes.
+/* duo.json: duo-lua's own JSON codec for Lua 5.4. Our own because Duo's
+ * data needs what Debian's lua-cjson 2.1 cannot give: exact integers (it
+ * decodes every number as a float), [] kept apart from {}, and invalid
+ * UTF-8 refused. Its output matches Python's json.dumps(v, sort_keys=True,
+ * separators=(",", ":")) byte for byte, so a request body is the same
+ * text the official Python client would sign and send, and one value is
+ * always one text.
  *
  * luaopen_duo_json pushes the module table:
  *   decode(s)    strict RFC 8259 text -> value. Objects become plain

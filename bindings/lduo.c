@@ -1,5 +1,6 @@
 /* luaopen_duo: registers the private C modules (duo._loop, duo._session,
- * duo._sign, duo._sys, duo._file, duo._match) and runs the Lua half of the
+ * duo._sign, duo._sys, duo._file, duo._match,
+ * duo._notify, duo._termtext) and runs the Lua half of the
  * module (scripts/duo/init.lua), which returns the public `duo` table.
  * This file owns the opening: of duo.so in any interpreter, and of the
  * duo-lua host's state (duo_open_host). */
@@ -124,7 +125,7 @@ static int open_loop(lua_State *L)
 static int open_session(lua_State *L)
 {
     lua_newtable(L);
-    duo_open_client(L);
+    duo_open_session(L);
     return 1;
 }
 
@@ -154,6 +155,7 @@ static const luaL_Reg private_modules[] = {
     { "duo._sys", open_sys },
     { "duo._file", luaopen_duo_file },
     { "duo._match", luaopen_duo_match },
+    { "duo._termtext", luaopen_duo_termtext },
     { "duo._notify", luaopen_duo_notify },
     { NULL, NULL }
 };

@@ -30,7 +30,7 @@ const duo_settings *duo_host_settings(lua_State *L);
 
 /* Each adds its functions to the table on top of the stack. */
 void duo_open_sign(lua_State *L);
-void duo_open_client(lua_State *L);
+void duo_open_session(lua_State *L);
 void duo_open_loop(lua_State *L);
 void duo_open_sys(lua_State *L);
 void duo_open_codec(lua_State *L);
@@ -40,6 +40,8 @@ int luaopen_duo_file(lua_State *L);
 /* require "duo._match": the inner loops of suggest-mappings' engine. */
 int luaopen_duo_match(lua_State *L);
 
+/* require "duo._termtext": text for a terminal made inert, keys masked. */
+int luaopen_duo_termtext(lua_State *L);
 /* require "duo._notify": mail over SMTP, syslog streams and datagrams. */
 int luaopen_duo_notify(lua_State *L);
 

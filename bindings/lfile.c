@@ -88,21 +88,82 @@ static int l_resolve(lua_State *L)
     return 1;
 }
 
-/* file.replace(path, data [, mode [, force_mode]]) -> true, or nil and a message.
- * Follows symbolic links to the real file; refuses a file we may not
- * write; writes a temporary file created exclusively beside it, flushes it
- * to disk and renames it over the file, keeping the file's mode, owner and
- * group (mode for a new file: the third argument, default 0600; with
- * force_mode, for an existing file too). */
+/* What remove_stale_temps looks for: TARGET's temporary files. */
+typedef struct stale_scan {
+    char dir[PATH_ROOM];
+    const char *base;
+    size_t base_len;
+} stale_scan;
+
+static int remove_if_stale(void *data, const char *name)
+{
+    stale_scan *s = data;
+    char path[PATH_ROOM * 2];
+    char *end;
+    long pid;
+
+    if (strncmp(name, s->base, s->base_len) != 0 || strncmp(name + s->base_len, ".tmp-", 5) != 0)
+        return 0;
+    pid = strtol(name + s->base_len + 5, &end, 10);
+    if (end == name + s->base_len + 5 || *end != '-' || pid == platform_pid()
+        || platform_process_alive(pid) != 0)
+        return 0;
+    snprintf(path, sizeof(path), "%s/%s", s->dir, name);
+    (void)platform_remove(path);   /* best effort: another run may be doing the same */
+    return 0;
+}
+
+/* Removes the temporary files (NAME.tmp-PID-XXXXXX) that a run killed
+ * during an atomic save of target left beside it: those whose process is
+ * gone. They may hold whole copies of a store or a config. */
+static void remove_stale_temps(const char *target)
+{
+    stale_scan s;
+    const char *slash = strrchr(target, '/');
+    const char *back = platform_is_windows() ? strrchr(target, '\\') : NULL;
+    size_t n;
+
+    if (back != NULL && (slash == NULL || back > slash))
+        slash = back;
+    if (slash == NULL) {
+        strcpy(s.dir, ".");
+        s.base = target;
+    } else {
+        n = (size_t)(slash - target);
+        if (n >= sizeof(s.dir))
+            return;
+        memcpy(s.dir, target, n);
+        s.dir[n == 0 ? 1 : n] = '\0';
+        if (n == 0)
+            s.dir[0] = '/';
+        s.base = slash + 1;
+    }
+    s.base_len = strlen(s.base);
+    (void)platform_list(s.dir, remove_if_stale, &s);
+}
+
+/* file.replace(path, data [, mode [, flags]]) -> true, or nil and a
+ * message. Refuses a file we may not write; writes a temporary file
+ * created exclusively beside it, flushes it to disk and renames it over
+ * the file, keeping the file's mode, owner and group (mode for a new file:
+ * the third argument, default 0600). Follows symbolic links to the real
+ * file, unless flags has 2: then a link at path is itself replaced. flags
+ * 1 (or true) forces the mode on an existing file too. Leftover temporary
+ * files of killed runs are removed first. */
 static int l_replace(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
     size_t len;
     const char *data = luaL_checklstring(L, 2, &len);
     unsigned mode = (unsigned)luaL_optinteger(L, 3, 0600);
-    char err[PATH_ROOM + 256];
+    int flags = lua_isboolean(L, 4) ? lua_toboolean(L, 4) : (int)luaL_optinteger(L, 4, 0);
+    char err[PATH_ROOM + 256], target[PATH_ROOM];
 
-    if (platform_replace(path, data, len, mode, lua_toboolean(L, 4), err, sizeof(err)) != 0) {
+    if (flags & PLATFORM_REPLACE_NO_FOLLOW)
+        remove_stale_temps(path);
+    else if (platform_resolve(path, target, sizeof(target)) == 0)
+        remove_stale_temps(target);
+    if (platform_replace(path, data, len, mode, flags, err, sizeof(err)) != 0) {
         lua_pushnil(L);
         lua_pushstring(L, err);
         return 2;
@@ -147,6 +208,25 @@ static int l_kind(lua_State *L)
     lua_pushstring(L, st.kind == PLATFORM_FILE ? "file" : st.kind == PLATFORM_DIRECTORY ? "directory" : "other");
     lua_pushinteger(L, (lua_Integer)st.mode);
     return 2;
+}
+
+/* file.identity(path) -> "DEV:INO" of the file it names (links followed):
+ * two paths with the same identity are the same file; nil when nothing
+ * is there, or nil and a message. */
+static int l_identity(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    platform_stat st;
+
+    if (platform_stat_path(path, &st) != 0) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "%s: %s", path, strerror(errno));
+        return 2;
+    }
+    if (st.kind == PLATFORM_MISSING)
+        return 0;
+    lua_pushfstring(L, "%I:%I", (lua_Integer)st.dev, (lua_Integer)st.ino);
+    return 1;
 }
 
 /* file.owner_only(path) -> true; or false and what is wrong with how to
@@ -271,6 +351,7 @@ static const luaL_Reg file_functions[] = {
     { "resolve", l_resolve },
     { "replace", l_replace },
     { "kind", l_kind },
+    { "identity", l_identity },
     { "mkdir", l_mkdir },
     { "owner_only", l_owner_only },
     { "list", l_list },

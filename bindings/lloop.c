@@ -12,6 +12,7 @@
 #include "duo_limits.h"
 #include "lduo.h"
 #include "lloop.h"
+#include "platform.h"
 
 #define LOOP_KEY "duo.loop"
 #define OPS_KEY "duo.ops"       /* weak: lightuserdata(op) -> op userdata */
@@ -93,7 +94,7 @@ static void configure_trace(lua_State *L, loop_box *b)
     int trace = (env != NULL && env[0] != '\0' && strcmp(env, "0") != 0) || (s != NULL && s->trace);
 
     if (s != NULL && s->log != NULL) {
-        b->log = fopen(s->log, "a");
+        b->log = platform_open_log(s->log);   /* owner-only, never through a link */
         if (b->log == NULL)
             luaL_error(L, "cannot open the log file '%s': %s", s->log, strerror(errno));
     }
@@ -277,7 +278,7 @@ static int op_result(lua_State *L)
  * waiting in the outbox; nil otherwise. */
 static int op_wire(lua_State *L)
 {
-    const duo_wire_request *w = duo_request_wire(check_op(L)->op);
+    const duo_http_request *w = duo_request_wire(check_op(L)->op);
     int i;
 
     if (w == NULL)

@@ -2,7 +2,7 @@
  * (workflows/lib/match.lua and match_index.lua), which in Lua took most
  * of its time on large tenants: the character-bigram similarity of two
  * names, and the scoring of candidate accounts over the name index
- * (core/scorer.h says how).
+ * (core/match/scorer.h says how).
  *
  *   _match.bigram_dice(a, b)           -> 0..1
  *   local sc = _match.scorer(n_docs, lists)   -- lists[t] = { doc, ... }, docs 1..n_docs

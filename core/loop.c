@@ -759,7 +759,7 @@ static int in_outbox(const duo_op *op)
     return op->loop != NULL && op->transfer != NULL && op->transfer->backend == op->loop->outbox;
 }
 
-const duo_wire_request *duo_request_wire(duo_op *op)
+const duo_http_request *duo_request_wire(duo_op *op)
 {
     return in_outbox(op) ? duo_outbox_request(op->transfer) : NULL;
 }

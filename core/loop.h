@@ -66,11 +66,9 @@ const char *duo_op_state(const duo_op *op);
 /* Valid for a finished request. */
 duo_request_result *duo_request_result_of(duo_op *op);
 
-/* The request of an attempt as built for the wire. */
-typedef duo_http_request duo_wire_request;
-
-/* The current attempt of a request waiting in the outbox (or NULL). */
-const duo_wire_request *duo_request_wire(duo_op *op);
+/* The current attempt of a request waiting in the outbox, as built for
+ * the wire (or NULL). */
+const duo_http_request *duo_request_wire(duo_op *op);
 /* Answers the waiting attempt; the retry policy judges it at once. */
 int duo_request_respond(duo_op *op, long status, const char *body,
                         size_t body_len, long retry_after);

@@ -77,14 +77,26 @@ int platform_list(const char *dir, int (*each)(void *data, const char *name), vo
  * a missing file through the link's target). Into out[n]. */
 int platform_resolve(const char *path, char *out, size_t n);
 
-/* Replaces the file a path names (after links) with data, atomically: a
- * temporary file created exclusively beside it, flushed to disk, renamed
- * over it (ReplaceFileW / MoveFileExW with write-through on Windows). Keeps
- * an existing file's mode and owner (mode is for a new file, or for any
- * with force_mode). On failure returns -1 and a one-line reason that names
- * path in err[n]. */
+/* Replaces the file a path names (after links, unless NO_FOLLOW: then a
+ * link there is itself replaced, its target untouched) with data,
+ * atomically: a temporary file NAME.tmp-PID-XXXXXX created exclusively
+ * beside it, flushed to disk, renamed over it (ReplaceFileW / MoveFileExW
+ * with write-through on Windows). Keeps an existing file's mode and owner
+ * (mode is for a new file, or for any with FORCE_MODE). On failure the
+ * temporary file is gone, and it returns -1 and a one-line reason that
+ * names path in err[n]. */
+enum { PLATFORM_REPLACE_FORCE_MODE = 1, PLATFORM_REPLACE_NO_FOLLOW = 2 };
 int platform_replace(const char *path, const char *data, size_t len, unsigned mode,
-                     int force_mode, char *err, size_t n);
+                     int flags, char *err, size_t n);
+
+/* This process's id, and whether process pid still runs (1, 0; -1 when it
+ * cannot be told): whose temporary file a leftover is. */
+long platform_pid(void);
+int platform_process_alive(long pid);
+
+/* Opens path for appending (a log), created owner-only when missing;
+ * refuses (ELOOP) when the name is a symbolic link. NULL on failure. */
+FILE *platform_open_log(const char *path);
 
 /* Whether only the file's owner may read it: 1 yes; 0 no, with the reason
  * and the command that fixes it in why[n] ("is readable by group or

@@ -299,17 +299,27 @@ static int write_all(int fd, const char *data, size_t len)
 }
 
 int platform_replace(const char *path, const char *data, size_t len, unsigned mode,
-                     int force_mode, char *err, size_t errlen)
+                     int flags, char *err, size_t errlen)
 {
-    char target[PATH_MAX], tmp[PATH_MAX + 16];
+    int force_mode = (flags & PLATFORM_REPLACE_FORCE_MODE) != 0;
+    char target[PATH_MAX], tmp[PATH_MAX + 32];
     struct stat st;
     int fd = -1, exists, e;
     size_t n;
     const char *what = "cannot write";
 
-    if (platform_resolve(path, target, sizeof(target)) != 0)
-        goto fail;
-    exists = stat(target, &st) == 0;
+    if (flags & PLATFORM_REPLACE_NO_FOLLOW) {
+        if (strlen(path) >= sizeof(target)) {
+            errno = ENAMETOOLONG;
+            goto fail;
+        }
+        strcpy(target, path);
+        exists = lstat(target, &st) == 0 && !S_ISLNK(st.st_mode);   /* a link is replaced, not kept */
+    } else {
+        if (platform_resolve(path, target, sizeof(target)) != 0)
+            goto fail;
+        exists = stat(target, &st) == 0;
+    }
     if (exists) {
         if (S_ISDIR(st.st_mode)) {
             errno = EISDIR;
@@ -323,9 +333,11 @@ int platform_replace(const char *path, const char *data, size_t len, unsigned mo
         if (!force_mode)
             mode = (unsigned)(st.st_mode & 07777);
     }
-    n = strlen(target);
-    memcpy(tmp, target, n);
-    memcpy(tmp + n, ".tmp-XXXXXX", 12);
+    n = (size_t)snprintf(tmp, sizeof(tmp), "%s.tmp-%ld-XXXXXX", target, (long)getpid());
+    if (n >= sizeof(tmp)) {
+        errno = ENAMETOOLONG;
+        goto fail;
+    }
     fd = mkstemp(tmp);   /* O_EXCL: never someone else's file */
     if (fd < 0) {
         what = "cannot create a temporary file beside";
@@ -358,6 +370,36 @@ fail:
     return -1;
 }
 
+long platform_pid(void)
+{
+    return (long)getpid();
+}
+
+int platform_process_alive(long pid)
+{
+    if (pid <= 0)
+        return -1;
+    if (kill((pid_t)pid, 0) == 0)
+        return 1;
+    return errno == ESRCH ? 0 : errno == EPERM ? 1 : -1;
+}
+
+FILE *platform_open_log(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    FILE *f;
+
+    if (fd < 0)
+        return NULL;
+    f = fdopen(fd, "a");
+    if (f == NULL) {
+        int e = errno;
+        close(fd);
+        errno = e;
+    }
+    return f;
+}
+
 int platform_owner_only(const char *path, char *why, size_t n)
 {
     struct stat st;
@@ -372,7 +414,7 @@ int platform_owner_only(const char *path, char *why, size_t n)
 
 int platform_lock_open(platform_lock *l, const char *path)
 {
-    l->handle = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    l->handle = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     return l->handle < 0 ? -1 : 0;
 }
 

@@ -501,8 +501,9 @@ static int write_all(HANDLE h, const char *data, size_t len)
 }
 
 int platform_replace(const char *path, const char *data, size_t len, unsigned mode,
-                     int force_mode, char *err, size_t errlen)
+                     int flags, char *err, size_t errlen)
 {
+    int force_mode = (flags & PLATFORM_REPLACE_FORCE_MODE) != 0;
     char target[MAX_PATH * 4], tmp[MAX_PATH * 4 + 32];
     unsigned char r[6];
     wchar_t *wt = NULL, *wtmp = NULL;
@@ -511,8 +512,20 @@ int platform_replace(const char *path, const char *data, size_t len, unsigned mo
     const char *what = "cannot write";
     int tries, keep_acl;
 
-    if (platform_resolve(path, target, sizeof(target)) != 0 || platform_stat_path(target, &st) != 0)
+    if (flags & PLATFORM_REPLACE_NO_FOLLOW) {
+        /* the name itself, a reparse point included, is what is replaced */
+        if (strlen(path) >= sizeof(target)) {
+            errno = ENAMETOOLONG;
+            goto fail;
+        }
+        strcpy(target, path);
+    } else if (platform_resolve(path, target, sizeof(target)) != 0) {
         goto fail;
+    }
+    if (platform_stat_path(target, &st) != 0)
+        goto fail;
+    if ((flags & PLATFORM_REPLACE_NO_FOLLOW) && st.is_link)
+        st.kind = PLATFORM_MISSING;
     if (st.kind == PLATFORM_DIRECTORY) {
         errno = EISDIR;
         goto fail;
@@ -521,8 +534,8 @@ int platform_replace(const char *path, const char *data, size_t len, unsigned mo
         errno = EIO;
         goto fail;
     }
-    snprintf(tmp, sizeof(tmp), "%s.tmp-%02x%02x%02x%02x%02x%02x", target, r[0], r[1], r[2], r[3],
-             r[4], r[5]);
+    snprintf(tmp, sizeof(tmp), "%s.tmp-%lu-%02x%02x%02x%02x%02x%02x", target,
+             (unsigned long)GetCurrentProcessId(), r[0], r[1], r[2], r[3], r[4], r[5]);
     wt = wide(target);
     wtmp = wide(tmp);
     if (wt == NULL || wtmp == NULL)
@@ -582,6 +595,40 @@ fail:
     free(wtmp);
     snprintf(err, errlen, "%s %s: %s", what, path, strerror(errno));
     return -1;
+}
+
+long platform_pid(void)
+{
+    return (long)GetCurrentProcessId();
+}
+
+int platform_process_alive(long pid)
+{
+    HANDLE h;
+    DWORD code;
+    int alive;
+
+    if (pid <= 0)
+        return -1;
+    h = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, (DWORD)pid);
+    if (h == NULL)
+        return GetLastError() == ERROR_INVALID_PARAMETER ? 0 : 1;   /* no such process, or not ours to ask */
+    alive = GetExitCodeProcess(h, &code) && code == STILL_ACTIVE;
+    CloseHandle(h);
+    return alive;
+}
+
+FILE *platform_open_log(const char *path)
+{
+    platform_stat st;
+
+    if (platform_stat_path(path, &st) != 0)
+        return NULL;
+    if (st.is_link) {
+        errno = ELOOP;
+        return NULL;
+    }
+    return platform_fopen(path, "ab");
 }
 
 /* Whether an account may read a file as its owner may: the owner itself,

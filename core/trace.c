@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "termtext.h"
 
 long duo_trace_error_code(const char *body, size_t len)
 {
@@ -27,15 +28,61 @@ long duo_trace_error_code(const char *body, size_t len)
     return 0;
 }
 
-/* A JSON string of s; bytes outside printable ASCII become \u00XX. */
+int duo_trace_mask(duo_buf *out, const char *key, size_t len)
+{
+    static const char dots[] = "\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2";   /* "••••" */
+    static const char ellipsis[] = "\xe2\x80\xa6";                                        /* "…" */
+
+    if (len == 0) {
+        /* nothing to hide */
+    } else if (len <= 8) {
+        duo_buf_puts(out, dots);
+    } else {
+        duo_buf_append(out, key, 2);
+        duo_buf_puts(out, ellipsis);
+        duo_buf_append(out, key + len - 4, 4);
+    }
+    return duo_buf_ok(out) ? 0 : -1;
+}
+
+int duo_trace_path(duo_buf *out, const char *path)
+{
+    static const char marker[] = "directorysync";
+    const char *p = path;
+    int mask_next = 0;
+
+    while (*p != '\0') {
+        const char *seg = p, *end;
+        size_t n;
+        if (*p == '/') {
+            duo_buf_putc(out, '/');
+            p++;
+            continue;
+        }
+        end = strchr(seg, '/');
+        n = end != NULL ? (size_t)(end - seg) : strlen(seg);
+        if (mask_next)
+            duo_trace_mask(out, seg, n);
+        else
+            duo_buf_append(out, seg, n);
+        mask_next = n == sizeof(marker) - 1 && memcmp(seg, marker, n) == 0;
+        p = seg + n;
+    }
+    return duo_buf_ok(out) ? 0 : -1;
+}
+
+/* A JSON string of s; control bytes become \u00XX, and so do all bytes
+ * from 0x7f up unless s is UTF-8 (a masked key's "…" is). */
 static void json_string(FILE *f, const char *s)
 {
+    int utf8 = duo_utf8_valid(s, strlen(s));
+
     fputc('"', f);
     for (; *s != '\0'; s++) {
         unsigned char c = (unsigned char)*s;
         if (c == '"' || c == '\\')
             fprintf(f, "\\%c", c);
-        else if (c < 0x20 || c >= 0x7f)
+        else if (c < 0x20 || c == 0x7f || (c > 0x7f && !utf8))
             fprintf(f, "\\u%04x", c);
         else
             fputc(c, f);
@@ -47,9 +94,15 @@ void duo_trace_write(FILE *trace, FILE *log, const duo_trace_attempt *a)
 {
     const char *outcome = duo_net_error_name(a->error);
     long code = a->status >= 400 ? duo_trace_error_code(a->body, a->body_len) : 0;
+    char room[256];
+    duo_buf shown;
+    const char *path;
 
+    /* the path as shown: directory keys masked, never the key itself */
+    duo_buf_use(&shown, room, sizeof(room));
+    path = duo_trace_path(&shown, a->path) == 0 ? duo_buf_str(&shown) : "(path not shown: out of memory)";
     if (trace != NULL) {
-        fprintf(trace, "duo-lua: %s %s %s ", a->method, a->host, a->path);
+        fprintf(trace, "duo-lua: %s %s %s ", a->method, a->host, path);
         if (outcome != NULL)
             fprintf(trace, "%s", outcome);
         else
@@ -68,7 +121,7 @@ void duo_trace_write(FILE *trace, FILE *log, const duo_trace_attempt *a)
         fputs(",\"host\":", log);
         json_string(log, a->host);
         fputs(",\"path\":", log);
-        json_string(log, a->path);
+        json_string(log, path);
         fputs(",\"account_id\":", log);
         if (a->account_id != NULL && a->account_id[0] != '\0')
             json_string(log, a->account_id);
@@ -88,4 +141,5 @@ void duo_trace_write(FILE *trace, FILE *log, const duo_trace_attempt *a)
         fputs("}\n", log);
         fflush(log);
     }
+    duo_buf_free(&shown);
 }

@@ -13,6 +13,7 @@
 local client = require "duo.client"
 local json = require "duo.json"
 local errors = require "duo.error"
+local options = require "duo.options"
 
 local M = {}
 
@@ -22,7 +23,7 @@ local VERBS = { GET = true, POST = true, PUT = true, DELETE = true }
 local FIELDS = { method = true, path = true, body = true }
 
 local function bad(i, msg)
-  error(string.format("bad argument #1 to 'bulk' (operation %d: %s)", i, msg), 4)
+  options.raise(string.format("bad argument #1 to 'bulk' (operation %d: %s)", i, msg))
 end
 
 -- Checks one operation; returns the copy that is sent (verb upper-cased).
@@ -42,7 +43,7 @@ end
 
 function M.bulk(self, operations)
   if type(operations) ~= "table" then
-    error(string.format("bad argument #1 to 'bulk' (table of operations expected, got %s)", type(operations)), 2)
+    options.raise(string.format("bad argument #1 to 'bulk' (table of operations expected, got %s)", type(operations)))
   end
   local ops = {}
   for i = 1, #operations do ops[i] = checked(operations[i], i) end

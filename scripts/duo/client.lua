@@ -3,6 +3,7 @@
 -- method per row of the endpoint catalogue.
 local loop = require "duo._loop"
 local sessions = require "duo._session"
+local termtext = require "duo.termtext"
 local json = require "duo.json"
 local errors = require "duo.error"
 local options = require "duo.options"
@@ -71,8 +72,8 @@ function M.constructor(api)
     if opts == nil or type(opts) == "string" then
       opts, profile = require("duo.config").client_options(api, opts)
     elseif type(opts) ~= "table" then
-      error(string.format("bad argument #1 to '%s' (profile name or options table expected, got %s)",
-                          api, type(opts)), 2)
+      options.raise(string.format("bad argument #1 to '%s' (profile name or options table expected, got %s)",
+                          api, type(opts)))
     end
     local c = M.new(api, opts, api)
     c.profile = profile
@@ -104,10 +105,14 @@ function Client:__tostring()
   return s .. ")"
 end
 
--- What to do about a TLS failure, from curl's message.
+-- What to do about a TLS failure, from curl's message. A CA file curl
+-- cannot load is not TLS inspection: nothing was verified against it.
 local function tls_advice(message)
   local m = message:lower()
-  if m:find("expired", 1, true) then
+  if m:find("certificate file", 1, true) or m:find("ca cert", 1, true) or m:find("verify locations", 1, true) then
+    return "the 'ca' file holds no certificate curl can use: give \"pinned\", \"system\" or the path of a PEM "
+           .. "file of CA certificates"
+  elseif m:find("expired", 1, true) then
     return "the server's certificate has expired, or this machine's clock is wrong"
   elseif m:find("subject name", 1, true) or m:find("does not match", 1, true) then
     return "the certificate is for another host name: check 'host'"
@@ -116,7 +121,8 @@ local function tls_advice(message)
          .. "or the path of your proxy's CA file"
 end
 
--- Turns a finished request into (response, metadata) or raises duo.Error.
+-- Turns a finished request into (response, metadata, HTTP status) or
+-- raises duo.Error.
 local function decode(result, ctx)
   local function fail(fields)
     for k, v in pairs(ctx) do if fields[k] == nil then fields[k] = v end end
@@ -157,7 +163,7 @@ local function decode(result, ctx)
        and not json.is_array(response) then
       metadata = response.metadata   -- some v2 listings nest it
     end
-    return response, metadata
+    return response, metadata, result.status
   end
   local code = tonumber(envelope.code)
   if envelope.stat == "FAIL" or code then
@@ -169,7 +175,10 @@ local function decode(result, ctx)
           message = (envelope.message ~= json.null and tostring(envelope.message) or "request failed") .. note,
           detail = detail, hint = hint }
   end
-  fail{ kind = "http", status = result.status, message = "unexpected response envelope" }
+  fail{ kind = "http", status = result.status,
+        message = (envelope.stat == nil and "the answer has no \"stat\" (not a Duo API envelope)"
+                   or "unexpected response envelope (stat " .. errors.quote_bytes(tostring(envelope.stat), 40) .. ")")
+                  .. note }
 end
 
 -- Starts a request: { verb, path, params | body, headers, unsigned, raw,
@@ -211,29 +220,37 @@ function Client:_send(request)
   return { op = op, request = request, client = self }
 end
 
--- Waits for a request started by _send and decodes it.
+-- Waits for a request started by _send and decodes it: response,
+-- metadata.
 function Client:_receive(handle)
+  local response, metadata = self:_receive_status(handle)
+  return response, metadata
+end
+
+-- The same, and the HTTP status of the answer (paging names it when a
+-- page is not what a listing answers).
+function Client:_receive_status(handle)
   local result = scheduler.await(handle.op)
   local request = handle.request
-  local ok, response, metadata = pcall(decode, result, {
+  local ok, response, metadata, status = pcall(decode, result, {
     method = request.verb, path = request.path, host = self.host, account_id = self.account_id,
     raw = request.raw, row = request.row })
-  if ok then return response, metadata end
+  if ok then return response, metadata, status end
   local e = response
   -- This machine's clock is too far from Duo's: measure the difference with
   -- the unsigned ping, date requests by Duo's clock from now on, retry once.
   if errors.is_error(e) and e.code == 40105 and not handle.skewed and self:_correct_clock() then
     local again = self:_send(request)
     again.skewed = true
-    return self:_receive(again)
+    return self:_receive_status(again)
   end
   -- A child account moved or was re-created: refresh the parent's list
   -- once and retry on its current host.
   if errors.is_error(e) and (e.status == 403 or e.status == 404) and self._parent and not handle.retried
-     and self._parent:_refresh_child(self) then
+     and self._parent:_refresh_child(self, e, request) then
     local again = self:_send(request)
     again.retried = true
-    return self:_receive(again)
+    return self:_receive_status(again)
   end
   error(e, 0)
 end
@@ -258,7 +275,8 @@ local function row_for(verb, path)
   return ep and ep.rows[1]
 end
 
--- Prints what a write would send (never a secret) and reports whether
+-- Prints what a write would send (never a secret: directory keys in the
+-- path masked as tables mask them) and reports whether
 -- the call is skipped.
 function Client:_dry_run(request)
   local row = request.row
@@ -270,8 +288,8 @@ function Client:_dry_run(request)
     shown[k] = v
   end
   if self.account_id then shown.account_id = self.account_id end
-  io.stderr:write(string.format("dry-run: %s %s%s %s\n", request.verb, self.host, request.path,
-                                json.encode(shown)))
+  io.stderr:write(termtext.format("dry-run: %s %s%s %s\n", request.verb, self.host, termtext.mask_path(request.path),
+                                  json.encode(shown)))
   return true
 end
 
@@ -287,18 +305,18 @@ end
 -- headers = extra X-Duo headers; unsigned = true for GET /auth/v2/ping.
 function Client:call(method, path, params, opts)
   if type(method) ~= "string" then
-    error(string.format("bad argument #1 to 'call' (string expected, got %s)", type(method)), 2)
+    options.raise(string.format("bad argument #1 to 'call' (string expected, got %s)", type(method)))
   end
   method = method:upper()
   if not METHODS[method] then
-    error("bad argument #1 to 'call' (method must be GET, POST, PUT, PATCH or DELETE)", 2)
+    options.raise("bad argument #1 to 'call' (method must be GET, POST, PUT, PATCH or DELETE)")
   end
   if type(path) ~= "string" or path:sub(1, 1) ~= "/" then
-    error(string.format("bad argument #2 to 'call' (a path starting with '/' expected, got %s)",
-                        type(path) == "string" and string.format("%q", path) or type(path)), 2)
+    options.raise(string.format("bad argument #2 to 'call' (a path starting with '/' expected, got %s)",
+                        type(path) == "string" and string.format("%q", path) or type(path)))
   end
   if params ~= nil and type(params) ~= "table" then
-    error(string.format("bad argument #3 to 'call' (table expected, got %s)", type(params)), 2)
+    options.raise(string.format("bad argument #3 to 'call' (table expected, got %s)", type(params)))
   end
   opts = options.check(opts, CALL_OPTIONS, "call", 4)
   return self:_do{ verb = method, path = path, params = params, raw = opts.raw,
@@ -309,10 +327,10 @@ end
 -- listing, streamed page by page.
 function Client:each(path, params)
   if type(path) ~= "string" or path:sub(1, 1) ~= "/" then
-    error("bad argument #1 to 'each' (a path starting with '/' expected)", 2)
+    options.raise("bad argument #1 to 'each' (a path starting with '/' expected)")
   end
   if params ~= nil and type(params) ~= "table" then
-    error(string.format("bad argument #2 to 'each' (table expected, got %s)", type(params)), 2)
+    options.raise(string.format("bad argument #2 to 'each' (table expected, got %s)", type(params)))
   end
   local row = row_for("GET", path)
   return paging.offset_stream(self, { verb = "GET", path = path, params = params or {}, row = row },
@@ -380,7 +398,7 @@ local function invoke(self, row, fname, iterate, ...)
     stream = paging.logs_v1_stream(self, request)
     if row.eventtype then stream = tagged(stream, row.eventtype, self.host) end
   else
-    error(string.format("bad argument #1 to 'iterate' ('%s' is not a paged method)", fname), 3)
+    options.raise(string.format("bad argument #1 to 'iterate' ('%s' is not a paged method)", fname))
   end
   if iterate or p == "offset" or p == "cursor" then return stream end
   return paging.collect(stream)
@@ -391,8 +409,8 @@ end
 function Client:iterate(name, ...)
   local row = type(name) == "string" and catalogue.by_name[self.api] and catalogue.by_name[self.api][name]
   if not row then
-    error(string.format("bad argument #1 to 'iterate' (no method '%s' on a %s client)", tostring(name),
-                        self.api), 2)
+    options.raise(string.format("bad argument #1 to 'iterate' (no method '%s' on a %s client)", tostring(name),
+                        self.api))
   end
   return invoke(self, row, name, true, ...)
 end
@@ -411,7 +429,7 @@ function M.method(api, name)
     if row == nil then return nil end
     fn = function(self, ...)
       if getmetatable(self) ~= Client then
-        error(string.format("calling '%s' on bad self (use client:%s(...))", name, name), 2)
+        options.raise(string.format("calling '%s' on bad self (use client:%s(...))", name, name))
       end
       return invoke(self, row, name, false, ...)
     end

@@ -7,6 +7,7 @@ local errors = require "duo.error"
 local envs = require "duo.env"
 local paths = require "duo.path"
 local channels = require "duo.notify.channels"
+local options = require "duo.options"
 
 local M = {}
 
@@ -183,7 +184,7 @@ function M.load_file(path)
   local from_env = {}
   local env = {
     env = function(name)
-      if type(name) ~= "string" then error("env() needs a variable name", 2) end
+      if type(name) ~= "string" then options.raise("env() needs a variable name") end
       local v = os.getenv(name)
       if v ~= nil then from_env[v] = true end
       return v

@@ -8,6 +8,7 @@
 local errors = require "duo.error"
 local mappings = require "duo.mappings"
 local client = require "duo.client"
+local options = require "duo.options"
 require "duo.accounts"   -- installs accounts:child
 
 local M = {}
@@ -16,7 +17,7 @@ local OPTIONS = { org = "string", username = "string", account = "string", direc
                   profile = "string" }
 
 local function bad(fmt, ...)
-  error(string.format("bad argument #1 to 'dirsync' (" .. fmt .. ")", ...), 3)
+  options.raise(string.format("bad argument #1 to 'dirsync' (" .. fmt .. ")", ...))
 end
 
 -- The organization's entry with an account and a key, or a config error

@@ -14,6 +14,7 @@
 -- on are bound to it, and keep it after it stops, when their calls raise
 -- `duo: sandbox stopped` instead of falling through to the network.
 local sys = require "duo._sys"
+local options = require "duo.options"
 
 local M = {}
 
@@ -23,7 +24,7 @@ local KEYS = { backend = true, config = true, dry_run = true, profile = true, co
 local state = setmetatable({}, { __mode = "k" })   -- proxy -> its private fields
 
 local function read_only(_, key)
-  error(string.format("an environment cannot be changed (tried to set '%s')", tostring(key)), 2)
+  options.raise(string.format("an environment cannot be changed (tried to set '%s')", tostring(key)))
 end
 
 -- new{ backend, config, dry_run, profile, config_path, name } -> env, stop
@@ -31,7 +32,7 @@ end
 function M.new(fields)
   local f = {}
   for k, v in pairs(fields) do
-    if not KEYS[k] then error(string.format("bad argument #1 to 'new' (unknown field '%s')", tostring(k)), 2) end
+    if not KEYS[k] then options.raise(string.format("bad argument #1 to 'new' (unknown field '%s')", tostring(k))) end
     f[k] = v
   end
   f.dry_run = f.dry_run and true or false
@@ -49,7 +50,7 @@ end
 -- proxy cannot reach them.
 function M.fields(env)
   local f = state[env]
-  if f == nil then error("bad argument #1 to 'fields' (an environment expected)", 2) end
+  if f == nil then options.raise("bad argument #1 to 'fields' (an environment expected)") end
   return f
 end
 

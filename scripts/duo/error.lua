@@ -1,6 +1,8 @@
 -- duo.Error: every failure of a Duo call, as one value with named fields
 -- and a one-line tostring. Misuse of the API (a wrong argument type) raises
 -- an ordinary Lua error instead.
+local termtext = require "duo.termtext"
+
 local M = {}
 
 local Error = {}
@@ -58,7 +60,8 @@ end
 
 local function where(e)
   local parts = {}
-  if e.method and e.path then parts[#parts + 1] = e.method .. " " .. e.path end
+  -- a directory key in the path is masked, as in --trace (e.path keeps it)
+  if e.method and e.path then parts[#parts + 1] = e.method .. " " .. termtext.mask_path(e.path) end
   if e.account_id then parts[#parts + 1] = "account " .. e.account_id end
   if #parts == 0 then return "" end
   return " (" .. table.concat(parts, ", ") .. ")"
@@ -70,7 +73,9 @@ function Error:__tostring()
     text = tostring(self.code or self.status) .. " " .. tostring(self.message or "")
     if self.detail and self.detail ~= "" then text = text .. ": " .. tostring(self.detail) end
   elseif self.kind == "http" then
-    text = "HTTP " .. tostring(self.status) .. (self.host and (" from " .. self.host) or "")
+    -- an http error always has a status but when it is built by hand
+    text = "HTTP " .. (self.status ~= nil and tostring(self.status) or "error")
+           .. (self.host and (" from " .. self.host) or "")
            .. ": " .. tostring(self.message)
   elseif self.kind == "config" then
     text = tostring(self.message)

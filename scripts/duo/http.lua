@@ -24,6 +24,7 @@ local json = require "duo.json"
 local errors = require "duo.error"
 local options = require "duo.options"
 local scheduler = require "duo.scheduler"
+local termtext = require "duo.termtext"
 
 local M = {}
 
@@ -57,8 +58,8 @@ end
 
 local function dry_run(req, body)
   local host, path = host_path(req.url, req.secret_path)
-  io.stderr:write(string.format("dry-run: %s https://%s%s (%d bytes of body)\n", req.method, host, path,
-                                body and #body or 0))
+  io.stderr:write(termtext.format("dry-run: %s https://%s%s (%d bytes of body)\n", req.method, host, path,
+                                  body and #body or 0))
 end
 
 -- duo.http.request{ method, url, headers, body | json, idempotent, and

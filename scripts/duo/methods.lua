@@ -5,13 +5,14 @@ local catalogue = require "duo.catalogue"
 local loop = require "duo._loop"
 local json = require "duo.json"
 local signing = require "duo._sign"
+local options = require "duo.options"
 
 local M = {}
 
 local percent = signing.percent_encode
 
 local function arg_error(fname, n, msg)
-  error(string.format("bad argument #%d to '%s' (%s)", n, fname, msg), 4)
+  options.raise(string.format("bad argument #%d to '%s' (%s)", n, fname, msg))
 end
 
 -- A number as Duo expects it in a string: integers without ".0".
@@ -129,21 +130,21 @@ local function check_rules(row, fname, args)
   local count = 0
   for _, a in ipairs(row.exclusive) do if args[a] ~= nil then count = count + 1 end end
   if count > 1 then
-    error(string.format("%s: give at most one of %s", fname, table.concat(row.exclusive, ", ")), 4)
+    options.raise(string.format("%s: give at most one of %s", fname, table.concat(row.exclusive, ", ")))
   end
   if #row.one_of > 0 then
     count = 0
     for _, a in ipairs(row.one_of) do if args[a] ~= nil then count = count + 1 end end
     if count ~= 1 then
-      error(string.format("%s: give exactly one of %s", fname, table.concat(row.one_of, ", ")), 4)
+      options.raise(string.format("%s: give exactly one of %s", fname, table.concat(row.one_of, ", ")))
     end
   end
   if row.at_least_one then
     local any = false
     for _, a in ipairs(row.named) do if args[a] ~= nil then any = true end end
     if not any then
-      error(string.format("%s: nothing to change: give at least one of %s (duo-lua refuses an empty "
-                          .. "update, which would change nothing)", fname, table.concat(row.named, ", ")), 4)
+      options.raise(string.format("%s: nothing to change: give at least one of %s (duo-lua refuses an empty "
+                          .. "update, which would change nothing)", fname, table.concat(row.named, ", ")))
     end
   end
 end
@@ -212,16 +213,16 @@ function M.build(row, fname, args)
       local known = {}
       for k in pairs(row.variants) do known[#known + 1] = tostring(k) end
       table.sort(known)
-      error(string.format("bad argument #1 to '%s' ('%s' must be one of %s)", fname, row.variant_arg,
-                          table.concat(known, ", ")), 3)
+      options.raise(string.format("bad argument #1 to '%s' ('%s' must be one of %s)", fname, row.variant_arg,
+                          table.concat(known, ", ")))
     end
     row = v
     local ok = accepted(row)
     for k in pairs(args) do
       if not ok[k] then
-        error(string.format("bad argument #1 to '%s' ('%s' is not taken by %s %s; it takes %s)", fname,
+        options.raise(string.format("bad argument #1 to '%s' ('%s' is not taken by %s %s; it takes %s)", fname,
                             tostring(k), row.variant_arg, tostring(version or row.default_variant),
-                            table.concat(row.named, ", ")), 3)
+                            table.concat(row.named, ", ")))
       end
     end
   end

@@ -4,6 +4,7 @@
 local loop = require "duo._loop"
 local errors = require "duo.error"
 local json = require "duo.json"
+local options = require "duo.options"
 
 local M = {}
 
@@ -18,20 +19,20 @@ function M.check_window_ms(fname, mintime, maxtime)
   local now_ms = loop.unix_time() * 1000
   for name, v in pairs{ mintime = mintime, maxtime = maxtime } do
     if math.type(v) == nil and tonumber(v) == nil then
-      error(string.format("%s: '%s' must be Unix milliseconds, got %s", fname, name, type(v)), 4)
+      options.raise(string.format("%s: '%s' must be Unix milliseconds, got %s", fname, name, type(v)))
     end
     if tonumber(v) < 1e11 then
-      error(string.format("%s: '%s' = %s looks like seconds; this log takes Unix milliseconds (multiply by 1000)",
-                          fname, name, tostring(v)), 4)
+      options.raise(string.format("%s: '%s' = %s looks like seconds; this log takes Unix milliseconds (multiply by 1000)",
+                          fname, name, tostring(v)))
     end
   end
   mintime, maxtime = tonumber(mintime), tonumber(maxtime)
   if mintime >= maxtime then
-    error(string.format("%s: mintime (%d) must be before maxtime (%d)", fname, mintime, maxtime), 4)
+    options.raise(string.format("%s: mintime (%d) must be before maxtime (%d)", fname, mintime, maxtime))
   end
   if mintime < now_ms - RETENTION_DAYS * DAY_MS - 60000 then
-    error(string.format("%s: mintime is more than %d days ago; Duo keeps logs for %d days",
-                        fname, RETENTION_DAYS, RETENTION_DAYS), 4)
+    options.raise(string.format("%s: mintime is more than %d days ago; Duo keeps logs for %d days",
+                        fname, RETENTION_DAYS, RETENTION_DAYS))
   end
 end
 
@@ -39,11 +40,11 @@ end
 function M.check_mintime_s(fname, mintime)
   local v = tonumber(mintime)
   if v == nil then
-    error(string.format("%s: 'mintime' must be Unix seconds, got %s", fname, type(mintime)), 4)
+    options.raise(string.format("%s: 'mintime' must be Unix seconds, got %s", fname, type(mintime)))
   end
   if v > 1e11 then
-    error(string.format("%s: 'mintime' = %s looks like milliseconds; this log takes Unix seconds", fname,
-                        tostring(mintime)), 4)
+    options.raise(string.format("%s: 'mintime' = %s looks like milliseconds; this log takes Unix seconds", fname,
+                        tostring(mintime)))
   end
 end
 
@@ -81,12 +82,24 @@ end
 -- offset, cursor or time moves on, and `page(count, total)` that the pages
 -- stay within twice what total_objects (when the server gives it) needs,
 -- plus 10.
+--
+-- A page that is not a listing's answer (issue 24: a 200 whose `response`
+-- is a string crashed with "attempt to index a string value") is an http
+-- error naming the status too: `g.records(status, value, what)` returns
+-- value when it is a table, else raises.
 local function guard(request, what)
-  local pages, largest, seen = 0, 0, {}
+  local pages, largest, seen, status = 0, 0, {}, nil
   local g = {}
   local function fail(fmt, ...)
-    error(errors.new{ kind = "http", method = request.verb, path = request.path,
+    error(errors.new{ kind = "http", status = status, method = request.verb, path = request.path,
                       message = "paging stopped: " .. string.format(fmt, ...) }, 0)
+  end
+  function g.records(answer_status, value, where)
+    status = answer_status
+    if type(value) == "table" then return value end
+    local shown = value == nil and "missing" or value == json.null and "null"
+                  or string.format("a %s (%s)", type(value), errors.quote_bytes(tostring(value), 40))
+    fail("%s is %s, not a list of records", where, shown)
   end
   -- Cursors may repeat any earlier one; numbers must grow.
   function g.advance(before, after)
@@ -134,18 +147,18 @@ function M.offset_stream(client, request, page_size)
                   params = offset and with(base, "offset", offset) or base }
     return client:_send(req)
   end, function(handle)
-    local response, metadata = client:_receive(handle)
-    local records = response
-    if type(response) == "table" and not json.is_array(response) and response.items then
-      records = response.items
+    local response, metadata, status = client:_receive_status(handle)
+    local records = g.records(status, response, "the answer's response")
+    if not json.is_array(records) and records.items ~= nil then
+      records = g.records(status, records.items, "response.items")
     end
-    local next_offset = metadata and metadata.next_offset
-    if is_null(next_offset) or type(records) ~= "table" or #records == 0 then next_offset = nil end
+    local next_offset = type(metadata) == "table" and metadata.next_offset or nil
+    if is_null(next_offset) or #records == 0 then next_offset = nil end
     if next_offset ~= nil then
       g.advance(tonumber(current) or current, tonumber(next_offset) or next_offset)
       g.page(#records, type(metadata) == "table" and metadata.total_objects)
     end
-    return records or {}, next_offset
+    return records, next_offset
   end)
 end
 
@@ -166,9 +179,10 @@ function M.cursor_stream(client, request, items_key, page_size, cursor_param)
     end
     return client:_send{ verb = request.verb, path = request.path, row = request.row, params = params }
   end, function(handle)
-    local response = client:_receive(handle)
-    local records = type(response) == "table" and response[items_key] or {}
-    local meta = type(response) == "table" and response.metadata
+    local response, _, status = client:_receive_status(handle)
+    local records = g.records(status, g.records(status, response, "the answer's response")[items_key],
+                              "response." .. items_key)
+    local meta = response.metadata
     local cursor = type(meta) == "table" and meta.next_offset or nil
     if is_null(cursor) or (type(cursor) == "table" and #cursor == 0) or #records == 0 then cursor = nil end
     if cursor ~= nil then
@@ -189,8 +203,8 @@ function M.logs_v1_stream(client, request)
     local params = mintime and with(request.params, "mintime", mintime) or request.params
     return client:_send{ verb = request.verb, path = request.path, row = request.row, params = params }
   end, function(handle)
-    local records = client:_receive(handle)
-    if type(records) ~= "table" then return {}, nil end
+    local response, _, status = client:_receive_status(handle)
+    local records = g.records(status, response, "the answer's response")
     local latest
     for _, r in ipairs(records) do
       local ts = type(r) == "table" and tonumber(r.timestamp)

@@ -3,6 +3,7 @@
 -- the others. Draws a progress line on stderr when it is a terminal.
 local loop = require "duo._loop"
 local sys = require "duo._sys"
+local termtext = require "duo.termtext"
 local options = require "duo.options"
 local scheduler = require "duo.scheduler"
 
@@ -31,7 +32,7 @@ local function progress_line(label)
     local line = string.format("%s%d/%d done, %d failed, %.1f/s, %s left",
                                label and (label .. ": ") or "", done, total, failed, rate,
                                done < total and string.format("%.0fs", left) or "0s")
-    io.stderr:write("\r\27[K", line)
+    io.stderr:write("\r\27[K", termtext.cell(line))
     shown = true
     if final then io.stderr:write("\n") end
   end

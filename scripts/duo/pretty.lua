@@ -13,6 +13,7 @@
 --   max_string characters of a string shown, or false for all    default false
 --   width      a table fits on one line up to this width   default 80
 local options = require "duo.options"
+local termtext = require "duo.termtext"
 
 local M = {}
 
@@ -57,7 +58,9 @@ local ESCAPES = { ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\r"] = "\\r"
                   ["\a"] = "\\a", ["\b"] = "\\b", ["\f"] = "\\f", ["\v"] = "\\v" }
 
 -- A string as a Lua literal: printable bytes (UTF-8 included) as they
--- are, the usual escapes, other control bytes as \ddd.
+-- are, the usual escapes, other control bytes as \ddd; then C1 controls,
+-- bidi marks and bytes that are not UTF-8 as \u{202e} and \xff
+-- (duo.termtext), so a printed string never acts on the terminal.
 local function quote(s, max)
   local cut = ""
   if max and #s > max then
@@ -67,7 +70,7 @@ local function quote(s, max)
   local body = s:gsub('[%c"\\]', function(c)
     return ESCAPES[c] or string.format("\\%03d", c:byte())
   end)
-  return '"' .. body .. '"' .. cut
+  return '"' .. termtext.lua(body) .. '"' .. cut
 end
 M.quote = quote
 

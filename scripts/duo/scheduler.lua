@@ -18,6 +18,8 @@
 -- tasks they are Lua's own functions.
 local loop = require "duo._loop"
 local errors = require "duo.error"
+local termtext = require "duo.termtext"
+local options = require "duo.options"
 
 local M = {}
 
@@ -327,7 +329,7 @@ end
 -- duo.spawn(fn, ...) -> task
 function M.spawn(fn, ...)
   if type(fn) ~= "function" then
-    error(string.format("bad argument #1 to 'spawn' (function expected, got %s)", type(fn)), 2)
+    options.raise(string.format("bad argument #1 to 'spawn' (function expected, got %s)", type(fn)))
   end
   local args = table.pack(...)
   local scope = innermost_scope()
@@ -345,7 +347,7 @@ end
 local function wait_done(task, by_scope)
   if task.status == "done" then return end
   if M.in_task() then
-    if current == task then error("a task cannot wait for itself", 3) end
+    if current == task then options.raise("a task cannot wait for itself") end
     while task.status ~= "done" do yield(SENTINEL, task) end
   else
     run_until(function() return task.status == "done" end, not by_scope and task)
@@ -379,7 +381,7 @@ end
 -- "cancelled" error. Returns whether it was still running.
 function Task:cancel()
   if self.status == "done" then return false end
-  if self == current then error("a task cannot cancel itself", 2) end
+  if self == current then options.raise("a task cannot cancel itself") end
   if self.op then
     waiting[self.op] = nil
     self.op:cancel()
@@ -398,7 +400,7 @@ local function report_unwaited(scope)
       t.observed = true
       unwaited_failures = unwaited_failures + 1
       io.stderr:write(string.format("duo-lua: task #%d failed and nobody waited for it: %s\n",
-                                    t.id, tostring(t.error)))
+                                    t.id, termtext.text(tostring(t.error))))
     end
   end
   io.stderr:flush()
@@ -476,8 +478,8 @@ end
 -- duo.sleep(seconds): a timer in the loop; inside a task other tasks run.
 function M.sleep(seconds)
   if type(seconds) ~= "number" or seconds < 0 or seconds ~= seconds then
-    error(string.format("bad argument #1 to 'sleep' (non-negative number expected, got %s)",
-                        type(seconds) == "number" and tostring(seconds) or type(seconds)), 2)
+    options.raise(string.format("bad argument #1 to 'sleep' (non-negative number expected, got %s)",
+                        type(seconds) == "number" and tostring(seconds) or type(seconds)))
   end
   M.wait(loop.timer(seconds * 1000))
 end

@@ -3,6 +3,7 @@ local args = require "workflows.lib.args"
 local emit = require "workflows.lib.emit"
 local fanout = require "workflows.lib.fanout"
 local json = require "duo.json"
+local termtext = require "duo.termtext"
 
 local NAME = "bypass-audit"
 local HELP = [[
@@ -71,14 +72,14 @@ if opts.include_parent then
     for _, r in ipairs(parent_rows) do rows[#rows + 1] = r end
   else
     failed = failed + 1
-    io.stderr:write(string.format("duo-lua: %s: the parent account: %s\n", NAME, tostring(parent_rows)))
+    io.stderr:write(termtext.format("duo-lua: %s: the parent account: %s\n", NAME, tostring(parent_rows)))
   end
 end
 for _, account in ipairs(selected) do
   local r = per_child[account.account_id]
   if r.error then
     failed = failed + 1
-    io.stderr:write(string.format("duo-lua: %s: %s (%s): %s\n", NAME, account.name, account.account_id,
+    io.stderr:write(termtext.format("duo-lua: %s: %s (%s): %s\n", NAME, account.name, account.account_id,
                                   tostring(r.error)))
   else
     for _, row in ipairs(r.result) do rows[#rows + 1] = row end
@@ -97,12 +98,12 @@ local columns = {
   { key = "account_id", title = "ACCOUNT ID" },
 }
 emit.rows(opts, rows, columns, { after_table = function(out)
-  out:write(string.format("%d users in bypass across %d accounts\n", #rows,
+  out:write(termtext.format("%d users in bypass across %d accounts\n", #rows,
                           #selected + (opts.include_parent and 1 or 0)))
 end })
 
 if failed > 0 then
-  io.stderr:write(string.format("duo-lua: %s: %d accounts could not be read\n", NAME, failed))
+  io.stderr:write(termtext.format("duo-lua: %s: %d accounts could not be read\n", NAME, failed))
   return 1
 end
 return 0

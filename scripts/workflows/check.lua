@@ -2,6 +2,7 @@
 local args = require "workflows.lib.args"
 local output = require "workflows.lib.output"
 local json = require "duo.json"
+local termtext = require "duo.termtext"
 
 local NAME = "check"
 local HELP = [[
@@ -79,7 +80,7 @@ else
   for i, doc in ipairs(docs) do
     if i > 1 then out:write("\n") end
     local offset = doc.clock_offset_s
-    out:write(string.format("profile %s: clock offset %s\n", doc.profile,
+    out:write(termtext.format("profile %s: clock offset %s\n", doc.profile,
                             offset == json.null and "unknown" or string.format("%+.1f s", offset)))
     output.table(doc.checks, {
       { key = "api", title = "API" }, { key = "status", title = "STATUS" }, { key = "host", title = "HOST" },

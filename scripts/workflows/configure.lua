@@ -6,6 +6,7 @@ local output = require "workflows.lib.output"
 local file = host.file
 local errors = require "duo.error"
 local json = require "duo.json"
+local termtext = require "duo.termtext"
 
 local NAME = "configure"
 local HELP = [[
@@ -132,7 +133,7 @@ else
 end
 io.stdout:flush()
 if failed then
-  io.stderr:write("duo-lua: configure: a check failed: nothing written to ", path, "\n")
+  io.stderr:write("duo-lua: configure: a check failed: nothing written to ", termtext.cell(path), "\n")
   return 1
 end
 
@@ -171,7 +172,7 @@ local text = "-- duo-lua configuration (SPEC section 2), written by duo-lua -w c
              .. lua_value(cfg.profiles, "  ") .. ",\n}\n"
 
 if host.dry_run() then
-  io.stderr:write("duo-lua: configure: dry-run: would write profile '", pname, "' into ", path, "\n")
+  io.stderr:write(termtext.format("duo-lua: configure: dry-run: would write profile '%s' into %s\n", pname, path))
   return 0
 end
 local confirm = require "workflows.lib.confirm"
@@ -184,6 +185,6 @@ if not file.kind(dir) then
 end
 local written, err = file.replace(path, text, 384, true)   -- 0600: it may hold secrets
 if not written then errors.config("%s", err) end
-io.stderr:write(string.format("duo-lua: configure: wrote profile '%s' (%s) into %s\n", pname,
+io.stderr:write(termtext.format("duo-lua: configure: wrote profile '%s' (%s) into %s\n", pname,
                               table.concat(changed, ", "), path))
 return 0

@@ -7,6 +7,7 @@ local logexport = require "workflows.lib.logexport"
 local output = require "workflows.lib.output"
 local file = host.file
 local json = require "duo.json"
+local termtext = require "duo.termtext"
 
 local NAME = "export-logs"
 local HELP = [[
@@ -86,10 +87,10 @@ local dir = opts.out
 
 if file.kind(dir) == nil and not dry then
   local ok, err = paths.mkdir_p(dir)
-  if not ok then io.stderr:write(string.format("duo-lua: %s: %s\n", NAME, err)) return 1 end
+  if not ok then io.stderr:write(termtext.format("duo-lua: %s: %s\n", NAME, err)) return 1 end
 end
 if not dry and file.kind(dir) ~= "directory" then
-  io.stderr:write(string.format("duo-lua: %s: --out %s is not a folder\n", NAME, dir))
+  io.stderr:write(termtext.format("duo-lua: %s: --out %s is not a folder\n", NAME, dir))
   return 1
 end
 
@@ -98,7 +99,7 @@ if not dry then
   local err
   lock, err = file.lock(paths.join(dir, ".export-logs.lock"), 0)
   if lock == nil then
-    io.stderr:write(string.format("duo-lua: %s: another export-logs is writing to %s (%s); try again later\n",
+    io.stderr:write(termtext.format("duo-lua: %s: another export-logs is writing to %s (%s); try again later\n",
                                   NAME, dir, err))
     return 1
   end
@@ -109,13 +110,13 @@ local outs = {}
 if not dry then
   local cut = logexport.repair(dir, cp, kinds)
   for kind, bytes in pairs(cut) do
-    io.stderr:write(string.format("%s: %s: removed %d bytes written after the last checkpoint (an interrupted run)\n",
+    io.stderr:write(termtext.format("%s: %s: removed %d bytes written after the last checkpoint (an interrupted run)\n",
                                   NAME, logexport.file_path(dir, kind), bytes))
   end
   logexport.save(dir, cp)
   for _, kind in ipairs(kinds) do
     local f, err = io.open(logexport.file_path(dir, kind), "ab")
-    if f == nil then io.stderr:write(string.format("duo-lua: %s: %s\n", NAME, err)) return 1 end
+    if f == nil then io.stderr:write(termtext.format("duo-lua: %s: %s\n", NAME, err)) return 1 end
     outs[kind] = f
   end
 end
@@ -179,12 +180,12 @@ else
     { key = "account", title = "ACCOUNT" }, { key = "type", title = "TYPE" }, { key = "events", title = "NEW" },
     { key = "total", title = "TOTAL" }, { key = "pages", title = "PAGES" }, { key = "error", title = "ERROR" },
   }, { after_table = function(out)
-    out:write(string.format("%d new events from %d accounts%s\n", total, #selected,
+    out:write(termtext.format("%d new events from %d accounts%s\n", total, #selected,
                             dry and " (dry run: nothing written)" or (" in " .. dir)))
   end })
 end
 if failed > 0 then
-  io.stderr:write(string.format("duo-lua: %s: %d exports failed (the others were written)\n", NAME, failed))
+  io.stderr:write(termtext.format("duo-lua: %s: %d exports failed (the others were written)\n", NAME, failed))
   return 1
 end
 return 0

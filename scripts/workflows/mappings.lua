@@ -6,6 +6,7 @@ local companies_file = require "workflows.lib.companies"
 local confirm = require "workflows.lib.confirm"
 local errors = require "duo.error"
 local json = require "duo.json"
+local termtext = require "duo.termtext"
 
 local NAME = "mappings"
 local HELP = [[
@@ -81,10 +82,10 @@ if opts == nil then return rest end
 if command == "import" and rest[1] == nil then return args.usage_error(NAME, "import needs a FILE") end
 
 local dry = store_mod.dry_run()
-local out, finish = output.open(opts.output)
+local out, finish = output.open(opts.output, { private = true })   -- directory keys
 local changes = json.array{}   -- what a write did, for --format json
 local function say(fmt, ...)
-  if opts.format ~= "json" then out:write((dry and "dry-run: " or ""), string.format(fmt, ...), "\n") end
+  if opts.format ~= "json" then out:write((dry and "dry-run: " or ""), termtext.format(fmt, ...), "\n") end
 end
 local function record(action, e)
   if opts.format == "json" then changes[#changes + 1] = { action = action, organization = e } end
@@ -119,7 +120,7 @@ local function print_store(store, format)
   elseif format == "csv" then
     output.csv(store.organizations, CSV_COLUMNS, out)
   elseif #store.organizations == 0 then
-    out:write("no organizations in ", store.path, " (add one: duo-lua -w mappings set --org NAME --account ID)\n")
+    out:write("no organizations in ", termtext.cell(store.path), " (add one: duo-lua -w mappings set --org NAME --account ID)\n")
   else
     output.table(store.organizations, {
       { key = "name", title = "ORGANIZATION" },

@@ -7,6 +7,7 @@ local finduser = require "workflows.lib.finduser"
 local output = require "workflows.lib.output"
 local host = require "workflows.lib.host"
 local json = require "duo.json"
+local termtext = require "duo.termtext"
 
 local NAME = "offboard-user"
 local HELP = [[
@@ -64,7 +65,7 @@ local accounts = duo.accounts()
 local selected = fanout.select(accounts, opts)
 local found, failures = finduser.everywhere(accounts, selected, opts)
 for _, f in ipairs(failures) do
-  io.stderr:write(string.format("duo-lua: %s: %s (%s): %s\n", NAME, f.account.name, f.account.account_id,
+  io.stderr:write(termtext.format("duo-lua: %s: %s (%s): %s\n", NAME, f.account.name, f.account.account_id,
                                 tostring(f.error)))
 end
 
@@ -115,14 +116,14 @@ for i, a in ipairs(actions) do
   if a.result == "planned" then todo[#todo + 1] = i end
 end
 if #found == 0 then
-  io.stderr:write(string.format("duo-lua: %s: no user with the %s in %d child accounts\n", NAME,
+  io.stderr:write(termtext.format("duo-lua: %s: no user with the %s in %d child accounts\n", NAME,
                                 finduser.describe(opts), #selected))
   status = 1
 elseif #todo > 0 then
   if opts.format == "table" and not host.dry_run() then
-    io.stderr:write(string.format("%s: plan: %s %d users:\n", NAME, opts.action, #todo))
+    io.stderr:write(termtext.format("%s: plan: %s %d users:\n", NAME, opts.action, #todo))
     for _, i in ipairs(todo) do
-      io.stderr:write(string.format("  %s  %s (%s) in %s\n", opts.action, matches[i].username,
+      io.stderr:write(termtext.format("  %s  %s (%s) in %s\n", opts.action, matches[i].username,
                                     matches[i].user_id, matches[i].account))
     end
   end

@@ -5,6 +5,7 @@ local args = require "workflows.lib.args"
 local fleet = require "workflows.lib.fleet"
 local output = require "workflows.lib.output"
 local report_html = require "workflows.lib.report_html"
+local termtext = require "duo.termtext"
 
 local NAME = "report"
 local HELP = [[
@@ -47,12 +48,12 @@ local out, finish = output.open(opts.output)
 out:write(page)
 finish()
 if opts.output and opts.output ~= "-" then
-  io.stderr:write(string.format("duo-lua: report: wrote %s (%d child account%s)\n", opts.output, #rows,
+  io.stderr:write(termtext.format("duo-lua: report: wrote %s (%d child account%s)\n", opts.output, #rows,
                                 #rows == 1 and "" or "s"))
 end
 
 if failed > 0 then
-  io.stderr:write(string.format("duo-lua: report: %d of %d child accounts could not be read\n", failed, #rows))
+  io.stderr:write(termtext.format("duo-lua: report: %d of %d child accounts could not be read\n", failed, #rows))
   return 1
 end
 return 0

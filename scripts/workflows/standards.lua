@@ -5,6 +5,7 @@ local confirm = require "workflows.lib.confirm"
 local output = require "workflows.lib.output"
 local host = require "workflows.lib.host"
 local json = require "duo.json"
+local termtext = require "duo.termtext"
 
 local NAME = "standards"
 local HELP = [[
@@ -191,7 +192,7 @@ else
     }
     if opts.format == "csv" then output.csv(rows, columns, out) else
       output.table(rows, columns, out)
-      out:write(string.format("%d of %d accounts drift from %s\n", drifted, #reports, opts.baseline))
+      out:write(termtext.format("%d of %d accounts drift from %s\n", drifted, #reports, opts.baseline))
     end
   end
 end

@@ -8,6 +8,7 @@ local store_mod = require "workflows.lib.store"
 local confirm = require "workflows.lib.confirm"
 local fanout = require "workflows.lib.fanout"
 local json = require "duo.json"
+local termtext = require "duo.termtext"
 
 local NAME = "suggest-mappings"
 local HELP = [[
@@ -106,7 +107,7 @@ if opts.use_domains then
   end
   table.sort(failed)
   for _, line in ipairs(failed) do
-    io.stderr:write("duo-lua: suggest-mappings: warning: no e-mail domains for ", line, "\n")
+    io.stderr:write("duo-lua: suggest-mappings: warning: no e-mail domains for ", termtext.cell(line), "\n")
   end
 end
 
@@ -176,8 +177,8 @@ local function save(suggestions)
   end, store.path)
   local dry = store_mod.dry_run()
   local tag = "duo-lua: suggest-mappings: " .. (dry and "dry-run: " or "")
-  for _, n in ipairs(notes) do io.stderr:write(tag, n, "\n") end
-  io.stderr:write(string.format("%s%s %d, %s %d, kept %d confirmed: %s\n", tag,
+  for _, n in ipairs(notes) do io.stderr:write(tag, termtext.cell(n), "\n") end
+  io.stderr:write(termtext.format("%s%s %d, %s %d, kept %d confirmed: %s\n", tag,
                                 dry and "would add" or "added", added, dry and "update" or "updated", updated,
                                 kept, store.path))
   return 0
@@ -260,7 +261,7 @@ else
     counts[s.status] = counts[s.status] + 1
   end
   output.table(rows, COLUMNS, out)
-  out:write(string.format("\n%d companies: %d matched, %d to review, %d unmatched; %d of %d child accounts unclaimed\n",
+  out:write(termtext.format("\n%d companies: %d matched, %d to review, %d unmatched; %d of %d child accounts unclaimed\n",
                           #rows, counts.matched, counts.review, counts.unmatched,
                           #result.unmatched_accounts, #accounts))
   if #result.unmatched_accounts > 0 then
@@ -277,15 +278,15 @@ if opts.explain then
   for _, s in ipairs(result.suggestions) do
     if s.status == "unmatched" then
       local c = s.candidates[1]
-      to:write(string.format("  %s: unmatched%s\n", s.company,
+      to:write(termtext.format("  %s: unmatched%s\n", s.company,
                               c and string.format(" (best %s, %.2f, under the review floor)", c.duo_account, c.score) or
                               " (no account shares enough of its name)"))
     else
-      to:write(string.format("  %s -> %s: %.2f %s%s\n", s.company, s.duo_account, s.score, s.status,
+      to:write(termtext.format("  %s -> %s: %.2f %s%s\n", s.company, s.duo_account, s.score, s.status,
                               s.domain_share and string.format(", domains %d%%", math.floor(s.domain_share * 100 + 0.5))
                               or ""))
-      to:write("    ", table.concat(s.evidence, "; "), "\n")
-      to:write("    runner-up: ", s.runner_up and string.format("%s (%.2f)", s.runner_up.name, s.runner_up.score)
+      to:write("    ", termtext.cell(table.concat(s.evidence, "; ")), "\n")
+      to:write("    runner-up: ", s.runner_up and termtext.format("%s (%.2f)", s.runner_up.name, s.runner_up.score)
                 or "none", "\n")
     end
   end

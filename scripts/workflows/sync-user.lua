@@ -4,26 +4,30 @@ local args = require "workflows.lib.args"
 local output = require "workflows.lib.output"
 local store_mod = require "workflows.lib.store"
 local host = require "workflows.lib.host"
+local confirm = require "workflows.lib.confirm"
 local errors = require "duo.error"
 local json = require "duo.json"
+local termtext = require "duo.termtext"
 
 local NAME = "sync-user"
 local HELP = [[
 usage: duo-lua -w sync-user (--org NAME | --all-orgs) --username U [--username U2 ...]
-                            [--format table|json]
+                            [--yes] [--format table|json]
 
 Runs the directory sync of users now (create, update or mark for deletion)
 in the organization's child account, with the directory key of its entry in
 the profile's mapping store (duo-lua -w mappings set ... --directory-key KEY).
 With --all-orgs, in every mapped organization that has a directory key, all
-at once; several --username sync several users. One result per organization
-and user; one failing does not stop the others.
+at once; several --username sync several users. It prints the plan and
+asks "Proceed? [y/N]" first (a sync can mark a user for deletion). One
+result per organization and user; one failing does not stop the others.
 
   --org NAME       the organization, by name (any case) or id in the store
   --all-orgs       every organization of the store with a child account and
                    a directory key
   --username U     the username as the directory sync knows it (may repeat)
   --format F       table (default) or json
+  --yes            sync without asking (needed when there is no terminal)
   --output FILE    write the output to FILE instead of standard output
   --profile P      the profile; without it, the organization is looked up in
                    every profile's mapping store
@@ -34,7 +38,8 @@ and user; one failing does not stop the others.
 "duo_account_id", "username", "result"}; otherwise an array of
 {"organization", "duo_account_id", "username", "result", "error"} (result
 null and error a message for a sync that failed).
-Exit status: 0 done, 1 failure, 2 usage error.
+Exit status: 0 done, 1 failure or a declined prompt, 2 usage error (or no
+terminal without --yes).
 ]]
 
 local opts, rest = args.parse({
@@ -43,6 +48,7 @@ local opts, rest = args.parse({
     org = { value = "NAME" },
     ["all-orgs"] = { flag = true },
     username = { value = "U", many = true },
+    yes = args.YES,
     format = args.format{ "table", "json" },
     output = args.OUTPUT,
   },
@@ -96,6 +102,18 @@ for _, org in ipairs(orgs) do
   for _, username in ipairs(opts.username) do jobs[#jobs + 1] = { org = org, username = username } end
 end
 
+-- Every write asks (SPEC section 6): the plan, then the prompt.
+if opts.format == "table" and not opts.yes and not host.dry_run() then
+  io.stderr:write(termtext.format("%s: plan: sync %d users:\n", NAME, #jobs))
+  for _, job in ipairs(jobs) do
+    io.stderr:write(termtext.format("  sync  %s in %s (%s)\n", job.username, job.org.name, job.org.duo_account_id))
+  end
+end
+do
+  local ok, why = confirm.ask(NAME, opts.yes, string.format("sync %d users in %d organizations", #jobs, #orgs))
+  if not ok then return why end
+end
+
 local function sync(job)
   local result = duo.dirsync{ account = job.org.duo_account_id, directory_key = job.org.duo_admin_api_directory_key,
                               username = job.username, profile = profile }
@@ -107,7 +125,7 @@ if #jobs == 1 and opts.org then
   local org, username = orgs[1], opts.username[1]
   local result = sync(jobs[1])
   if result == nil and store_mod.dry_run() then
-    io.stdout:write(string.format("dry-run: would sync '%s' in '%s' (%s)\n", username, org.name, org.duo_account_id))
+    io.stdout:write(termtext.format("dry-run: would sync '%s' in '%s' (%s)\n", username, org.name, org.duo_account_id))
     return 0
   end
   jobs[1].result = result
@@ -152,13 +170,13 @@ if opts.format == "json" then
   end
 else
   for _, job in ipairs(jobs) do
-    out:write(string.format("%s '%s' in '%s' (%s): %s\n", job.error and "failed to sync" or "synced", job.username,
+    out:write(termtext.format("%s '%s' in '%s' (%s): %s\n", job.error and "failed to sync" or "synced", job.username,
                             job.org.name, job.org.duo_account_id, detail(job)))
   end
 end
 finish()
 if failed > 0 then
-  io.stderr:write(string.format("duo-lua: %s: %d of %d syncs failed\n", NAME, failed, #jobs))
+  io.stderr:write(termtext.format("duo-lua: %s: %d of %d syncs failed\n", NAME, failed, #jobs))
   return 1
 end
 return 0

@@ -4,6 +4,7 @@ local args = require "workflows.lib.args"
 local output = require "workflows.lib.output"
 local fleet = require "workflows.lib.fleet"
 local json = require "duo.json"
+local termtext = require "duo.termtext"
 
 local NAME = "user-counts"
 local HELP = [[
@@ -113,7 +114,7 @@ end
 finish()
 
 if failed > 0 then
-  io.stderr:write(string.format("duo-lua: user-counts: %d of %d child accounts could not be read\n", failed, #rows))
+  io.stderr:write(termtext.format("duo-lua: user-counts: %d of %d child accounts could not be read\n", failed, #rows))
   return 1
 end
 return 0

@@ -5,6 +5,7 @@ local finduser = require "workflows.lib.finduser"
 local output = require "workflows.lib.output"
 local host = require "workflows.lib.host"
 local json = require "duo.json"
+local termtext = require "duo.termtext"
 
 local NAME = "verify-identity"
 local HELP = [[
@@ -81,6 +82,7 @@ local function finish()
     if report.push_id ~= json.null then lines[#lines + 1] = string.format("push_id:  %s", report.push_id) end
     if opts.text then lines[#lines + 1] = string.format("note:     %s", opts.text) end
     if detail.waited then lines[#lines + 1] = string.format("waited:   %.0f s", detail.waited) end
+    for i, l in ipairs(lines) do lines[i] = termtext.cell(l) end
     out:write(table.concat(lines, "\n"), "\n")
   end
   done()
@@ -88,7 +90,7 @@ local function finish()
 end
 
 local function fail(fmt, ...)
-  io.stderr:write(string.format("duo-lua: %s: " .. fmt .. "\n", NAME, ...))
+  io.stderr:write(termtext.format("duo-lua: %s: " .. fmt .. "\n", NAME, ...))
   report.result = "error"
   return finish()
 end
@@ -120,7 +122,7 @@ local accounts = duo.accounts()
 local selected = fanout.select(accounts, opts)
 local found, failures = finduser.everywhere(accounts, selected, opts)
 for _, f in ipairs(failures) do
-  io.stderr:write(string.format("duo-lua: %s: %s (%s): %s\n", NAME, f.account.name, f.account.account_id,
+  io.stderr:write(termtext.format("duo-lua: %s: %s (%s): %s\n", NAME, f.account.name, f.account.account_id,
                                 tostring(f.error)))
 end
 if #found == 0 then

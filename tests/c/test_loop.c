@@ -111,7 +111,7 @@ static const req_opts DEFAULTS;
 /* The path of an attempt handed out by the outbox. */
 static const char *path_of(duo_op *op)
 {
-    const duo_wire_request *w = duo_request_wire(op);
+    const duo_http_request *w = duo_request_wire(op);
     const char *p;
 
     if (w == NULL)
@@ -624,7 +624,7 @@ static void test_wire(void)
 {
     duo_loop *loop = new_loop(8, 0);
     duo_op *a = request(loop, "/admin/v1/users", DEFAULTS), *x;
-    const duo_wire_request *w;
+    const duo_http_request *w;
     int i, has_auth = 0, has_date = 0;
 
     current_test = "an outbox attempt is built and signed";

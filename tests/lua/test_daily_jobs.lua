@@ -564,32 +564,10 @@ end)
 
 if os.getenv("DUO_TEST_PORT_GOOD") then
   local ts = require "testserver"
-  local function srv_config(name)
-    return write(name, string.format([[
-return {
-  default = "srv",
-  profiles = {
-    srv = {
-      accounts = { host = "127.0.0.1:%s", ikey = %q, skey = %q },
-      admin = { host = "127.0.0.1:%s", ikey = %q, skey = %q },
-      ca = %q,
-      mappings = "srv.mappings.json",
-    },
-  },
-}
-]], ts.port(), ts.keys.accounts.ikey, ts.keys.accounts.skey, ts.port(), ts.keys.admin.ikey, ts.keys.admin.skey,
-    ts.ca), "600")
-  end
-  local SRV = "-c " .. srv_config("srv.lua") .. " "
+  local SRV = "-c " .. W.server_config{ admin = true } .. " "
   local children = ts.client("accounts"):get_child_accounts()
 
-  local function srv_writes()
-    local list = {}
-    for _, r in ipairs(ts.requests()) do
-      if r.method ~= "GET" and r.path:find("^/admin/") then list[#list + 1] = r end
-    end
-    return list
-  end
+  local srv_writes = ts.admin_writes
 
   T.test("test server: bypass-audit reads every child (two bypass users each)", function()
     local code, out, err = run(SRV .. "-w bypass-audit --format json")
@@ -702,7 +680,7 @@ return {
     } }
     write("srv.mappings.json", store, "600")
     ts.clear_requests()
-    local code, out, err = run(SRV .. "-w sync-user --all-orgs --username alice --username bob --format json")
+    local code, out, err = run(SRV .. "-w sync-user --yes --all-orgs --username alice --username bob --format json")
     T.eq(code, 0, err)
     local doc = json.decode(out)
     T.eq(#doc, 4)
@@ -730,7 +708,7 @@ return {
     -- a failing child does not stop the others
     local admin = ts.client("admin")
     admin:call("POST", "/test/children/" .. children[3].account_id .. "/fail", { code = 50001 })
-    code, out, err = run(SRV .. "-w sync-user --all-orgs --username alice --format json")
+    code, out, err = run(SRV .. "-w sync-user --yes --all-orgs --username alice --format json")
     admin:call("POST", "/test/children/" .. children[3].account_id .. "/fail", { code = 0 })
     T.eq(code, 1)
     doc = json.decode(out)

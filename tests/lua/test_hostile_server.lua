@@ -101,6 +101,14 @@ T.test("a next_offset that creeps forever is stopped by the total_objects ceilin
   T.eq(n, 16)
 end)
 
+T.test("paging stopped errors name the status, never 'HTTP nil'", function()
+  local e = fault(10, "http", "^duo: HTTP 200: paging stopped",
+                  function() for _ in admin:each("/test/hostile/pages", { mode = "repeat" }) do end end)
+  T.eq(e.status, 200)
+  T.truthy(not tostring(require("duo.error").new{ kind = "http", message = "x" }):find("nil", 1, true),
+           "an http error built without a status")
+end)
+
 T.test("a cursor that repeats stops paging", function()
   local request = { verb = "GET", path = "/test/hostile/cursor", params = {} }
   fault(10, "http", 'paging stopped: the server sent the cursor %(metadata.next_offset%) %["1700000000000","same"%] twice',
@@ -111,6 +119,65 @@ T.test("a logs v1 page that does not move the time on stops paging", function()
   local request = { verb = "GET", path = "/test/hostile/logs_v1", params = { mintime = 100 } }
   fault(10, "http", "paging stopped: the server's mintime %(latest timestamp %+ 1%) 6 does not advance past 100",
         function() for _ in paging.logs_v1_stream(admin, request) do end end)
+end)
+
+-- issue 24, item 7: a 200 whose response is not a listing's answer, or
+-- with no stat, is an http error naming the status in every kind of paging
+-- (it was "duo/paging.lua:61: attempt to index a string value").
+T.test("a listing answered with a string, a number, nothing or no stat: an http error", function()
+  local streams = {
+    offset = function(mode) for _ in admin:each("/test/hostile/shape", { mode = mode }) do end end,
+    cursor = function(mode)
+      local request = { verb = "GET", path = "/test/hostile/shape", params = { mode = mode } }
+      for _ in paging.cursor_stream(admin, request, "items", 10, "next_offset") do end
+    end,
+    logs_v1 = function(mode)
+      local request = { verb = "GET", path = "/test/hostile/shape", params = { mode = mode, mintime = 100 } }
+      for _ in paging.logs_v1_stream(admin, request) do end
+    end,
+  }
+  local want = {
+    string = 'HTTP 200: paging stopped: the answer\'s response is a string %("oops"%), not a list of records',
+    number = 'HTTP 200: paging stopped: the answer\'s response is a number %("42"%), not a list of records',
+    noresponse = "HTTP 200: paging stopped: the answer's response is missing, not a list of records",
+    nostat = 'HTTP 200 from [^:]+:%d+: the answer has no "stat"',
+  }
+  for name, run in pairs(streams) do
+    for mode, pattern in pairs(want) do
+      local e = fault(10, "http", pattern, function() run(mode) end)
+      T.eq(e.status, 200, name .. " " .. mode)
+      T.truthy(not tostring(e):find("attempt to", 1, true), tostring(e))
+    end
+  end
+  for name, run in pairs{ offset = streams.offset, cursor = streams.cursor } do
+    local e = fault(10, "http", 'HTTP 200: paging stopped: response.items is a string %("oops"%)',
+                    function() run("items") end)
+    T.eq(e.status, 200, name)
+  end
+  -- a single call with no stat is the same kind of error
+  fault(10, "http", 'HTTP 200 .*no "stat"', function() admin:call("GET", "/test/hostile/shape", { mode = "nostat" }) end)
+end)
+
+-- issue 24, item 7: ca = "/dev/null" got the TLS-inspection hint
+T.test("an unusable CA file is named as such, not as TLS inspection", function()
+  for _, path in ipairs{ "/dev/null", ts.certs .. "/server.key" } do
+    local ok, e = pcall(ts.client, "admin", { ca = path, max_retries = 0 })
+    T.truthy(not ok, path .. " accepted")
+    T.truthy(tostring(e):find("ca file '" .. path .. "' holds no PEM certificate", 1, true), tostring(e))
+    T.truthy(not tostring(e):find("inspection", 1, true), tostring(e))
+  end
+  local bad = os.tmpname()
+  local f = assert(io.open(bad, "w"))
+  f:write("-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n")
+  f:close()
+  local c = ts.client("admin", { ca = bad, max_retries = 0 })
+  local e = fault(10, "tls", "the 'ca' file holds no certificate curl can use",
+                  function() c:call("GET", "/admin/v1/info/summary") end)
+  T.truthy(not tostring(e):find("inspection", 1, true), tostring(e))
+  os.remove(bad)
+  -- a real CA that did not sign the server still gets the inspection hint
+  c = ts.client("admin", { ca = ts.certs .. "/unknown-ca.pem", max_retries = 0 })
+  fault(10, "tls", "behind TLS inspection%?", function() c:call("GET", "/admin/v1/info/summary") end)
 end)
 
 T.done()

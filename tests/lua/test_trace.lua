@@ -100,5 +100,38 @@ pcall(function() S.client("accounts", { max_retries = 0 }):call("GET", "/admin/v
   T.eq(e.account_id, "DAXXXXXXXXXXXXXXXXXX")
 end)
 
+-- Directory keys sit in the path of the directory sync endpoints: --trace,
+-- --log, --dry-run and error lines show them masked as tables do
+-- (DD…EY01), never whole (issue 24, item 6).
+T.test("directory keys are masked in --trace, --log, --dry-run and errors", function()
+  local KEY, MASKED = "DDTESTDIRECTORYKEY01", "DD\u{2026}EY01"
+  local chunk = [[
+local S = require "testserver"
+local a = S.client("admin", { max_backoff = 0, max_retries = 0 })
+a:sync_user("alice", "DDTESTDIRECTORYKEY01")
+a:sync_admin("admin1", "DDTESTDIRECTORYKEY01")
+local ok, err = pcall(a.call, a, "POST", "/admin/v1/users/directorysync/DDTESTDIRECTORYKEY01/nosuchthing")
+-- where the error line says the call went (the server's own message may quote the path)
+io.stderr:write("error: ", tostring(err):match("%(POST [^)]*%)$"), "\n")
+]]
+  local log = tmp .. ".keys.jsonl"
+  local out = run("--trace --log " .. log, chunk)
+  local f = assert(io.open(log))
+  local text = f:read("a")
+  f:close()
+  os.remove(log)
+  for what, s in pairs{ trace = out, log = text } do
+    T.truthy(not s:find(KEY, 1, true), what .. " shows the key: " .. s)
+    T.truthy(s:find("/directorysync/" .. MASKED .. "/syncuser", 1, true), what .. ": " .. s)
+    T.truthy(s:find("/admin/v1/admins/directorysync/" .. MASKED .. "/syncadmin", 1, true), what .. ": " .. s)
+  end
+  T.eq(json.decode(text:match("^[^\n]+")).path, "/admin/v1/users/directorysync/" .. MASKED .. "/syncuser")
+  T.truthy(out:find("error: .*/directorysync/" .. MASKED .. "/nosuchthing"), out)
+  out = run("--dry-run", chunk)
+  T.truthy(not out:find(KEY, 1, true), "--dry-run shows the key: " .. out)
+  T.truthy(out:find("dry-run: POST 127.0.0.1:" .. S.port() .. "/admin/v1/users/directorysync/" .. MASKED .. "/syncuser",
+                    1, true), out)
+end)
+
 os.remove(tmp)
 T.done()

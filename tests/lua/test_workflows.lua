@@ -374,10 +374,10 @@ T.test("sync-user runs the directory sync in the organization's child", function
   local code, out, err = run(string.format("--sandbox -w mappings set --yes --org Org --account '%s' --directory-key %s",
                                            account.name, key))
   T.eq(code, 0, err)
-  code, out, err = run("--sandbox -w sync-user --org org --username " .. username)
+  code, out, err = run("--sandbox -w sync-user --yes --org org --username " .. username)
   T.eq(code, 0, err)
   T.truthy(out:find("^synced '" .. username:gsub("%p", "%%%0") .. "' in 'Org' %(DA%w+%): updated"), out)
-  code, out, err = run("--sandbox -w sync-user --org Org --format json --username " .. username)
+  code, out, err = run("--sandbox -w sync-user --yes --org Org --format json --username " .. username)
   T.eq(code, 0, err)
   local doc = json.decode(out)
   T.eq(doc.organization, "Org")
@@ -387,7 +387,7 @@ T.test("sync-user runs the directory sync in the organization's child", function
   T.eq(code, 0, err)
   T.truthy(out:find("dry-run: would sync", 1, true), out)
   T.truthy(err:find("dry%-run: POST .*/syncuser"), err)
-  code, out, err = run("--sandbox -w sync-user --org Org --username nobody.at.all")
+  code, out, err = run("--sandbox -w sync-user --yes --org Org --username nobody.at.all")
   T.eq(code, 1)
   T.truthy(err:find("^duo%-lua: duo: 40401"), err)
   T.eq(#lines(err), 1, err)
@@ -465,7 +465,7 @@ if os.getenv("DUO_TEST_PORT_GOOD") then
                                .. " --directory-key DDTESTDIRECTORYKEY01")
     T.eq(code, 0, err)
     T.eq(select(2, require("duo._file").kind(tmp .. "/srv.mappings.json")), 384)
-    code, out, err = run(SRV .. "-w sync-user --org Acme --username alice --format json")
+    code, out, err = run(SRV .. "-w sync-user --yes --org Acme --username alice --format json")
     T.eq(code, 0, err)
     local seen
     for _, r in ipairs(ts.requests()) do

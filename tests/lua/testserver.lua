@@ -36,6 +36,16 @@ function M.requests()
   return r.requests or r
 end
 
+-- The writes (not GETs) to the Admin API among them (the Accounts API's
+-- POST account/list is a read).
+function M.admin_writes()
+  local list = {}
+  for _, r in ipairs(M.requests()) do
+    if r.method ~= "GET" and r.path:find("^/admin/") then list[#list + 1] = r end
+  end
+  return list
+end
+
 function M.clear_requests()
   M.client("admin"):call("POST", "/test/requests/clear")
 end

@@ -6,6 +6,7 @@
 --   local path = W.write("a.csv", "name\nAcme\n", "600")
 --   local code, out, err = W.run("--sandbox -w user-counts")
 --   local config = W.server_config()   -- under run_with_server.sh
+--   local config = W.server_config{ admin = true }   -- with the Admin API keys too
 --   W.remove()
 local M = {}
 
@@ -67,23 +68,30 @@ function M.new(opts)
   end
 
   -- Under run_with_server.sh: a config file (mode 600) whose default
-  -- profile "srv" has the test server's Accounts API keys and keeps its
-  -- mapping store in the folder's srv.mappings.json; returns its path.
-  function W.server_config()
+  -- profile "srv" has the test server's Accounts API keys (and its Admin
+  -- API keys with copts.admin) and keeps its mapping store in the folder's
+  -- srv.mappings.json; returns its path.
+  function W.server_config(copts)
     local ts = require "testserver"
+    local admin = ""
+    if copts and copts.admin then
+      admin = string.format("admin = { host = \"127.0.0.1:%s\", ikey = %q, skey = %q },", ts.port(),
+                            ts.keys.admin.ikey, ts.keys.admin.skey)
+    end
     return W.write("srv.lua", string.format([[
 return {
   default = "srv",
   profiles = {
     srv = {
       accounts = { host = "127.0.0.1:%s", ikey = %q, skey = %q },
+      %s
       ca = %q,
       max_backoff = 0,   -- a failing child's retries take no time
       mappings = "srv.mappings.json",
     },
   },
 }
-]], ts.port(), ts.keys.accounts.ikey, ts.keys.accounts.skey, ts.ca), "600")
+]], ts.port(), ts.keys.accounts.ikey, ts.keys.accounts.skey, admin, ts.ca), "600")
   end
 
   function W.remove()

@@ -23,6 +23,11 @@ here is signed like the other /test routes:
     GET /test/hostile/http10?mode=M    an HTTP/1.0 answer without
                                        Content-Length, ended by closing;
                                        M=ok: a valid envelope, M=cut: half
+    GET /test/hostile/shape?mode=M     HTTP 200 with an envelope a listing
+                                       cannot use: M=string: response "oops",
+                                       number: response 42, noresponse: no
+                                       response, nostat: no stat, items: the
+                                       response's items (and metadata) a string
 """
 import json
 
@@ -99,7 +104,21 @@ def install(server):
         _raw(req, b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n" + body)
         return RawDone(200)
 
-    for path, handler in (("pages", pages), ("cursor", cursor), ("logs_v1", logs_v1), ("deep", deep),
+    shapes = {
+        "string": {"stat": "OK", "response": "oops"},
+        "number": {"stat": "OK", "response": 42},
+        "noresponse": {"stat": "OK"},
+        "nostat": {"response": [{"n": 1}]},
+        "items": {"stat": "OK", "response": {"items": "oops", "metadata": "oops"}},
+    }
+
+    def shape(req):
+        body = shapes.get(req.one_param("mode", "string"))
+        if body is None:
+            return fail(40002, "Invalid request parameters", "mode")
+        return Response(200, json.dumps(body).encode())
+
+    for path, handler in (("shape", shape), ("pages", pages), ("cursor", cursor), ("logs_v1", logs_v1), ("deep", deep),
                           ("controlbytes", controlbytes), ("statfail", statfail),
                           ("truncated", truncated), ("drip", drip), ("http10", http10)):
         server.ROUTES[("GET", "/test/hostile/" + path)] = server.Route(handler)

@@ -20,6 +20,8 @@
 -- reach a workflow: duo-lua takes them out of its arguments wherever they
 -- stand. A usage error prints one line naming the problem; parse then
 -- returns nil and the exit status 2.
+local termtext = require "duo.termtext"
+
 local M = {}
 
 M.EXIT_USAGE = 2
@@ -27,7 +29,7 @@ M.EXIT_USAGE = 2
 -- Prints "duo-lua: NAME: message (duo-lua -w NAME --help)"; returns 2.
 function M.usage_error(name, fmt, ...)
   io.stdout:flush()
-  io.stderr:write(string.format("duo-lua: %s: %s (duo-lua -w %s --help)\n", name,
+  io.stderr:write(termtext.format("duo-lua: %s: %s (duo-lua -w %s --help)\n", name,
                                 string.format(fmt, ...), name))
   io.stderr:flush()
   return M.EXIT_USAGE

@@ -8,8 +8,12 @@
 local errors = require "duo.error"
 local json = require "duo.json"
 local file = require("workflows.lib.host").file
+local termtext = require "duo.termtext"
+local options = require "duo.options"
 
 local M = {}
+
+local LOAD_OPTIONS = { encoding = "string", delimiter = "string" }
 
 local function fail(path, line, fmt, ...)
   local where = line and (path .. ":" .. line) or path
@@ -144,6 +148,7 @@ M.ENCODINGS = { "utf-8", "utf-16le", "utf-16be", "windows-1252" }
 -- text and the name to use in messages.
 function M.read_text(path, label, encoding)
   local name = path == "-" and "(standard input)" or path
+  require("workflows.lib.output").protect(path, "the " .. label)
   local text
   if path == "-" then
     text = io.stdin:read("a") or ""
@@ -174,7 +179,7 @@ function M.read_text(path, label, encoding)
     local _, bad = utf8.len(text)
     fail(name, nil, "not valid UTF-8 at byte %d (try --encoding windows-1252)", bad)
   end
-  io.stderr:write(string.format("duo-lua: warning: %s is not UTF-8; read as Windows-1252 (--encoding chooses)\n",
+  io.stderr:write(termtext.format("duo-lua: warning: %s is not UTF-8; read as Windows-1252 (--encoding chooses)\n",
                                 name))
   return from_cp1252(text), name
 end
@@ -339,12 +344,7 @@ end
 -- Reads and checks a companies file (path "-": standard input). opts:
 -- encoding (M.ENCODINGS), delimiter ("," ";" "\t"; default sniffed).
 function M.load(path, opts)
-  opts = opts or {}
-  for k in pairs(opts) do
-    if k ~= "encoding" and k ~= "delimiter" then
-      error(string.format("bad argument #2 to 'load' (unknown option '%s')", tostring(k)), 2)
-    end
-  end
+  opts = options.check(opts, LOAD_OPTIONS, "load", 2)
   local text, name = M.read_text(path, "companies file", opts.encoding)
   local list
   local first = text:match("^%s*(.)")
@@ -364,7 +364,7 @@ function M.load(path, opts)
     end
     local key = c.name:lower():gsub("%s+", " ")
     if names[key] then
-      io.stderr:write(string.format("duo-lua: warning: %s:%s: the company '%s' appears twice (also line %s)\n",
+      io.stderr:write(termtext.format("duo-lua: warning: %s:%s: the company '%s' appears twice (also line %s)\n",
                                     name, tostring(c.line), c.name, tostring(names[key].line)))
     else
       names[key] = c

@@ -7,16 +7,14 @@
 --     after_table: writes more lines after the table (a summary)
 local json = require "duo.json"
 local output = require "workflows.lib.output"
+local options = require "duo.options"
 
 local M = {}
 
-local OPTIONS = { json = true, after_table = true }
+local OPTIONS = { json = "table|string|number|boolean", after_table = "function" }
 
 function M.rows(opts, rows, columns, extra)
-  extra = extra or {}
-  for k in pairs(extra) do
-    if not OPTIONS[k] then error("emit.rows: unknown option '" .. tostring(k) .. "'", 2) end
-  end
+  extra = options.check(extra, OPTIONS, "rows", 4)
   local out, finish = output.open(opts.output)
   local format = opts.format or "table"
   if format == "json" then

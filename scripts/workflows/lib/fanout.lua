@@ -3,8 +3,11 @@
 -- A name that matches no child is an error with close matches, as
 -- accounts:child gives.
 local duo = require "duo"
+local options = require "duo.options"
 
 local M = {}
+
+local EACH_OPTIONS = { concurrency = { "integer", min = 1 } }
 
 local function matcher(accounts_client, list)
   local ids = {}
@@ -70,12 +73,10 @@ end
 -- Like accounts:each_child, on the selected accounts only:
 -- per_child[account_id] = { account, result, error }.
 function M.each(accounts_client, accounts, fn, opts)
-  for k in pairs(opts or {}) do
-    if k ~= "concurrency" then error(string.format("bad argument #4 to 'each' (unknown option '%s')", k), 2) end
-  end
+  opts = options.check(opts, EACH_OPTIONS, "each", 4)
   local results, failures = duo.parallel(accounts, function(account)
     return fn(accounts_client:child(account.account_id), account)
-  end, { concurrency = (opts and opts.concurrency) or 16, label = "child accounts" })
+  end, { concurrency = opts.concurrency or 16, label = "child accounts" })
   local per_child = {}
   for i, account in ipairs(accounts) do
     per_child[account.account_id] = { account = account, result = results[i] }

@@ -55,6 +55,7 @@
 -- and the account's next best company by the margin; else `review`.
 -- Companies left without a pair are `unmatched`.
 local output = require "workflows.lib.output"
+local options = require "duo.options"
 
 local M = {}
 
@@ -778,7 +779,149 @@ local function weights_for(norm_companies, norm_accounts)
   end
 end
 
-local OPTIONS = { min_score = true, margin = true, review_floor = true, domains = true, explain = true }
+local OPTIONS = { min_score = "number", margin = "number", review_floor = "number", domains = "table",
+                  explain = "boolean" }
+
+-- How the domain signal moves a name's score (suggest's score_pairs).
+local OWNER_SHARE <const> = 0.5      -- an account whose users are this share a company's is that company's
+local FULL_SHARE <const> = 0.6       -- a share this high counts in full
+local DOMAIN_PULL <const> = 0.9      -- how far a full share pulls the score towards 1
+local NO_SHARE <const> = 0.85        -- the company has domains, none of the account's users has one
+local OTHERS_USERS <const> = 0.6     -- the account's users are another company's
+local CANDIDATES_SHOWN <const> = 3
+-- Pairs sorted by one integer key (score to 1e-9, then company, then
+-- account) while company x account pairs stay below what an integer holds.
+local KEY_SCALE <const> = 1e9
+local EXACT_KEY_LIMIT <const> = 9e9
+
+-- A scored pair is a list, not a record (there may be millions): its
+-- fields by name.
+local COMPANY <const>, ACCOUNT <const>, SCORE <const>, NAME_SCORE <const>, SHARE <const> = 1, 2, 3, 4, 5
+
+-- Phase 1: the names normalized, the token weights, the name index.
+local function prepare(companies, accounts)
+  local nc, na = {}, {}
+  for i, c in ipairs(companies) do nc[i] = M.normalize(c.name) end
+  for j, a in ipairs(accounts) do na[j] = M.normalize(a.name) end
+  local weight = weights_for(nc, na)
+  return nc, na, weight, require("workflows.lib.match_index").build(na, M)
+end
+
+-- Phase 2 (with domains): shares[j][i], the share of account j's users in
+-- company i's domains; by_company[i], the accounts sharing i's domains;
+-- owner_of[j][i], account j's users are mostly company i's.
+local function domain_evidence(companies, accounts, domains)
+  local usable = usable_domains(domains, #accounts)
+  local shares, by_company = domain_shares(companies, accounts, usable)
+  local owner_of = {}
+  for j, row in pairs(shares) do
+    for i, share in pairs(row) do
+      if share >= OWNER_SHARE then owner_of[j] = owner_of[j] or {}; owner_of[j][i] = true end
+    end
+  end
+  local function share_of(i, j)
+    local u = usable[accounts[j].account_id]
+    if u == nil or u.total == 0 or #(companies[i].domains or {}) == 0 then return nil end
+    return shares[j] and shares[j][i] or 0
+  end
+  return { share_of = share_of, by_company = by_company, owner_of = owner_of }
+end
+
+-- A name score moved by the domain evidence of the pair.
+local function with_domains(s, share, others)
+  if share and share > 0 then
+    return 1 - (1 - s) * (1 - DOMAIN_PULL * math.min(1, share / FULL_SHARE))
+  end
+  return s * (others and OTHERS_USERS or share == 0 and NO_SHARE or 1)
+end
+
+-- Phase 3: every candidate pair scored; the pairs per company (best
+-- first) and per account.
+local function score_pairs(companies, nc, na, weight, index, dom)
+  local edges, of_company, of_account = {}, {}, {}
+  for i = 1, #companies do
+    local cands = index:candidates(nc[i])
+    if dom and dom.by_company[i] then
+      local have = {}
+      for _, j in ipairs(cands) do have[j] = true end
+      for _, j in ipairs(dom.by_company[i]) do
+        if not have[j] then cands[#cands + 1] = j end
+      end
+    end
+    local list = {}
+    for x = 1, #cands do
+      local j = cands[x]
+      local name_s = M.name_similarity(nc[i], na[j], weight)
+      local s, share = name_s, nil
+      if dom then
+        share = dom.share_of(i, j)
+        local others = false
+        for k in pairs(dom.owner_of[j] or {}) do
+          if k ~= i then others = true; break end
+        end
+        s = with_domains(s, share, others)
+      end
+      if s > 0 then
+        local e = { i, j, s, name_s, share }
+        edges[#edges + 1] = e
+        list[#list + 1] = e
+        local l = of_account[j]
+        if l then l[#l + 1] = e else of_account[j] = { e } end
+      end
+    end
+    of_company[i] = list
+    nc[i].runs_ = nil   -- compared with all its candidates: its runs would only weigh on the collector
+  end
+  return edges, of_company, of_account
+end
+
+local function better(p, q)
+  if p[SCORE] ~= q[SCORE] then return p[SCORE] > q[SCORE] end
+  if p[COMPANY] ~= q[COMPANY] then return p[COMPANY] < q[COMPANY] end
+  return p[ACCOUNT] < q[ACCOUNT]
+end
+
+-- Phase 4: the assignment, greedy over all pairs at or above floor, best
+-- first: each company and each account taken once. Returns edge_of[i]
+-- (company i's pair) and company_of[j].
+local function assign(edges, floor, n_companies, n_accounts)
+  local order, by_key = {}, {}
+  local n_a = math.max(1, n_accounts)
+  local exact = n_companies * n_a < EXACT_KEY_LIMIT
+  for x = 1, #edges do
+    local e = edges[x]
+    if e[SCORE] >= floor then
+      local key = e
+      if exact then
+        key = (math.floor((1 - e[SCORE]) * KEY_SCALE + 0.5) * n_companies + e[COMPANY] - 1) * n_a + e[ACCOUNT] - 1
+        by_key[key] = e
+      end
+      order[#order + 1] = key
+    end
+  end
+  if exact then table.sort(order) else table.sort(order, better) end
+  local company_of, edge_of = {}, {}
+  for x = 1, #order do
+    local e = by_key[order[x]] or order[x]
+    local i, j = e[COMPANY], e[ACCOUNT]
+    if edge_of[i] == nil and company_of[j] == nil then
+      edge_of[i], company_of[j] = e, i
+    end
+  end
+  return edge_of, company_of
+end
+
+-- The best score of another pair of company i or of account j, and its name.
+local function runner_up(i, j, of_company, of_account, companies, accounts)
+  local runner, name = 0, nil
+  for _, o in ipairs(of_company[i]) do
+    if o[ACCOUNT] ~= j and o[SCORE] > runner then runner, name = o[SCORE], accounts[o[ACCOUNT]].name end
+  end
+  for _, o in ipairs(of_account[j]) do
+    if o[COMPANY] ~= i and o[SCORE] > runner then runner, name = o[SCORE], companies[o[COMPANY]].name end
+  end
+  return runner, name
+end
 
 -- companies: { { id, name, domains }, ... }; accounts: { { account_id,
 -- name }, ... }; opts: min_score, margin, review_floor, domains
@@ -793,10 +936,7 @@ local OPTIONS = { min_score = true, margin = true, review_floor = true, domains 
 -- scored are the only ones kept, so time and memory grow with the number
 -- of names, not with their product.
 function M.suggest(companies, accounts, opts)
-  opts = opts or {}
-  for k in pairs(opts) do
-    if not OPTIONS[k] then error("match.suggest: unknown option '" .. tostring(k) .. "'", 2) end
-  end
+  opts = options.check(opts, OPTIONS, "suggest", 3)
   local min_score = opts.min_score or M.DEFAULTS.min_score
   local margin = opts.margin or M.DEFAULTS.margin
   local floor = math.min(opts.review_floor or M.DEFAULTS.review_floor, min_score)
@@ -808,132 +948,32 @@ function M.suggest(companies, accounts, opts)
   local previous_pause = collectgarbage("setpause", 400)
   local _ <close> = setmetatable({}, { __close = function() collectgarbage("setpause", previous_pause) end })
 
-  local nc, na = {}, {}
-  for i, c in ipairs(companies) do nc[i] = M.normalize(c.name) end
-  for j, a in ipairs(accounts) do na[j] = M.normalize(a.name) end
-  local weight = weights_for(nc, na)
-  local index = require("workflows.lib.match_index").build(na, M)
-
-  local usable, shares, by_company
-  local owner_of = {}   -- owner_of[j][i]: account j's users are mostly company i's (share >= 0.5)
-  if opts.domains then
-    usable = usable_domains(opts.domains, #accounts)
-    shares, by_company = domain_shares(companies, accounts, usable)
-    for j, row in pairs(shares) do
-      for i, share in pairs(row) do
-        if share >= 0.5 then owner_of[j] = owner_of[j] or {}; owner_of[j][i] = true end
-      end
-    end
-  end
-
-  local function share_of(i, j)
-    if not shares then return nil end
-    local c = companies[i]
-    local u = usable[accounts[j].account_id]
-    if u == nil or u.total == 0 or #(c.domains or {}) == 0 then return nil end
-    return shares[j] and shares[j][i] or 0
-  end
-
-  -- edges: every pair scored, per company and per account, best first
-  local edges, of_company, of_account = {}, {}, {}
-  for i = 1, #companies do
-    local cands = index:candidates(nc[i])
-    if by_company and by_company[i] then
-      local have = {}
-      for _, j in ipairs(cands) do have[j] = true end
-      for _, j in ipairs(by_company[i]) do
-        if not have[j] then cands[#cands + 1] = j end
-      end
-    end
-    local list = {}
-    for x = 1, #cands do
-      local j = cands[x]
-      local name_s = M.name_similarity(nc[i], na[j], weight)
-      local s = name_s
-      local share = share_of(i, j)
-      if shares then
-        if share and share > 0 then
-          local strength = math.min(1, share / 0.6)
-          s = 1 - (1 - s) * (1 - 0.9 * strength)
-        else
-          local factor = share == 0 and 0.85 or 1   -- the company's domains, not one of its users
-          for k in pairs(owner_of[j] or {}) do
-            if k ~= i then factor = 0.6; break end   -- another's users
-          end
-          s = s * factor
-        end
-      end
-      if s > 0 then
-        local e = { i, j, s, name_s, share }
-        edges[#edges + 1] = e
-        list[#list + 1] = e
-        local l = of_account[j]
-        if l then l[#l + 1] = e else of_account[j] = { e } end
-      end
-    end
-    of_company[i] = list
-    nc[i].runs_ = nil   -- compared with all its candidates: its runs would only weigh on the collector
-  end
-  local function better(p, q)
-    if p[3] ~= q[3] then return p[3] > q[3] end
-    if p[1] ~= q[1] then return p[1] < q[1] end
-    return p[2] < q[2]
-  end
+  local nc, na, weight, index = prepare(companies, accounts)
+  local dom = opts.domains and domain_evidence(companies, accounts, opts.domains)
+  local edges, of_company, of_account = score_pairs(companies, nc, na, weight, index, dom)
   for _, l in pairs(of_company) do table.sort(l, better) end
-  -- best first over all pairs: sorted by one integer (score to 1e-9, then
-  -- company, then account), much faster than a comparator; a comparator
-  -- past 9e9 company-account pairs, where the integer would overflow
-  local order, by_key = {}, {}
-  local n_c, n_a = #companies, math.max(1, #accounts)
-  local exact = n_c * n_a < 9e9
-  for x = 1, #edges do
-    local e = edges[x]
-    if e[3] >= floor then
-      local key = e
-      if exact then
-        key = (math.floor((1 - e[3]) * 1e9 + 0.5) * n_c + e[1] - 1) * n_a + e[2] - 1
-        by_key[key] = e
-      end
-      order[#order + 1] = key
-    end
-  end
-  if exact then table.sort(order) else table.sort(order, better) end
-
-  local company_of, edge_of = {}, {}
-  for x = 1, #order do
-    local e = by_key[order[x]] or order[x]
-    local i, j = e[1], e[2]
-    if edge_of[i] == nil and company_of[j] == nil then
-      edge_of[i], company_of[j] = e, i
-    end
-  end
+  local edge_of, company_of = assign(edges, floor, #companies, #accounts)
 
   local function candidate(e)
-    return { duo_account_id = accounts[e[2]].account_id, duo_account = accounts[e[2]].name, score = round2(e[3]) }
+    local a = accounts[e[ACCOUNT]]
+    return { duo_account_id = a.account_id, duo_account = a.name, score = round2(e[SCORE]) }
   end
-
   local suggestions = {}
   for i, c in ipairs(companies) do
     local list = of_company[i]
     local candidates = {}
-    for k = 1, math.min(3, #list) do candidates[k] = candidate(list[k]) end
+    for k = 1, math.min(CANDIDATES_SHOWN, #list) do candidates[k] = candidate(list[k]) end
     local sug = { company_id = c.id, company = c.name, candidates = candidates }
     local e = edge_of[i]
     if e then
-      local j, s = e[2], e[3]
-      local runner, runner_name = 0, nil
-      for _, o in ipairs(list) do
-        if o[2] ~= j and o[3] > runner then runner, runner_name = o[3], accounts[o[2]].name end
-      end
-      for _, o in ipairs(of_account[j]) do
-        if o[1] ~= i and o[3] > runner then runner, runner_name = o[3], companies[o[1]].name end
-      end
+      local j, s = e[ACCOUNT], e[SCORE]
+      local runner, runner_name = runner_up(i, j, of_company, of_account, companies, accounts)
       sug.duo_account_id = accounts[j].account_id
       sug.duo_account = accounts[j].name
       sug.score = round2(s)
       sug.status = (s >= min_score and s - runner >= margin) and "matched" or "review"
-      sug.name_score = round2(e[4])
-      sug.domain_share = e[5] and round2(e[5]) or nil
+      sug.name_score = round2(e[NAME_SCORE])
+      sug.domain_share = e[SHARE] and round2(e[SHARE]) or nil
       if runner_name then sug.runner_up = { name = runner_name, score = round2(runner) } end
       if opts.explain then sug.evidence = M.evidence(nc[i], na[j], weight) end
     else

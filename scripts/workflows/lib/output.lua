@@ -5,6 +5,8 @@
 local json = require "duo.json"
 local jsontext = require "duo.jsontext"
 local errors = require "duo.error"
+local termtext = require "duo.termtext"
+local file = require("workflows.lib.host").file
 
 local M = {}
 
@@ -110,20 +112,22 @@ local function rstrip(s)
 end
 
 -- Writes rows as aligned columns with a title row (missing values as "-").
+-- Every title and cell is made inert first (duo.termtext: a control byte,
+-- C1, DEL or bidi mark is shown as an escape, a newline or tab as a space).
 -- Time and memory are linear in the size of the cells.
 function M.table(rows, columns, out)
   out = out or io.stdout
   local cells, cell_widths, widths = {}, {}, {}
   local titles, title_widths = {}, {}
   for c, col in ipairs(columns) do
-    titles[c] = col.title or col.key:upper():gsub("_", " ")
+    titles[c] = termtext.cell((col.title or col.key:upper():gsub("_", " ")))
     title_widths[c] = width(titles[c])
     widths[c] = title_widths[c]
   end
   for r, row in ipairs(rows) do
     cells[r], cell_widths[r] = {}, {}
     for c, col in ipairs(columns) do
-      local s, w = fit((cell(col, row, "-"):gsub("[\r\n\t]", " ")), col.max_width or M.MAX_CELL)
+      local s, w = fit(termtext.cell(cell(col, row, "-")), col.max_width or M.MAX_CELL)
       cells[r][c], cell_widths[r][c] = s, w
       if w > widths[c] then widths[c] = w end
     end
@@ -187,15 +191,62 @@ end
 -- Where the output goes: --output FILE or standard output. Returns the
 -- stream and a function that finishes it (closing a file; raising on a
 -- write error).
-function M.open(path)
+-- Files this run reads, which no --output may write over: inputs
+-- registered with M.protect, and always the config and the mapping store
+-- in force. Compared by file identity (device and inode), not by name, so
+-- a link or another spelling of the path is caught too.
+local protected = {}
+
+function M.protect(path, label)
+  if path ~= nil and path ~= "-" then protected[#protected + 1] = { path = path, label = label } end
+end
+
+local function refuse_protected(path)
+  local id = file.identity(path)
+  if id == nil then return end
+  local list = { table.unpack(protected) }
+  local ok, config_path = pcall(function() return require("duo.config").path() end)
+  if ok and config_path then list[#list + 1] = { path = config_path, label = "the config file" } end
+  local found, store_path = pcall(function() return require("duo.mappings").path() end)
+  if found and store_path then list[#list + 1] = { path = store_path, label = "the mapping store" } end
+  for _, p in ipairs(list) do
+    if file.identity(p.path) == id then
+      errors.config("--output %s is %s (%s) that this run reads: write the output to another file",
+                    path, p.label, p.path)
+    end
+  end
+end
+
+local FLAGS = { force_mode = 1, no_follow = 2 }
+
+-- The one way to write an --output file (tables, reports, exports):
+-- standard output for nil or "-"; else the text is gathered and, at
+-- finish(), replaces the file atomically (never half written, never
+-- through a link at the path: a link there is replaced itself). A path
+-- that is this run's config, store or an input is refused. opts.private:
+-- the file holds directory keys or users' data and is made owner-only
+-- (0600), also when it exists. Returns out (with :write) and finish().
+function M.open(path, opts)
+  opts = opts or {}
   if path == nil or path == "-" then
     return io.stdout, function() io.stdout:flush() end
   end
-  local f, err = io.open(path, "wb")
-  if f == nil then errors.config("cannot write --output %s", (err:gsub("^" .. path:gsub("%p", "%%%0") .. ": ", path .. ": "))) end
-  return f, function()
-    local ok, e = f:close()
-    if not ok then errors.config("cannot write --output %s: %s", path, tostring(e)) end
+  refuse_protected(path)
+  if file.kind(path) == "directory" then errors.config("cannot write --output %s: it is a folder", path) end
+  local dir = require("duo.path").dirname(path)
+  if file.kind(dir) ~= "directory" then
+    errors.config("cannot write --output %s: the folder %s does not exist", path, dir)
+  end
+  local parts = {}
+  local out = {}
+  function out:write(...)
+    for i = 1, select("#", ...) do parts[#parts + 1] = tostring((select(i, ...))) end
+    return self
+  end
+  return out, function()
+    local flags = FLAGS.no_follow + (opts.private and FLAGS.force_mode or 0)
+    local ok, err = file.replace(path, table.concat(parts), opts.private and 384 or 420, flags)   -- 0600 / 0644
+    if not ok then errors.config("%s (--output)", err) end
   end
 end
 
@@ -224,11 +275,11 @@ function M.by_name(name_key, id_key)
 end
 
 -- A secret-ish value shown masked: the first two and the last four
--- characters ("DD…WXYZ"); short values are hidden entirely.
+-- characters ("DD…WXYZ"); short values are hidden entirely. The same form
+-- as --trace, --log and --dry-run show directory keys in (duo.termtext).
 function M.mask(s)
   if is_none(s) or s == "" then return s end
-  if #s <= 8 then return string.rep("\u{2022}", 4) end
-  return s:sub(1, 2) .. "\u{2026}" .. s:sub(-4)
+  return termtext.mask(s)
 end
 
 return M

@@ -8,6 +8,7 @@
 local host = require "workflows.lib.host"
 local file = host.file
 local paths = require "duo.path"
+local termtext = require "duo.termtext"
 
 local M = {}
 
@@ -102,7 +103,7 @@ function M.run(name, ...)
   if name == "list" then return print_list() end
   local w = M.find(name)
   if w == nil then
-    io.stderr:write(string.format("duo-lua: unknown workflow '%s' (duo-lua -w list shows them)\n", name))
+    io.stderr:write(termtext.format("duo-lua: unknown workflow '%s' (duo-lua -w list shows them)\n", name))
     return 2
   end
   local chunk, err = load(w.text, "@" .. (w.path or w.embedded), "t")

@@ -93,6 +93,22 @@ static void read_limits(lua_State *L, duo_transport_options *opt, duo_retry_poli
     lua_pop(L, 1);
 }
 
+/* Whether the open file f holds a PEM certificate ("-----BEGIN
+ * CERTIFICATE-----" starting a line): 1 yes, 0 no (an empty file such as
+ * /dev/null, a key, any other text), -1 when it cannot be read (errno set).
+ * PEM lines are short, so a marker always starts a chunk fgets returns. */
+static int holds_pem_certificate(FILE *f)
+{
+    static const char marker[] = "-----BEGIN CERTIFICATE-----";
+    char line[512];
+
+    while (fgets(line, sizeof(line), f) != NULL) {
+        if (strncmp(line, marker, sizeof(marker) - 1) == 0)
+            return 1;
+    }
+    return ferror(f) ? -1 : 0;
+}
+
 /* The transport options and retry policy of the table at index 1
  * (SPEC section 4), shared by Duo sessions and plain requests. ca_default
  * is what an absent `ca` means. The strings point into the table.
@@ -124,10 +140,19 @@ void duo_read_transport(lua_State *L, duo_ca_kind ca_default, duo_transport_opti
         ca = NULL;
     } else if (ca != NULL) {
         FILE *f = fopen(ca, "r");
+        int pem;
         if (f == NULL)
             luaL_error(L, "ca file '%s' cannot be read (%s): give \"pinned\", \"system\" or the path of a PEM file",
                        ca, strerror(errno));
-        fclose(f);
+        pem = holds_pem_certificate(f);
+        if (fclose(f) != 0 && pem == 1)
+            pem = -1;
+        if (pem < 0)
+            luaL_error(L, "ca file '%s' cannot be read (%s): give \"pinned\", \"system\" or the path of a PEM file",
+                       ca, strerror(errno));
+        if (pem == 0)
+            luaL_error(L, "ca file '%s' holds no PEM certificate, so it cannot verify any server: give \"pinned\", "
+                       "\"system\" or the path of a PEM file of CA certificates", ca);
         ca_kind = DUO_CA_FILE;
     }
     opt->ca = ca_kind;
@@ -385,7 +410,7 @@ static const luaL_Reg client_functions[] = {
     { NULL, NULL }
 };
 
-void duo_open_client(lua_State *L)
+void duo_open_session(lua_State *L)
 {
     if (luaL_newmetatable(L, SESSION_MT)) {
         luaL_setfuncs(L, session_metamethods, 0);
