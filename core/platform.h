@@ -103,6 +103,12 @@ FILE *platform_open_log(const char *path);
  * others: run chmod 600 PATH"; on Windows from the file's access list);
  * -1 when it cannot be told. */
 int platform_owner_only(const char *path, char *why, size_t n);
+/* Whether someone but its owner (and root) could change the file: 1 yes,
+ * with the reason and the fix in why[n] (owned by another user, writable
+ * by group or others, or in a folder that others may write to and that
+ * has no sticky bit), as ssh checks its files; 0 no; -1 when it cannot be
+ * told. On Windows 0: the access list is what owner_only checks. */
+int platform_others_can_change(const char *path, char *why, size_t n);
 
 /* An advisory lock on a whole file (fcntl, which also works on NFS;
  * LockFileEx). The file is created (owner only) when missing. */

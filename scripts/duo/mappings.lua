@@ -87,6 +87,12 @@ function M.load(path, label)
   end
   local f, err = io.open(path, "rb")
   if f == nil then errors.config("cannot read the %s: %s", label or "mapping store", err) end
+  if label == nil then
+    local others, why = file.others_can_change(path)
+    if others then
+      config.warn_once(path, string.format("duo-lua: warning: the mapping store %s %s\n", path, why))
+    end
+  end
   local text = f:read("a")
   f:close()
   return M.parse(text, path, label)

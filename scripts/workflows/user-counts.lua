@@ -53,9 +53,20 @@ if opts.since then
   if not ok or type(doc) ~= "table" or not json.is_array(doc) then
     errors.config("--since %s is not an earlier 'user-counts --format json' output (a JSON array)", opts.since)
   end
+  output.protect(opts.since, "the --since file")
   earlier = {}
   for _, row in ipairs(doc) do
-    if type(row) == "table" and type(row.account_id) == "string" then earlier[row.account_id] = row end
+    if type(row) == "table" and type(row.account_id) == "string" then
+      -- counts are whole numbers from 0 to 2^53: a change can then never overflow
+      for _, k in ipairs(fleet.COUNTS) do
+        local v = row[k]
+        if v ~= nil and v ~= json.null and not (math.type(v) == "integer" and v >= 0 and v <= 1 << 53) then
+          errors.config("--since %s: account %s has %s = %s, not a count of users", opts.since,
+                        row.account_id, k, tostring(v))
+        end
+      end
+      earlier[row.account_id] = row
+    end
   end
 end
 
