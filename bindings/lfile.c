@@ -230,6 +230,13 @@ static int l_others_can_change(lua_State *L)
     return 2;
 }
 
+/* file.pid() -> this process's id. */
+static int l_pid(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)platform_pid());
+    return 1;
+}
+
 /* file.identity(path) -> "DEV:INO" of the file it names (links followed):
  * two paths with the same identity are the same file; nil when nothing
  * is there, or nil and a message. */
@@ -372,6 +379,7 @@ static const luaL_Reg file_functions[] = {
     { "replace", l_replace },
     { "kind", l_kind },
     { "identity", l_identity },
+    { "pid", l_pid },
     { "others_can_change", l_others_can_change },
     { "mkdir", l_mkdir },
     { "owner_only", l_owner_only },

@@ -35,7 +35,7 @@ void platform_sleep_ms(long long ms);
 /* The UTC calendar time of t seconds since 1970 (gmtime_r); 0 or -1. */
 int platform_gmtime(long long t, struct tm *out);
 
-/* Ctrl-C: fn is called once on the first one (from a signal handler, or
+/* Ctrl-C (and on POSIX SIGTERM and SIGHUP): fn is called once on the first one (from a signal handler, or
  * on Windows from the console's handler thread: it may only set flags and
  * call lua_sethook). A second Ctrl-C ends the process the default way. */
 void platform_on_interrupt(void (*fn)(void));

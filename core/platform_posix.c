@@ -112,6 +112,10 @@ void platform_on_interrupt(void (*fn)(void))
     sa.sa_flags = SA_RESETHAND;   /* the second Ctrl-C ends us */
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
+    /* a service manager's stop, a closed terminal: the same orderly end,
+     * so interrupted writes can still say what they did */
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
 }
 
 FILE *platform_fopen(const char *path, const char *mode)

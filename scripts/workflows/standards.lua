@@ -6,6 +6,7 @@ local output = require "workflows.lib.output"
 local host = require "workflows.lib.host"
 local json = require "duo.json"
 local termtext = require "duo.termtext"
+local writes = require "workflows.lib.writes"
 
 local NAME = "standards"
 local HELP = [[
@@ -123,7 +124,7 @@ if opts.apply and #found > 0 then
   if not go then
     refused = status
   else
-    local _, errs = duo.parallel(found, function(x)
+    local _, errs = writes.parallel(NAME, found, function(x)
       local child = accounts:child(x.report.account_id)
       local changes, policy_changes = {}, nil
       for _, d in ipairs(x.report.drift) do
@@ -151,7 +152,9 @@ if opts.apply and #found > 0 then
         sent = child:update_policy_v2(x.policy_key or "global", { sections = policy_changes }) ~= nil or sent
       end
       x.report.applied = sent or not host.dry_run()
-    end, { concurrency = 16 })
+    end, function(x)
+      return string.format("change %d settings in %s (%s)", #x.report.drift, x.report.account, x.report.account_id)
+    end)
     for _, e in ipairs(errs) do
       e.item.report.error = tostring(e.error)
       failed = failed + 1
