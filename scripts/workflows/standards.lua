@@ -87,7 +87,6 @@ end
 
 -- The baseline ------------------------------------------------------------------
 local baseline = baselines.load(opts.baseline)
-local wanted_policy = baseline.policy
 
 local function compare(child)
   return baselines.compare(child, baseline)
@@ -109,7 +108,7 @@ for _, account in ipairs(selected) do
     rep.drift = r.result.drift
     if #rep.drift > 0 then
       drifted = drifted + 1
-      found[#found + 1] = { report = rep, policy_key = r.result.policy_key, sections = r.result.sections }
+      found[#found + 1] = { report = rep, comparison = r.result }
     end
   end
   reports[#reports + 1] = rep
@@ -125,32 +124,7 @@ if opts.apply and #found > 0 then
     refused = status
   else
     local _, errs = writes.parallel(NAME, found, function(x)
-      local child = accounts:child(x.report.account_id)
-      local changes, policy_changes = {}, nil
-      for _, d in ipairs(x.report.drift) do
-        local section = d.setting:match("^policy%.([^.]+)")
-        if section then
-          -- the section as it is, with the baseline's values over it
-          policy_changes = policy_changes or {}
-          local want, merged = wanted_policy[section], x.sections[section]
-          if type(want) == "table" and not json.is_array(want) and type(merged) == "table" then
-            local copy = {}
-            for k, v in pairs(merged) do copy[k] = v end
-            for k, v in pairs(want) do copy[k] = v end
-            merged = copy
-          else
-            merged = want
-          end
-          policy_changes[section] = merged
-        else
-          changes[d.setting] = d.wanted
-        end
-      end
-      local sent = false
-      if next(changes) then sent = child:update_settings(changes) ~= nil end
-      if policy_changes then
-        sent = child:update_policy_v2(x.policy_key or "global", { sections = policy_changes }) ~= nil or sent
-      end
+      local sent = baselines.apply(accounts:child(x.report.account_id), baseline, x.comparison)
       x.report.applied = sent or not host.dry_run()
     end, function(x)
       return string.format("change %d settings in %s (%s)", #x.report.drift, x.report.account, x.report.account_id)

@@ -110,6 +110,15 @@ FACT_HANDLERS (deterministic data; times relative to the server's start):
                                        or its key); PUT merges "sections"
     POST /accounts/v1/account/create   name -> a new child with its listener
     POST /accounts/v1/account/delete   account_id
+    GET|POST /admin/v1/billing/edition, /admin/v1/billing/telephony_credits
+                                       per child, kept while running
+                                       (ENTERPRISE and 0 at first); POST sets
+                                       the edition (one of EDITIONS) or the
+                                       credit total
+    GET|POST /admin/v1/admins          per account, kept while running (none
+                                       at first), offset paging; POST adds one
+                                       (name, email; an email already there is
+                                       a 40003)
     POST /admin/v1/bulk                at most BULK_MAX operations ({method,
                                        path, body}), each answered in order:
                                        {"index", "method", "path", "stat"}
@@ -363,6 +372,9 @@ class State:
         self.push_serial = 0
         self.settings = {}                       # account_id ("" parent) -> settings
         self.policies = {}                       # account_id ("" parent) -> global policy
+        self.billing = {}                        # account_id -> {"edition", "credits"}
+        self.admins = {}                         # account_id ("" parent) -> [admin]
+        self.admin_serial = 0
         self.faults = parse_faults(options.faults)
         self.fault_seen = collections.Counter()  # request key -> times seen
         self.fault_counts = collections.Counter()  # fault -> times injected
@@ -1114,6 +1126,69 @@ def handle_policy(req):
     return ok(p)
 
 
+# Billing of a child and administrators of each account, kept while the
+# server runs; POST changes them.
+
+EDITIONS = ("ENTERPRISE", "PLATFORM", "BEYOND", "ESSENTIALS", "ADVANTAGE", "PREMIER")
+
+
+def _billing_of(req):
+    key = _account_key(req)
+    with req.state.lock:
+        return req.state.billing.setdefault(key, {"edition": "ENTERPRISE", "credits": 0})
+
+
+def handle_edition(req):
+    b = _billing_of(req)
+    if req.method == "POST":
+        edition = req.params.get("edition")
+        if edition not in EDITIONS:
+            raise bad_param("edition")
+        with req.state.lock:
+            b["edition"] = edition
+        return ok("")
+    return ok({"edition": b["edition"]})
+
+
+def handle_telephony_credits(req):
+    b = _billing_of(req)
+    if req.method == "POST":
+        raw = str(req.params.get("credits"))
+        if not re.fullmatch(r"[0-9]{1,9}", raw):
+            raise bad_param("credits")
+        with req.state.lock:
+            b["credits"] = int(raw)
+    return ok({"credits": b["credits"]})
+
+
+def handle_admins(req):
+    key = _account_key(req)
+    with req.state.lock:
+        admins = req.state.admins.setdefault(key, [])
+        if req.method == "POST":
+            name, email = req.params.get("name"), req.params.get("email")
+            if not isinstance(name, str) or not name.strip():
+                raise bad_param("name")
+            if not isinstance(email, str) or "@" not in email:
+                raise bad_param("email")
+            if any(a["email"].lower() == email.lower() for a in admins):
+                raise DuoError(40003, "Duplicate resource", "an administrator with the email %s exists" % email)
+            req.state.admin_serial += 1
+            admin = {"admin_id": "DE%018d" % req.state.admin_serial, "name": name, "email": email,
+                     "role": req.params.get("role") or "Owner", "status": "Pending Activation",
+                     "last_login": None}
+            admins.append(admin)
+            return ok(admin)
+        listed = list(admins)
+    limit = _paging_int(req, "limit", 100, 1, 500)
+    offset = _paging_int(req, "offset", 0, 0, 10 ** 9)
+    page = listed[offset:offset + limit]
+    metadata = {"total_objects": len(listed)}
+    if offset + limit < len(listed):
+        metadata["next_offset"] = offset + limit
+    return ok(page, metadata)
+
+
 def handle_account_list(req):
     with req.state.lock:
         children = list(req.state.children.values())
@@ -1431,6 +1506,12 @@ FACT_HANDLERS = {
     ("POST", "/accounts/v1/account/create"): handle_account_create,
     ("POST", "/accounts/v1/account/delete"): handle_account_delete,
     ("POST", "/admin/v1/bulk"): handle_bulk,
+    ("GET", "/admin/v1/billing/edition"): handle_edition,
+    ("POST", "/admin/v1/billing/edition"): handle_edition,
+    ("GET", "/admin/v1/billing/telephony_credits"): handle_telephony_credits,
+    ("POST", "/admin/v1/billing/telephony_credits"): handle_telephony_credits,
+    ("GET", "/admin/v1/admins"): handle_admins,
+    ("POST", "/admin/v1/admins"): handle_admins,
 }
 for _verb in ("GET", "POST", "PUT", "DELETE", "PATCH"):
     for _path in ("/test/echo", "/admin/v1/echo", "/accounts/v1/echo", "/auth/v2/echo"):

@@ -534,7 +534,25 @@ def t_children(ports):
     port = int(new.get("api_hostname", ":0").rsplit(":", 1)[1])
     st2, _, js2 = call_json(port, "GET", "/admin/v1/billing/edition", creds=ACCOUNTS,
                             params=[("account_id", new.get("account_id", ""))])
-    check("created child serves", st == 200 and st2 == 200, (js, js2))
+    check("created child serves", st == 200 and st2 == 200 and js2["response"] == {"edition": "ENTERPRISE"},
+          (js, js2))
+    naid = [("account_id", new.get("account_id", ""))]
+    nid = new.get("account_id", "")
+    call_json(port, "POST", "/admin/v1/billing/edition", creds=ACCOUNTS,
+              json_body={"account_id": nid, "edition": "PLATFORM"})
+    call_json(port, "POST", "/admin/v1/billing/telephony_credits", creds=ACCOUNTS,
+              json_body={"account_id": nid, "credits": "250"})
+    _, _, e = call_json(port, "GET", "/admin/v1/billing/edition", creds=ACCOUNTS, params=naid)
+    _, _, c = call_json(port, "GET", "/admin/v1/billing/telephony_credits", creds=ACCOUNTS, params=naid)
+    check("billing kept", e["response"]["edition"] == "PLATFORM" and c["response"]["credits"] == 250, (e, c))
+    st, _, a = call_json(port, "POST", "/admin/v1/admins", creds=ACCOUNTS,
+                         json_body={"account_id": nid, "name": "Ann", "email": "ann@new.example"})
+    st2, _, a2 = call_json(port, "POST", "/admin/v1/admins", creds=ACCOUNTS,
+                           json_body={"account_id": nid, "name": "Ann", "email": "ANN@new.example"})
+    _, _, listed = call_json(port, "GET", "/admin/v1/admins", creds=ACCOUNTS, params=naid)
+    check("admins added, kept, no duplicate email",
+          st == 200 and st2 == 400 and a2["code"] == 40003
+          and [x["email"] for x in listed["response"]] == ["ann@new.example"], (a, a2, listed))
     st, _, js = call_json(p, "POST", "/accounts/v1/account/delete", creds=ACCOUNTS,
                           json_body={"account_id": new.get("account_id")})
     st2, _, js2 = call_json(port, "GET", "/admin/v1/billing/edition", creds=ACCOUNTS,

@@ -5,6 +5,7 @@
 --   local baseline = require "workflows.lib.baseline"
 --   local b = baseline.load("baseline.json")     -- checked; errors name the file
 --   local r = baseline.compare(child, b)         -- { drift = [{setting, current, wanted}], policy_key, sections }
+--   local sent = baseline.apply(child, b, r)     -- sets the drifted values (standards --apply, onboard-org)
 local errors = require "duo.error"
 local json = require "duo.json"
 local catalogue = require "duo.catalogue"
@@ -114,6 +115,38 @@ function M.compare(child, b)
   end
   return { drift = drift, policy_key = policy and policy.policy_key,
            sections = policy and type(policy.sections) == "table" and policy.sections or {} }
+end
+
+-- Sets what r (compare's result for this child) found drifted: settings
+-- with update_settings, policy sections with update_policy_v2, each
+-- section sent as it is with the baseline's values over it. Returns
+-- whether anything was sent (false under --dry-run, which only shows it).
+function M.apply(child, b, r)
+  local changes, policy_changes = {}, nil
+  for _, d in ipairs(r.drift) do
+    local section = d.setting:match("^policy%.([^.]+)")
+    if section then
+      policy_changes = policy_changes or {}
+      local want, merged = b.policy[section], r.sections[section]
+      if type(want) == "table" and not json.is_array(want) and type(merged) == "table" then
+        local copy = {}
+        for k, v in pairs(merged) do copy[k] = v end
+        for k, v in pairs(want) do copy[k] = v end
+        merged = copy
+      else
+        merged = want
+      end
+      policy_changes[section] = merged
+    else
+      changes[d.setting] = d.wanted
+    end
+  end
+  local sent = false
+  if next(changes) then sent = child:update_settings(changes) ~= nil end
+  if policy_changes then
+    sent = child:update_policy_v2(r.policy_key or "global", { sections = policy_changes }) ~= nil or sent
+  end
+  return sent
 end
 
 return M
