@@ -38,6 +38,7 @@ local CASES = {
   "-w mappings remove --org Acme",
   "-w mappings import " .. IMPORT,
   "-w suggest-mappings --save --companies " .. COMPANIES,
+  "-w onboard-org --org 'Brand New Co' --baseline " .. BASELINE .. " --edition PLATFORM",
 }
 
 T.test("every write workflow, no terminal and no --yes: exit 2, nothing sent, nothing written", function()
