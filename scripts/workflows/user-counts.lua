@@ -43,48 +43,12 @@ if opts == nil then return rest end
 local duo = require "duo"
 
 -- --since: the earlier counts by account_id.
-local earlier
-if opts.since then
-  local errors = require "duo.error"
-  local f, err = io.open(opts.since, "rb")
-  if f == nil then errors.config("cannot read --since: %s", err) end
-  local ok, doc = pcall(json.decode, f:read("a"))
-  f:close()
-  if not ok or type(doc) ~= "table" or not json.is_array(doc) then
-    errors.config("--since %s is not an earlier 'user-counts --format json' output (a JSON array)", opts.since)
-  end
-  output.protect(opts.since, "the --since file")
-  earlier = {}
-  for _, row in ipairs(doc) do
-    if type(row) == "table" and type(row.account_id) == "string" then
-      -- counts are whole numbers from 0 to 2^53: a change can then never overflow
-      for _, k in ipairs(fleet.COUNTS) do
-        local v = row[k]
-        if v ~= nil and v ~= json.null and not (math.type(v) == "integer" and v >= 0 and v <= 1 << 53) then
-          errors.config("--since %s: account %s has %s = %s, not a count of users", opts.since,
-                        row.account_id, k, tostring(v))
-        end
-      end
-      earlier[row.account_id] = row
-    end
-  end
-end
+local earlier = opts.since and fleet.read_since(opts.since)
 
 local rows, failed = fleet.read(duo.accounts(), { account = opts.account, exclude_account = opts.exclude_account })
 
 if earlier then
-  for _, row in ipairs(rows) do
-    local before = earlier[row.account_id]
-    local change = json.null
-    if before and row.error == json.null then
-      change = {}
-      for _, k in ipairs(fleet.COUNTS) do
-        local a, b = row[k], before[k]
-        change[k] = (math.type(a) == "integer" and math.type(b) == "integer") and a - b or json.null
-      end
-    end
-    row.change = change
-  end
+  for _, row in ipairs(rows) do row.change = fleet.change(row, earlier[row.account_id]) end
 end
 
 local columns = {

@@ -3,8 +3,11 @@
 renders the demo sandbox's page; the screenshot must not be blank, the DOM
 Chromium built must hold the numbers user-counts --format json gives (also
 after the inline script sorted the table), and account names full of markup
-must stay text; printed to PDF it makes A4 landscape pages. The page, its
-screenshot and the PDF are kept in ARTEFACT_DIR.
+must stay text; printed to PDF it makes A4 landscape pages. One client's
+page (report --org, with --since and --brand) must have the organization's
+name as its title, list the users to act on by name as text, show the
+change, draw the brand's embedded logo and load nothing. The pages, their
+screenshots and the PDF are kept in ARTEFACT_DIR.
 
     test_report_browser.py DUO_LUA CHROMIUM ARTEFACT_DIR
 """
@@ -112,8 +115,11 @@ class ReportDom(html.parser.HTMLParser):
         super().__init__()
         self.rows, self.figures, self.tags, self.attributes = [], {}, {}, set()
         self.title, self._in_title = "", False
+        self.lists, self.changes, self.images, self.text = {}, {}, [], []
+        self._list = self._li = None
         self._cell = self._figure = None
         self._svg = 0   # inside a chart: its <title> tooltips are not cell text
+        self._in_email = False
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -123,18 +129,33 @@ class ReportDom(html.parser.HTMLParser):
             self._in_title = True
         if tag == "svg":
             self._svg += 1
+        if tag == "img":
+            self.images.append(a.get("src", ""))
+        if tag == "div" and "data-list" in a:
+            self._list = self.lists.setdefault(a["data-list"], [])
+        if tag == "li" and self._list is not None:
+            self._li = []
+        if tag == "span" and "data-change-key" in a:
+            self.changes[a["data-change-key"]] = a.get("data-change")
         if tag == "tr" and "data-account-id" in a:
             self.rows.append({"account_id": a["data-account-id"], "cells": {}})
         elif tag == "td" and "data-key" in a and self.rows:
             self._cell = {"key": a["data-key"], "value": a.get("data-value"), "text": []}
         elif tag == "div" and "data-key" in a:
             self._figure = {"key": a["data-key"], "value": a.get("data-value"), "text": []}
+        elif tag == "span" and a.get("class") == "email":
+            self._in_email = True
         elif tag == "span" and a.get("class") == "name" and self._cell is not None:
             self._cell["name_start"] = len(self._cell["text"])
 
     def handle_endtag(self, tag):
         if tag == "title":
             self._in_title = False
+        if tag == "li" and self._li is not None:
+            self._list.append("".join(self._li).strip())
+            self._li = None
+        if tag == "div" and self._list is not None and self._li is None and self._figure is None:
+            self._list = None
         if tag == "svg":
             self._svg -= 1
         if tag == "td" and self._cell is not None:
@@ -147,12 +168,18 @@ class ReportDom(html.parser.HTMLParser):
             f["text"] = "".join(f["text"]).strip()
             self.figures[f["key"]] = f
             self._figure = None
+        elif tag == "span" and self._in_email:
+            self._in_email = False
         elif tag == "span" and self._cell is not None and "name_start" in self._cell:
             self._cell["name"] = "".join(self._cell["text"][self._cell.pop("name_start"):])
 
     def handle_data(self, data):
         if self._in_title:
             self.title += data
+        elif self._svg == 0:
+            self.text.append(data)
+        if self._li is not None and not self._in_email:
+            self._li.append(data)
         for target in (self._cell, self._figure):
             if target is not None and self._svg == 0:
                 target["text"].append(data)
@@ -167,6 +194,83 @@ def dom_of(browser, profile, url):
     parser = ReportDom()
     parser.feed(chromium(browser, profile, "--dump-dom", url))
     return parser
+
+
+def solid_png(width, height, rgb):
+    """A PNG of one colour, standard library only."""
+    raw = b"".join(b"\0" + bytes(rgb) * width for _ in range(height))
+
+    def chunk(kind, data):
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body) & 0xffffffff)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def client_page(duo_lua, browser, profile, artefacts, scratch, env):
+    account_id = "DACLIENTPAGE00000001"
+    org = 'Hostile & <b>Partners</b> "LLC" <script>document.title="pwned"</script>'
+    bypass = ['<img src=x onerror="document.title=\'pwned\'">', "o'brien & co"]
+    locked = ["locked.user"]
+    not_enrolled = ["</li></ul><script>document.title='pwned'</script>", "new.hire"]
+    users = ([{"username": u, "status": "bypass"} for u in bypass]
+             + [{"username": u, "status": "locked out"} for u in locked]
+             + [{"username": u, "is_enrolled": False} for u in not_enrolled]
+             + [{"username": "fine%d" % i, "is_enrolled": True} for i in range(6)])
+    for u in users:
+        u.setdefault("is_enrolled", True)
+    seed = {"version": 1, "accounts": [{"account_id": account_id, "name": "Duo Name Not Shown", "users": users},
+                                       {"name": "Another Client", "users": [{"username": "x"}]}]}
+    seed_path = os.path.join(scratch, "client.json")
+    with open(seed_path, "w") as f:
+        json.dump(seed, f)
+    sb = [duo_lua, "--sandbox=" + seed_path]
+    run(sb + ["-w", "mappings", "set", "--org", org, "--id", "PSA-9", "--account", account_id, "--yes"],
+        env=env, cwd=scratch)
+    counts = json.loads(run(sb + ["-w", "user-counts", "--format", "json"], env=env, cwd=scratch))
+    for c in counts:
+        if c["account_id"] == account_id:
+            c["total"] -= 4
+            c["bypass"] += 1
+    earlier = os.path.join(scratch, "last-month.json")
+    with open(earlier, "w") as f:
+        json.dump(counts, f)
+    with open(os.path.join(scratch, "logo.png"), "wb") as f:
+        f.write(solid_png(120, 40, (255, 0, 170)))
+    brand = os.path.join(scratch, "brand.json")
+    with open(brand, "w") as f:
+        json.dump({"name": "Magenta MSP <i>", "logo": "logo.png", "accent": "#ff00aa"}, f)
+    page = os.path.join(artefacts, "report-client.html")
+    run(sb + ["-w", "report", "--org", "PSA-9", "--since", earlier, "--brand", brand, "--output", page],
+        env=env, cwd=scratch)
+    shot = os.path.join(artefacts, "report-client.png")
+    if os.path.exists(shot):
+        os.remove(shot)
+    dom = ReportDom()
+    dom.feed(chromium(browser, profile, "--window-size=1000,900", "--screenshot=" + shot, "--dump-dom",
+                      "file://" + page))
+    check(dom.title == org, "client page title %r" % dom.title)
+    check("script" not in dom.tags, "a script on the client page: %s" % dom.tags)
+    for external in ("link", "iframe", "object", "embed"):
+        check(external not in dom.tags, "the client page has a <%s>" % external)
+    check(dom.tags.get("img") == 1 and dom.images[0].startswith("data:image/png;base64,"),
+          "one image, the embedded logo: %r" % dom.images[:1])
+    check("onerror" not in dom.attributes and "href" not in dom.attributes, "markup became attributes")
+    check(dom.lists.get("bypass") == sorted(bypass), "bypass list %r" % dom.lists.get("bypass"))
+    check(dom.lists.get("locked_out") == locked, "locked-out list %r" % dom.lists.get("locked_out"))
+    check(dom.lists.get("not_enrolled") == sorted(not_enrolled), "not enrolled %r" % dom.lists.get("not_enrolled"))
+    check(dom.changes.get("total") == "4" and dom.changes.get("bypass") == "-1", "changes %r" % dom.changes)
+    text = " ".join(dom.text).lower()
+    check("fleet" not in text and "child account" not in text and "duo name not shown" not in text,
+          "fleet wording or Duo's name on a client's page")
+    check("magenta msp <i>" in text, "the brand's name as text")
+    colours, ink = colour_stats(shot)
+    print("client screenshot %s: %d distinct colours, %.1f %% ink" % (shot, colours, ink * 100))
+    check(colours >= 16 and ink >= 0.03, "the client page looks blank")
+    width, height, channels, rows = png_pixels(shot)
+    magenta = sum(1 for line in rows for i in range(0, len(line), channels)
+                  if line[i] > 240 and line[i + 1] < 20 and 150 < line[i + 2] < 190)
+    check(magenta >= 1000, "the logo is drawn: %d magenta pixels" % magenta)
 
 
 def main():
@@ -268,6 +372,9 @@ def main():
               and "onload" not in dom.attributes, "markup in names became elements: %s" % dom.tags)
         shown = sorted(r["cells"]["name"].get("name") for r in dom.rows)
         check(shown == sorted(evil), "names shown as %r" % shown)
+
+        # 5. one client's page: report --org with --since and --brand
+        client_page(duo_lua, browser, profile, artefacts, scratch, env)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     if FAILURES:

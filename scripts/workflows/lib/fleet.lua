@@ -33,17 +33,38 @@ local STATUS_FIELD = { active = "active", bypass = "bypass", disabled = "disable
                        ["locked out"] = "locked_out", locked_out = "locked_out",
                        ["pending deletion"] = "pending_deletion", pending_deletion = "pending_deletion" }
 
-local OPTIONS = { details = "boolean", account = "table", exclude_account = "table", concurrency = "integer" }
+local OPTIONS = { details = "boolean", users = "boolean", account = "table", exclude_account = "table",
+                  org = "table", exclude_org = "table", tag = "table", exclude_tag = "table", concurrency = "integer" }
 
--- The user counts of one child (an Admin client).
-function M.count_users(child)
+-- The lists of users a client acts on (report --org): not enrolled (of
+-- those not disabled), in bypass, locked out.
+M.USER_LISTS = { "not_enrolled", "bypass", "locked_out" }
+
+local function listed(user)
+  return { username = type(user.username) == "string" and user.username or "",
+           email = type(user.email) == "string" and user.email or "" }
+end
+
+-- The user counts of one child (an Admin client); with lists, also
+-- counts.users = { not_enrolled, bypass, locked_out } ({ username, email }
+-- each, sorted by username).
+function M.count_users(child, lists)
   local c = {}
   for _, k in ipairs(M.COUNTS) do c[k] = 0 end
+  local users = lists and { not_enrolled = {}, bypass = {}, locked_out = {} }
   for user in child:get_users_iterator() do
     c.total = c.total + 1
     local field = STATUS_FIELD[type(user.status) == "string" and user.status:lower() or ""]
     if field then c[field] = c[field] + 1 end
     if user.is_enrolled == true then c.enrolled = c.enrolled + 1 end
+    if users then
+      if user.is_enrolled ~= true and field ~= "disabled" then users.not_enrolled[#users.not_enrolled + 1] = listed(user) end
+      if users[field] then users[field][#users[field] + 1] = listed(user) end
+    end
+  end
+  if users then
+    for _, list in pairs(users) do table.sort(list, function(a, b) return a.username < b.username end) end
+    c.users = users
   end
   return c
 end
@@ -100,7 +121,7 @@ local function read_child(child, opts)
       tasks[k] = duo.spawn(optional, reader, child)
     end
   end
-  r.counts = M.count_users(child)
+  r.counts = M.count_users(child, opts.users)
   if opts.details then
     r.details, r.unavailable = {}, {}
     for _, k in ipairs(M.DETAILS) do r.details[k], r.unavailable[k] = tasks[k]:wait() end
@@ -111,6 +132,7 @@ end
 local function row_of(account, result, err)
   local row = { account_id = account.account_id, name = account.name, error = json.null }
   for _, k in ipairs(M.COUNTS) do row[k] = result and result.counts[k] or json.null end
+  if result and result.counts.users then row.users = result.counts.users end
   if result and result.details then
     for _, k in ipairs(M.DETAILS) do row[k] = result.details[k] end
     row.unavailable = result.unavailable
@@ -119,9 +141,10 @@ local function row_of(account, result, err)
   return row
 end
 
--- Reads the children (those that opts.account and opts.exclude_account,
--- arrays of names or IDs as --account and --exclude-account give, select);
--- returns the rows sorted by name and how many children failed.
+-- Reads the children (those that opts.account, opts.org, opts.tag and
+-- their exclude_ counterparts, arrays as the fan-out options give,
+-- select); with opts.users each row also has users (count_users' lists).
+-- Returns the rows sorted by name and how many children failed.
 function M.read(accounts, opts)
   opts = options.check(opts, OPTIONS, "fleet.read", 2)
   local selected = fanout.select(accounts, opts)
@@ -137,6 +160,46 @@ function M.read(accounts, opts)
   end
   table.sort(rows, output.by_name("name", "account_id"))
   return rows, failed
+end
+
+-- An earlier user-counts --format json output (user-counts --since,
+-- report --since): its rows by account_id, each count checked.
+function M.read_since(path)
+  local f, err = io.open(path, "rb")
+  if f == nil then errors.config("cannot read --since: %s", err) end
+  local ok, doc = pcall(json.decode, f:read("a"))
+  f:close()
+  if not ok or type(doc) ~= "table" or not json.is_array(doc) then
+    errors.config("--since %s is not an earlier 'user-counts --format json' output (a JSON array)", path)
+  end
+  output.protect(path, "the --since file")
+  local earlier = {}
+  for _, row in ipairs(doc) do
+    if type(row) == "table" and type(row.account_id) == "string" then
+      -- counts are whole numbers from 0 to 2^53: a change can then never overflow
+      for _, k in ipairs(M.COUNTS) do
+        local v = row[k]
+        if v ~= nil and v ~= json.null and not (math.type(v) == "integer" and v >= 0 and v <= 1 << 53) then
+          errors.config("--since %s: account %s has %s = %s, not a count of users", path, row.account_id, k,
+                        tostring(v))
+        end
+      end
+      earlier[row.account_id] = row
+    end
+  end
+  return earlier
+end
+
+-- A row's change since the earlier row (count minus the earlier count,
+-- json.null where either is missing), or json.null without one.
+function M.change(row, before)
+  if before == nil or row.error ~= json.null then return json.null end
+  local change = {}
+  for _, k in ipairs(M.COUNTS) do
+    local a, b = row[k], before[k]
+    change[k] = (math.type(a) == "integer" and math.type(b) == "integer") and a - b or json.null
+  end
+  return change
 end
 
 -- The sum of each count over the rows that have it.

@@ -3,11 +3,18 @@
 -- (a few lines of inline script), with small inline SVG bars, readable
 -- when printed. Nothing is loaded from anywhere. A pure function of the
 -- rows that workflows/lib/fleet.lua reads (with details); single makes
--- one client's page, titled with its name.
+-- one child account's page, titled with its name. render_client makes the
+-- page of one client organization (report --org): its name as the title,
+-- its figures, the users to act on by name and the change since an
+-- earlier count, in the MSP's brand (workflows/lib/brand.lua) if given;
+-- no script at all.
 --
 --   local report_html = require "workflows.lib.report_html"
 --   local text = report_html.render{ rows = rows, generated = "2026-11-29 18:00 UTC",
---                                     auth_days = 30, single = false }
+--                                     auth_days = 30, single = false, brand = b }
+--   local text = report_html.render_client{ org = { name = "Acme Corp", id = "C1" }, row = row,
+--                                            change = { total = 3, ... } or nil, since = "march.json",
+--                                            generated = "…", auth_days = 30, brand = b }
 --
 -- Every number the page shows sits in an element with data-key (the field
 -- name, as in user-counts --format json) and data-value (the number, empty
@@ -33,7 +40,9 @@ local AUTH_ORDER = { "SUCCESS", "DENIED", "FAILURE", "FRAUD", "ERROR" }
 local STATUS_PARTS = { { "active", "active" }, { "bypass", "bypass" }, { "disabled", "disabled" },
                        { "locked_out", "locked out" }, { "pending_deletion", "pending deletion" } }
 
-local FIELDS = { rows = "table", generated = "string", auth_days = "integer", single = "boolean" }
+local FIELDS = { rows = "table", generated = "string", auth_days = "integer", single = "boolean", brand = "table" }
+local CLIENT_FIELDS = { org = "table", row = "table", change = "table", since = "string", generated = "string",
+                        auth_days = "integer", brand = "table" }
 
 local function is_number(v)
   return math.type(v) ~= nil
@@ -99,11 +108,12 @@ local function summarise(rows)
   return s
 end
 
-local function figure(key, label, value, shown, note)
+-- One figure; note (text) and extra (markup) go below it.
+local function figure(key, label, value, shown, note, extra)
   local v = is_number(value) and num(value) or ""
   return string.format('<div class="figure"><div class="num" data-key="%s" data-value="%s">%s</div>'
-                       .. '<div class="what">%s</div>%s</div>', key, v, esc(shown or (v ~= "" and v or "n/a")),
-                       esc(label), note and ('<div class="note">' .. esc(note) .. "</div>") or "")
+                       .. '<div class="what">%s</div>%s%s</div>', key, v, esc(shown or (v ~= "" and v or "n/a")),
+                       esc(label), note and ('<div class="note">' .. esc(note) .. "</div>") or "", extra or "")
 end
 
 local function missing_note(n, total)
@@ -254,7 +264,21 @@ local STYLE = [[
 :root { color-scheme: light; }
 body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
        color: #1d2330; margin: 24px; background: #fff; }
-h1 { font-size: 22px; margin: 0 0 2px; }
+h1 { font-size: 22px; margin: 0 0 2px; border-left: 4px solid var(--accent); padding-left: 8px; }
+:root { --accent: #3b6fb6; }
+.brand { display: flex; align-items: center; gap: 10px; margin-bottom: 8px; }
+.brand .logo { max-height: 40px; max-width: 200px; }
+.brand-name { font-weight: 600; color: #5b6475; }
+.change { display: block; font-size: 11px; color: #5b6475; }
+.change.better { color: #2e6b3f; }
+.change.worse { color: #a33a2d; }
+.actions { display: flex; flex-wrap: wrap; gap: 16px; }
+.action { flex: 1 1 240px; border: 1px solid #dde2ea; border-top: 3px solid var(--accent); border-radius: 6px;
+          padding: 6px 10px; }
+.action h3 { font-size: 14px; margin: 0 0 4px; }
+.action ul { margin: 0; padding-left: 18px; columns: 2; }
+.action li .email { color: #8590a3; font-size: 12px; }
+p.error { color: #c0392b; }
 h2 { font-size: 16px; margin: 24px 0 8px; }
 .meta { color: #5b6475; margin: 0 0 8px; }
 .figures { display: flex; flex-wrap: wrap; gap: 8px; }
@@ -317,17 +341,37 @@ var th = m && document.querySelector('table.children th[data-key="' + m[2] + '"]
 if (th) { th.click(); if (m[1]) th.click(); }
 ]]
 
+-- The page up to its header's title: the document head (styles, the
+-- brand's accent colour) and the brand's logo and name.
+local function head(title, brand)
+  brand = brand or {}
+  local out = {}
+  out[#out + 1] = '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+  out[#out + 1] = '<meta name="viewport" content="width=device-width, initial-scale=1">'
+  out[#out + 1] = "<title>" .. esc(title) .. "</title><style>" .. STYLE
+  if brand.accent then   -- checked by brand.load: #rgb or #rrggbb only
+    out[#out + 1] = string.format(":root { --accent: %s; }\n", brand.accent)
+  end
+  out[#out + 1] = "</style></head><body><header>"
+  if brand.logo or brand.name then
+    out[#out + 1] = '<div class="brand">'
+    if brand.logo then
+      out[#out + 1] = string.format('<img class="logo" src="%s" alt="%s">', esc(brand.logo), esc(brand.name or "logo"))
+    end
+    if brand.name then out[#out + 1] = '<span class="brand-name">' .. esc(brand.name) .. "</span>" end
+    out[#out + 1] = "</div>"
+  end
+  out[#out + 1] = "<h1>" .. esc(title) .. "</h1>"
+  return table.concat(out)
+end
+
 function M.render(data)
   data = options.check(data, FIELDS, "report_html.render", 1)
   if data.rows == nil then options.arg_error("report_html.render", 1, "'rows' is required") end
   local rows, auth_days = data.rows, data.auth_days or 30
   local s = summarise(rows)
   local title = data.single and #rows == 1 and ("Duo report: " .. rows[1].name) or "Duo fleet report"
-  local out = {}
-  out[#out + 1] = '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-  out[#out + 1] = '<meta name="viewport" content="width=device-width, initial-scale=1">'
-  out[#out + 1] = "<title>" .. esc(title) .. "</title><style>" .. STYLE .. "</style></head><body>"
-  out[#out + 1] = "<header><h1>" .. esc(title) .. "</h1>"
+  local out = { head(title, data.brand) }
   out[#out + 1] = string.format('<p class="meta">%d child account%s, generated %s by duo-lua. Authentications '
                                 .. 'cover the last %d days; n/a marks a figure Duo did not give.</p></header>',
                                 #rows, #rows == 1 and "" or "s", esc(data.generated or ""), auth_days)
@@ -355,6 +399,122 @@ function M.render(data)
   end
   out[#out + 1] = "</table></section>"
   out[#out + 1] = "<script>" .. SCRIPT .. "</script></body></html>\n"
+  return table.concat(out)
+end
+
+-- One client organization's page -----------------------------------------------------
+
+local ACTIONS = {
+  { key = "not_enrolled", title = "Not enrolled", hint = "These users have not enrolled a device yet: ask them to "
+                                                         .. "enroll, or remove the accounts no one uses." },
+  { key = "bypass", title = "In bypass", hint = "These users log in without a second factor: end bypass where it is "
+                                                .. "no longer needed." },
+  { key = "locked_out", title = "Locked out", hint = "These users cannot log in until they are unlocked." },
+}
+
+-- Which way a count is better going: more users enrolled, fewer in bypass.
+local BETTER_UP = { total = true, enrolled = true }
+
+local function change_note(key, change, since)
+  if change == nil then return "" end
+  local d = change[key]
+  if math.type(d) ~= "integer" then
+    return string.format('<span class="change" data-change-key="%s" data-change="">n/a since %s</span>', key,
+                         esc(since or "then"))
+  end
+  return string.format('<span class="change%s" data-change-key="%s" data-change="%d">%s since %s</span>',
+                       d == 0 and "" or ((d > 0) == (BETTER_UP[key] == true) and " better" or " worse"), key, d, d == 0 and "no change" or
+                       string.format("%+d", d), esc(since or "then"))
+end
+
+local function client_figure(key, label, value, shown, change, since)
+  return figure(key, label, value, shown, nil, change_note(key, change, since))
+end
+
+function M.render_client(data)
+  data = options.check(data, CLIENT_FIELDS, "report_html.render_client", 1)
+  for _, k in ipairs{ "org", "row" } do
+    if data[k] == nil then options.arg_error("report_html.render_client", 1, "'" .. k .. "' is required") end
+  end
+  local org, row, auth_days = data.org, data.row, data.auth_days or 30
+  local change, since = data.change, data.since
+  local failed = row.error ~= json.null and row.error ~= nil
+  local out = { head(org.name, data.brand) }
+  out[#out + 1] = string.format('<p class="meta">Duo security report%s, generated %s%s. Authentications cover the '
+                                .. 'last %d days; n/a marks a figure Duo did not give.</p></header>',
+                                org.id and (" for " .. esc(org.id)) or "", esc(data.generated or ""),
+                                data.brand and data.brand.name and (" by " .. esc(data.brand.name)) or "",
+                                auth_days)
+  out[#out + 1] = string.format('<main data-account-id="%s" data-org-id="%s">', esc(row.account_id),
+                                esc(org.id or ""))
+  if failed then
+    out[#out + 1] = '<p class="error">The Duo account could not be read: ' .. esc(row.error) .. "</p>"
+  end
+
+  -- the figures
+  local rate = percent(row.enrolled, row.total)
+  out[#out + 1] = '<section class="overview"><h2>At a glance</h2><div class="figures">'
+  out[#out + 1] = client_figure("total", "users", row.total, nil, change, since)
+  out[#out + 1] = client_figure("enrolled", "enrolled", row.enrolled, nil, change, since)
+  out[#out + 1] = string.format('<div class="figure"><div class="num" data-key="enrollment_rate" data-value="%s">'
+                                .. '%s</div><div class="what">enrollment rate</div></div>',
+                                rate and string.format("%.1f", rate) or "", esc(percent_text(rate)))
+  for _, k in ipairs{ { "bypass", "in bypass" }, { "locked_out", "locked out" }, { "disabled", "disabled" } } do
+    out[#out + 1] = client_figure(k[1], k[2], row[k[1]], nil, change, since)
+  end
+  out[#out + 1] = client_figure("admins", "administrators", is_number(row.admins) and row.admins or nil)
+  out[#out + 1] = client_figure("edition", "edition", nil, type(row.edition) == "string" and row.edition or "n/a")
+  out[#out + 1] = client_figure("telephony_credits", "telephony credits",
+                                is_number(row.telephony_credits) and row.telephony_credits or nil)
+  out[#out + 1] = "</div></section>"
+
+  -- the action items, by name
+  out[#out + 1] = '<section class="todo"><h2>To act on</h2><div class="actions">'
+  local users = type(row.users) == "table" and row.users or {}
+  for _, a in ipairs(ACTIONS) do
+    local list = users[a.key] or {}
+    out[#out + 1] = string.format('<div class="action" data-list="%s" data-count="%d"><h3>%s (%d)</h3>', a.key,
+                                  #list, esc(a.title), #list)
+    if #list == 0 then
+      out[#out + 1] = '<p class="empty">None.</p>'
+    else
+      out[#out + 1] = '<p class="hint">' .. esc(a.hint) .. "</p><ul>"
+      for _, u in ipairs(list) do
+        out[#out + 1] = string.format('<li data-username="%s"><span class="username">%s</span>%s</li>',
+                                      esc(u.username), esc(u.username),
+                                      u.email ~= "" and (' <span class="email">' .. esc(u.email) .. "</span>") or "")
+      end
+      out[#out + 1] = "</ul>"
+    end
+    out[#out + 1] = "</div>"
+  end
+  out[#out + 1] = "</div></section>"
+
+  -- the charts: users by status, authentication outcomes
+  out[#out + 1] = '<section><h2>Users and logins</h2><div class="charts">'
+  if is_number(row.total) then
+    local status = {}
+    for _, p in ipairs(STATUS_PARTS) do
+      status[#status + 1] = { label = p[2], value = row[p[1]], color = COLORS[p[1]] }
+    end
+    out[#out + 1] = '<figure><figcaption>Users by status</figcaption>'
+                    .. svg.hbars(status, { title = "users by status" }) .. "</figure>"
+  end
+  local caption = string.format("Authentications, last %d days", auth_days)
+  if type(row.auth) == "table" and getmetatable(row.auth) == nil and next(row.auth) then
+    local outcomes = {}
+    for _, r in ipairs(auth_results(row.auth)) do
+      outcomes[#outcomes + 1] = { label = r:lower(), value = row.auth[r], color = COLORS[r] or COLORS.other }
+    end
+    out[#out + 1] = string.format('<figure><figcaption>%s</figcaption>%s</figure>', esc(caption),
+                                  svg.hbars(outcomes, { title = "authentication outcomes" }))
+  else
+    out[#out + 1] = string.format('<figure><figcaption>%s</figcaption><p class="empty" data-key="auth" '
+                                  .. 'data-value="">%s</p></figure>', esc(caption),
+                                  type(row.auth) == "table" and getmetatable(row.auth) == nil and "none"
+                                  or "not available")
+  end
+  out[#out + 1] = "</div></section></main></body></html>\n"
   return table.concat(out)
 end
 
