@@ -204,7 +204,7 @@ end)
 
 T.test("usage errors: one line each, nothing sent", function()
   reset_sandbox_files()
-  for args, want in pairs{
+  W.one_line_errors("--sandbox --log req.log -w onboard-org --yes", {
     [""] = "--org NAME is required",
     ["--org X --bogus 1"] = "unknown option '--bogus'",
     ["--org X --admin-email a@b.example"] = "--admin-email and --admin-name go together",
@@ -213,12 +213,7 @@ T.test("usage errors: one line each, nothing sent", function()
     ["--org X --telephony-credits -3"] = "--telephony-credits must be between",
     ["--org X --edition GOLD"] = "--edition must be one of ENTERPRISE",
     ["--org '  '"] = "--org needs a name",
-  } do
-    local code, _, err = run("--sandbox --log req.log -w onboard-org --yes " .. args)
-    T.eq(code, 2, args .. ": " .. err)
-    T.truthy(err:find(want, 1, true), args .. ": " .. err)
-    T.eq(#W.lines(err), 1, args .. ": one line: " .. err)
-  end
+  }, 2)
   local code, _, err = run("--sandbox --log req.log -w onboard-org --org X --baseline nothere.json --yes")
   T.eq(code, 1, err)
   T.truthy(err:find("cannot read the baseline", 1, true), err)

@@ -12,14 +12,7 @@ local svg = require "workflows.lib.svgchart"
 local W = require("workspace").new()
 local tmp, write, read, run = W.tmp, W.write, W.read, W.run
 
-local function count(s, plain)
-  local n, pos = 0, 1
-  while true do
-    local i = s:find(plain, pos, true)
-    if not i then return n end
-    n, pos = n + 1, i + 1
-  end
-end
+local count = T.count
 
 -- The page's numbers: cells[account_id][key] = data-value, and the overview.
 local function numbers(page)

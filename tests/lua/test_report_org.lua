@@ -5,21 +5,11 @@
 -- them, the change since an earlier user-counts, the usage errors.
 -- tests/report/test_report_browser.py renders the page in Chromium.
 local T = require "testing"
-local json = require "duo.json"
-local report_html = require "workflows.lib.report_html"
-local brand = require "workflows.lib.brand"
-
 local W = require("workspace").new({ stdin_null = true })
-local tmp, write, read, run = W.tmp, W.write, W.read, W.run
-
-local function count(s, plain)
-  local n, pos = 0, 1
-  while true do
-    local i = s:find(plain, pos, true)
-    if not i then return n end
-    n, pos = n + 1, i + 1
-  end
-end
+local json = require "duo.json"
+local brand = require "workflows.lib.brand"
+local report_html = require "workflows.lib.report_html"
+local tmp, write, read, run, count = W.tmp, W.write, W.read, W.run, T.count
 
 -- The page's text outside tags, entities left as they are.
 local function text_of(page)
@@ -242,18 +232,12 @@ end)
 
 T.test("report --org: errors in one line, nothing written", function()
   write("badbrand.json", '{"accent": "blue"}')
-  for args, want in pairs{
+  W.one_line_errors("--sandbox -w report --output err.html", {
     ["--org 'Nobody Inc'"] = "no organization 'Nobody Inc' in the mapping store",
     ["--org PSA-42 --brand badbrand.json"] = "\"accent\" must be a colour",
     ["--org PSA-42 --since nothere.json"] = "cannot read --since",
     ["--org PSA-42 --brand nothere.json"] = "cannot read --brand",
-  } do
-    local code, _, err = run("--sandbox -w report --output err.html " .. args)
-    T.eq(code, 1, args .. ": " .. err)
-    T.truthy(err:find(want, 1, true), args .. ": " .. err)
-    T.eq(#W.lines(err), 1, args .. ": one line: " .. err)
-    T.eq(read(tmp .. "/err.html"), nil, "nothing written")
-  end
+  }, 1, function(args) T.eq(read(tmp .. "/err.html"), nil, args .. ": nothing written") end)
   local code, _, err = run("--sandbox -w report --since earlier.json --output err.html")
   T.eq(code, 2, err)
   T.truthy(err:find("--since goes with one --org", 1, true), err)

@@ -44,6 +44,16 @@ function M.raises(fn, pattern)
   return err
 end
 
+-- How many times plain text occurs in s.
+function M.count(s, plain)
+  local n, pos = 0, 1
+  while true do
+    local i = s:find(plain, pos, true)
+    if not i then return n end
+    n, pos = n + 1, i + 1
+  end
+end
+
 -- Deep equality for plain data (tables compared key by key).
 function M.same(got, want, what)
   local function walk(a, b, path)

@@ -67,6 +67,20 @@ function M.new(opts)
     return code, out, M.read(errfile) or ""
   end
 
+  -- Runs duo-lua with prefix and then each key of cases (shell words):
+  -- each must exit with code and print one line on stderr that holds the
+  -- case's value (plain text); then after(args), when given.
+  function W.one_line_errors(prefix, cases, code, after)
+    local T = require "testing"
+    for args, want in pairs(cases) do
+      local got, _, err = W.run(prefix .. " " .. args)
+      T.eq(got, code, args .. ": " .. err)
+      T.truthy(err:find(want, 1, true), args .. ": " .. err)
+      T.eq(#M.lines(err), 1, args .. ": one line: " .. err)
+      if after then after(args) end
+    end
+  end
+
   -- Under run_with_server.sh: a config file (mode 600) whose default
   -- profile "srv" has the test server's Accounts API keys (and its Admin
   -- API keys with copts.admin) and keeps its mapping store in the folder's

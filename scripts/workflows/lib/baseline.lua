@@ -9,6 +9,7 @@
 local errors = require "duo.error"
 local json = require "duo.json"
 local catalogue = require "duo.catalogue"
+local jsonfile = require "workflows.lib.jsonfile"
 
 local M = {}
 
@@ -18,14 +19,10 @@ for _, name in ipairs(catalogue.by_name.admin.update_settings.optional) do M.SET
 
 -- Reads and checks a baseline file: { values, policy, names, sections, path }.
 function M.load(path)
-  local f, ferr = io.open(path, "rb")
-  if f == nil then errors.config("cannot read the baseline: %s", ferr) end
-  local text = f:read("a")
-  f:close()
-  local ok, doc = pcall(json.decode, text)
-  if not ok or type(doc) ~= "table" or json.is_array(doc) then
+  local doc, why = jsonfile.read(path, "the baseline")
+  if not jsonfile.is_object(doc) then
     errors.config("the baseline %s is not a JSON object of setting names and values%s", path,
-                  ok and "" or (": " .. tostring(doc):gsub("^json: ", "")))
+                  why and (": " .. why) or "")
   end
   local policy = doc.policy
   if policy ~= nil and (type(policy) ~= "table" or json.is_array(policy)) then

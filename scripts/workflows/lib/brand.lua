@@ -11,6 +11,7 @@ local errors = require "duo.error"
 local json = require "duo.json"
 local paths = require "duo.path"
 local host = require "workflows.lib.host"
+local jsonfile = require "workflows.lib.jsonfile"
 
 local M = {}
 
@@ -58,12 +59,8 @@ local function logo_uri(path, value)
 end
 
 function M.load(path)
-  local f, err = io.open(path, "rb")
-  if f == nil then errors.config("cannot read --brand: %s", err) end
-  local text = f:read("a")
-  f:close()
-  local ok, doc = pcall(json.decode, text)
-  if not ok or type(doc) ~= "table" or json.is_array(doc) then
+  local doc = jsonfile.read(path, "--brand")
+  if not jsonfile.is_object(doc) then
     errors.config("--brand %s is not a JSON object {\"name\", \"logo\", \"accent\"}", path)
   end
   local unknown = {}

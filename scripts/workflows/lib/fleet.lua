@@ -165,11 +165,8 @@ end
 -- An earlier user-counts --format json output (user-counts --since,
 -- report --since): its rows by account_id, each count checked.
 function M.read_since(path)
-  local f, err = io.open(path, "rb")
-  if f == nil then errors.config("cannot read --since: %s", err) end
-  local ok, doc = pcall(json.decode, f:read("a"))
-  f:close()
-  if not ok or type(doc) ~= "table" or not json.is_array(doc) then
+  local doc = require("workflows.lib.jsonfile").read(path, "--since")
+  if type(doc) ~= "table" or not json.is_array(doc) then
     errors.config("--since %s is not an earlier 'user-counts --format json' output (a JSON array)", path)
   end
   output.protect(path, "the --since file")

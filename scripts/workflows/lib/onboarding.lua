@@ -13,10 +13,10 @@
 --   rec = onboarding.start(book, "Acme Corp", plan)
 --   onboarding.mark(book, rec, "create_account", "done", { duo_account_id = "DA…" })
 --   onboarding.finish(book, rec)                   -- forgets it (the file goes when empty)
+local host = require "workflows.lib.host"
 local errors = require "duo.error"
 local json = require "duo.json"
-local mappings = require "duo.mappings"
-local host = require "workflows.lib.host"
+local normal_name = require("duo.mappings").normal_name
 local file = host.file
 
 local M = {}
@@ -90,7 +90,7 @@ local function save(book)
 end
 
 local function key(org)
-  return mappings.normal_name(org)
+  return normal_name(org)
 end
 
 function M.get(book, org)

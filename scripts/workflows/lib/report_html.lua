@@ -122,6 +122,25 @@ local function missing_note(n, total)
   return string.format("n/a for %d of %d", n, total)
 end
 
+-- The users-by-status chart of counts (a row, or the fleet's sums).
+local function status_chart(counts)
+  local status = {}
+  for _, p in ipairs(STATUS_PARTS) do
+    status[#status + 1] = { label = p[2], value = counts[p[1]], color = COLORS[p[1]] }
+  end
+  return '<figure><figcaption>Users by status</figcaption>' .. svg.hbars(status, { title = "users by status" })
+         .. "</figure>"
+end
+
+-- The bars of authentication outcomes (result -> count).
+local function auth_bars(auth)
+  local outcomes = {}
+  for _, r in ipairs(auth_results(auth)) do
+    outcomes[#outcomes + 1] = { label = r:lower(), value = auth[r], color = COLORS[r] or COLORS.other }
+  end
+  return outcomes
+end
+
 local function overview(s, auth_days)
   local out = {}
   local rate = percent(s.enrolled, s.users)
@@ -146,12 +165,7 @@ local function overview(s, auth_days)
 
   -- charts: user status, editions, authentication outcomes
   out[#out + 1] = '<div class="charts">'
-  local status = {}
-  for _, p in ipairs(STATUS_PARTS) do
-    status[#status + 1] = { label = p[2], value = s[p[1]], color = COLORS[p[1]] }
-  end
-  out[#out + 1] = '<figure><figcaption>Users by status</figcaption>'
-                  .. svg.hbars(status, { title = "users by status" }) .. "</figure>"
+  out[#out + 1] = status_chart(s)
   local editions, names = {}, {}
   for e in pairs(s.editions) do names[#names + 1] = e end
   table.sort(names, function(a, b)
@@ -163,10 +177,7 @@ local function overview(s, auth_days)
   end
   out[#out + 1] = '<figure><figcaption>Editions (child accounts)</figcaption>'
                   .. svg.hbars(editions, { title = "editions" }) .. "</figure>"
-  local outcomes = {}
-  for _, r in ipairs(auth_results(s.auth)) do
-    outcomes[#outcomes + 1] = { label = r:lower(), value = s.auth[r], color = COLORS[r] or COLORS.other }
-  end
+  local outcomes = auth_bars(s.auth)
   local caption = string.format("Authentications, last %d days", auth_days)
   if #outcomes == 0 then
     local why = s.missing.auth == all and "not available" or "none"
@@ -246,10 +257,7 @@ local function child_row(row)
   out[#out + 1] = cell("edition", type(row.edition) == "string" and row.edition or nil, nil, reason(row, "edition"))
   out[#out + 1] = cell("telephony_credits", row.telephony_credits, nil, reason(row, "telephony_credits"))
   if type(row.auth) == "table" and getmetatable(row.auth) == nil then
-    local parts = {}
-    for _, r in ipairs(auth_results(row.auth)) do
-      parts[#parts + 1] = { label = r:lower(), value = row.auth[r], color = COLORS[r] or COLORS.other }
-    end
+    local parts = auth_bars(row.auth)
     local total = auth_total(row.auth)
     out[#out + 1] = cell("auth", total, string.format('<span class="n">%s</span>%s', num(total),
                                                       svg.stacked(parts, { width = 80, height = 8 })))
@@ -492,22 +500,11 @@ function M.render_client(data)
 
   -- the charts: users by status, authentication outcomes
   out[#out + 1] = '<section><h2>Users and logins</h2><div class="charts">'
-  if is_number(row.total) then
-    local status = {}
-    for _, p in ipairs(STATUS_PARTS) do
-      status[#status + 1] = { label = p[2], value = row[p[1]], color = COLORS[p[1]] }
-    end
-    out[#out + 1] = '<figure><figcaption>Users by status</figcaption>'
-                    .. svg.hbars(status, { title = "users by status" }) .. "</figure>"
-  end
+  if is_number(row.total) then out[#out + 1] = status_chart(row) end
   local caption = string.format("Authentications, last %d days", auth_days)
   if type(row.auth) == "table" and getmetatable(row.auth) == nil and next(row.auth) then
-    local outcomes = {}
-    for _, r in ipairs(auth_results(row.auth)) do
-      outcomes[#outcomes + 1] = { label = r:lower(), value = row.auth[r], color = COLORS[r] or COLORS.other }
-    end
     out[#out + 1] = string.format('<figure><figcaption>%s</figcaption>%s</figure>', esc(caption),
-                                  svg.hbars(outcomes, { title = "authentication outcomes" }))
+                                  svg.hbars(auth_bars(row.auth), { title = "authentication outcomes" }))
   else
     out[#out + 1] = string.format('<figure><figcaption>%s</figcaption><p class="empty" data-key="auth" '
                                   .. 'data-value="">%s</p></figure>', esc(caption),
