@@ -237,6 +237,27 @@ if os.getenv("DUO_TEST_PORT_GOOD") then
       if c.account_id ~= bad then T.eq(cells[c.account_id].total, "5") end
     end
   end)
+
+  T.test("test server: report --org, the client's page; its account failing is exit 1 and said on the page",
+         function()
+    write("srv.mappings.json", json.encode{ organizations = {
+      { name = "Client & Co", id = "CW-1", duo_account_id = children[1].account_id },
+      { name = "Down Client", id = "CW-2", duo_account_id = children[2].account_id } } })
+    local code, _, err = run("-c " .. config .. " -w report --org CW-1 --output org1.html")
+    T.eq(code, 0, err)
+    local page = read(tmp .. "/org1.html")
+    T.truthy(page:find("<title>Client &amp; Co</title>", 1, true), "titled with the organization")
+    T.truthy(page:find('data-key="total" data-value="5"', 1, true), "its users")
+    local bad = children[2].account_id
+    local admin = ts.client("admin")
+    admin:call("POST", "/test/children/" .. bad .. "/fail", { code = 50001 })
+    code, _, err = run("-c " .. config .. " -w report --org 'down client' --output org2.html")
+    admin:call("POST", "/test/children/" .. bad .. "/fail", { code = 0 })
+    T.eq(code, 1, err)
+    page = T.truthy(read(tmp .. "/org2.html"), "the page is written all the same")
+    T.truthy(page:find("could not be read: duo: 50001 Simulated failure", 1, true), "the error is on the page")
+    T.eq(page:find("None.", 1, true), nil, "no list claims to be empty")
+  end)
 end
 
 W.remove()

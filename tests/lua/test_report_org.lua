@@ -74,6 +74,8 @@ T.test("render_client: empty lists say none; a failed read says so", function()
     total = json.null, enrolled = json.null, users = json.null }) }
   T.truthy(failed:find("could not be read: 50001 &lt;b&gt;boom&lt;/b&gt;", 1, true), "the error, as text")
   T.truthy(failed:find('data-key="total" data-value="">n/a', 1, true))
+  T.eq(count(failed, "Not known: the Duo account could not be read."), 3, "no 'None.' when nothing is known")
+  T.eq(count(failed, "None."), 0)
 end)
 
 T.test("render_client: the change since an earlier count, n/a where unknown", function()

@@ -483,7 +483,9 @@ function M.render_client(data)
     local list = users[a.key] or {}
     out[#out + 1] = string.format('<div class="action" data-list="%s" data-count="%d"><h3>%s (%d)</h3>', a.key,
                                   #list, esc(a.title), #list)
-    if #list == 0 then
+    if failed then
+      out[#out + 1] = '<p class="empty">Not known: the Duo account could not be read.</p>'
+    elseif #list == 0 then
       out[#out + 1] = '<p class="empty">None.</p>'
     else
       out[#out + 1] = '<p class="hint">' .. esc(a.hint) .. "</p><ul>"
