@@ -200,7 +200,7 @@ function M.load_file(path)
     end,
   }
   local f, open_err = io.open(path, "rb")
-  if f == nil then errors.config("config file %s cannot be read: %s", path, (open_err:gsub("^.*: ", ""))) end
+  if f == nil then errors.usage("config file %s cannot be read: %s", path, (open_err:gsub("^.*: ", ""))) end
   local text = f:read("a")
   f:close()
   if text == nil then errors.config("config file %s cannot be read", path) end
@@ -284,8 +284,8 @@ function M.current(env)
   local path, explicit = M.path()
   local kind = path and file_kind(path)
   if path and (explicit or kind) then
-    if kind == nil then errors.config("config file %s does not exist", path) end
-    if kind == "directory" then errors.config("config file %s is a folder, not a file", path) end
+    if kind == nil then errors.usage("config file %s does not exist", path) end
+    if kind == "directory" then errors.usage("config file %s is a folder, not a file", path) end
     return M.load_file(path)
   end
   return env_config()
@@ -316,7 +316,7 @@ function M.profile(name, env)
   local p = cfg.profiles[name]
   if p == nil then
     local known = sorted_names(cfg.profiles)
-    errors.config("unknown profile '%s' (%s)", name,
+    errors.usage("unknown profile '%s' (%s)", name,
                   #known > 0 and ("known: " .. table.concat(known, ", ")) or "no profiles are configured")
   end
   return p, name, cfg
@@ -390,7 +390,7 @@ function M.channel(name, profile)
     if #names == 1 then pname = names[1] end
   end
   if profile ~= nil and cfg.profiles[profile] == nil then
-    errors.config("unknown profile '%s' (known: %s)", profile, table.concat(sorted_names(cfg.profiles), ", "))
+    errors.usage("unknown profile '%s' (known: %s)", profile, table.concat(sorted_names(cfg.profiles), ", "))
   end
   local p = pname and cfg.profiles[pname]
   local ch = p and p.notify and p.notify[name] or cfg.notify and cfg.notify[name]

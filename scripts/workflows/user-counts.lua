@@ -46,10 +46,7 @@ local duo = require "duo"
 local earlier
 if opts.since then
   local errors = require "duo.error"
-  local f, err = io.open(opts.since, "rb")
-  if f == nil then errors.config("cannot read --since: %s", err) end
-  local ok, doc = pcall(json.decode, f:read("a"))
-  f:close()
+  local ok, doc = pcall(json.decode, require("workflows.lib.input").read(opts.since, "the --since file"))
   if not ok or type(doc) ~= "table" or not json.is_array(doc) then
     errors.config("--since %s is not an earlier 'user-counts --format json' output (a JSON array)", opts.since)
   end

@@ -92,6 +92,21 @@ T.test("check: a 40102 says which application type the keys belong to", function
   no_secret(out .. err)
 end)
 
+T.test("check: a known code's hint is printed once, in HINT, not again in MESSAGE", function()
+  local cfg = config{ admin = { host = HOST, ikey = S.keys.admin.ikey, skey = string.rep("x", 40) } }
+  local code, out, err = run("-c " .. cfg .. " -w check --format json")
+  T.eq(code, 1, err)
+  local doc = json.decode(out)
+  T.truthy(doc.checks[1].message:find("40103", 1, true), doc.checks[1].message)
+  T.truthy(doc.checks[1].hint:find("check the secret key", 1, true), tostring(doc.checks[1].hint))
+  T.eq(doc.checks[1].message:find("check the secret key", 1, true), nil, doc.checks[1].message)
+  code, out, err = run("-c " .. cfg .. " -w check")
+  T.eq(code, 1, err)
+  local _, n = out:gsub("check the secret key", "")
+  T.eq(n, 1, "the hint once: " .. out)
+  no_secret(out .. err)
+end)
+
 T.test("check --all-profiles: one object per profile, absent sets absent", function()
   local path = tmp .. "/all.lua"
   local f = assert(io.open(path, "w"))

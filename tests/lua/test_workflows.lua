@@ -360,7 +360,13 @@ T.test("sync-user: missing mapping or key says how to add it", function()
   T.truthy(err:find("no organization 'Missing Org' in the mapping store " .. STORE, 1, true), err)
   T.truthy(err:find("duo-lua --sandbox -w mappings set --org 'Missing Org' --account ACCOUNT_ID_OR_NAME --directory-key KEY",
                     1, true), err)
+  -- --profile under --sandbox names a profile of the config file (or "sandbox")
   code, out, err = run("--sandbox --profile ops -w sync-user --org 'no key org' --username alice")
+  T.eq(code, 2, "no profile 'ops' to name")
+  T.truthy(err:find("unknown profile 'ops' (known under --sandbox: sandbox)", 1, true), err)
+  write("cfg/duo-lua/config.lua", "return { profiles = { ops = {} } }", "600")
+  code, out, err = run("--sandbox --profile ops -w sync-user --org 'no key org' --username alice")
+  os.remove(tmp .. "/cfg/duo-lua/config.lua")
   T.eq(code, 1)
   T.truthy(err:find("organization 'No Key Org' has no directory key", 1, true), err)
   T.truthy(err:find("duo-lua --sandbox --profile ops -w mappings set --org 'No Key Org' --account DANOKEY0000000000001 --directory-key KEY",

@@ -17,10 +17,7 @@ for _, name in ipairs(catalogue.by_name.admin.update_settings.optional) do M.SET
 
 -- Reads and checks a baseline file: { values, policy, names, sections, path }.
 function M.load(path)
-  local f, ferr = io.open(path, "rb")
-  if f == nil then errors.config("cannot read the baseline: %s", ferr) end
-  local text = f:read("a")
-  f:close()
+  local text = require("workflows.lib.input").read(path, "the baseline")
   local ok, doc = pcall(json.decode, text)
   if not ok or type(doc) ~= "table" or json.is_array(doc) then
     errors.config("the baseline %s is not a JSON object of setting names and values%s", path,

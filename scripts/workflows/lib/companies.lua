@@ -7,7 +7,6 @@
 --   local list = companies.load(path)   --> { { id, name, domains = {...}, line }, ... }
 local errors = require "duo.error"
 local json = require "duo.json"
-local file = require("workflows.lib.host").file
 local termtext = require "duo.termtext"
 local options = require "duo.options"
 
@@ -153,13 +152,7 @@ function M.read_text(path, label, encoding)
   if path == "-" then
     text = io.stdin:read("a") or ""
   else
-    local kind = file.kind(path)
-    if kind == "directory" then fail(name, nil, "this is a folder; the %s must be a file", label) end
-    local f, err = io.open(path, "rb")
-    if not f then errors.config("cannot read the %s: %s", label, err) end
-    text = f:read("a")
-    f:close()
-    if text == nil then errors.config("cannot read the %s %s", label, path) end
+    text = require("workflows.lib.input").read(path, "the " .. label)
   end
   local bom2 = text:sub(1, 2)
   if encoding == "utf-16le" or (encoding == nil and bom2 == "\255\254") then

@@ -65,8 +65,15 @@ function M.check_set(api, set, profile, pname)
     return r
   end
   r.status = "error"
-  r.message = duo.is_error(err) and tostring(err) or (tostring(err):gsub("^[^:]*:%d+: ", ""))
-  if duo.is_error(err) and err.hint then r.hint = err.hint end
+  if duo.is_error(err) then
+    -- the hint goes in its own field, not again at the end of the message
+    local hint = err.hint
+    err.hint = nil
+    r.message, r.hint = tostring(err), hint or json.null
+    err.hint = hint
+  else
+    r.message = (tostring(err):gsub("^[^:]*:%d+: ", ""))
+  end
   if duo.is_error(err) and err.code == 40102 then
     local other = owner_type(api, set, profile)
     if other then
