@@ -534,6 +534,33 @@ T.test("standards --capture writes a baseline from a model child that it then ma
   T.truthy(err:find("give one of --baseline FILE or --capture ACCOUNT", 1, true), err)
 end)
 
+T.test("standards --capture leaves out identity settings unless --include-identity; --apply warns of them",
+       function()
+  local identity = { "caller_id", "fraud_email", "helpdesk_message", "sms_message", "timezone" }
+  local code, out, err = run(SB .. "-w standards --capture 'Alpha Dental'")
+  T.eq(code, 0, err)
+  local doc = json.decode(out)
+  for _, k in ipairs(identity) do T.eq(doc[k], nil, k .. " is each client's own") end
+  T.eq(doc.lockout_threshold, 25, "the other settings stay")
+  T.truthy(err:find("left out the identity settings caller_id, fraud_email, helpdesk_message, sms_message, "
+                    .. "timezone", 1, true), err)
+  code, out, err = run(SB .. "-w standards --capture 'Alpha Dental' --include-identity")
+  T.eq(code, 0, err)
+  doc = json.decode(out)
+  T.eq(doc.timezone, "UTC")
+  T.eq(doc.caller_id, "")
+  T.eq(err, "")
+  code, out, err = run(SB .. "-w standards --baseline alpha.json --include-identity")
+  T.eq(code, 2)
+  T.truthy(err:find("--include-identity goes with --capture", 1, true), err)
+  write("identity-baseline.json", '{"lockout_threshold": 25, "fraud_email": "soc@example.com", "timezone": "UTC"}')
+  code, out, err = run(SB .. "--dry-run -w standards --baseline identity-baseline.json --apply --format json")
+  T.truthy(err:find("warning: identity-baseline.json sets identity settings (fraud_email, timezone): --apply gives "
+                    .. "every selected child the same value", 1, true), err)
+  code, out, err = run(SB .. "-w standards --baseline identity-baseline.json --format json")
+  T.eq(err:find("identity settings", 1, true), nil, "only --apply warns: " .. err)
+end)
+
 -- user-counts --since, sync-user --all-orgs ------------------------------------------
 
 T.test("user-counts --since adds the change per account", function()
