@@ -168,8 +168,32 @@ end)
 local MATCH_FIELDS = "account,account_id,email,status,user_id,username"
 local ACTION_FIELDS = "account_id,action,error,result,user_id"
 
-T.test("offboard-user finds the user in every child and disables it everywhere", function()
+T.test("offboard-user: a username in several organizations is said so; --yes alone acts in one only", function()
   local code, out, err, log = probe("", "offboard-user --username alice --action disable --yes --format json")
+  T.eq(code, 2, err)
+  T.truthy(err:find("the username 'alice' matches in 2 organizations (child accounts): Alpha Dental "
+                    .. "(DAALPHA0000000000001), Beta Legal (DABETA00000000000001); these are probably different "
+                    .. "people", 1, true), err)
+  T.truthy(err:find("not acting in 2 organizations at once: add --all-matches", 1, true), err)
+  local doc = json.decode(out)
+  T.eq(#doc.matches, 2)
+  for _, a in ipairs(doc.actions) do T.eq(a.result, "planned") end
+  T.eq(#writes(log), 0, "nothing sent")
+  -- --account chooses: one organization, no refusal
+  code, out, err, log = probe("", "offboard-user --username alice --action disable --yes --account 'Beta Legal' "
+                                  .. "--format json")
+  T.eq(code, 0, err)
+  T.eq(#writes(log), 1)
+  T.eq(err:find("organizations", 1, true), nil, err)
+  -- a table run names the organizations in the plan, too
+  code, out, err = probe("--dry-run", "offboard-user --username alice --action disable")
+  T.eq(code, 0, err)
+  T.truthy(err:find("matches in 2 organizations", 1, true), err)
+end)
+
+T.test("offboard-user finds the user in every child and disables it everywhere", function()
+  local code, out, err, log = probe("", "offboard-user --username alice --action disable --yes --all-matches "
+                                        .. "--format json")
   T.eq(code, 0, err)
   local doc = json.decode(out)
   T.eq(keys(doc), "actions,matches")
