@@ -17,7 +17,9 @@ the others (the exit status is then 1).
 
   --format F      table (default), json, csv or jsonl (one account a line)
   --since FILE    an earlier --format json output: each account also gets
-                  the change since then
+                  the change since then (table: each count with its change,
+                  "150 (-2)", and CHANGE the total's; csv: the columns
+                  change_total, change_active, ... change_pending_deletion)
   --output FILE   write the output to FILE instead of standard output
   --account A     only this child account (name or ID; may repeat)
   --exclude-account A  leave this child account out (may repeat)
@@ -84,12 +86,31 @@ if earlier then
   end
 end
 
+-- A count's change since --since: an integer, or nil (none known).
+local function change_of(row, k)
+  local c = type(row.change) == "table" and row.change[k]
+  return math.type(c) == "integer" and c or nil
+end
+
+-- With --since, a table cell shows the count and its change: "150 (-2)".
+local function count_cell(k)
+  if not earlier then return nil end
+  return function(v, row)
+    local c = change_of(row, k)
+    if v == json.null or c == nil or c == 0 then return v end
+    return string.format("%s (%+d)", tostring(v), c)
+  end
+end
+
 local columns = {
   { key = "name", title = "ACCOUNT" }, { key = "account_id", title = "ACCOUNT ID" },
-  { key = "total", title = "TOTAL" }, { key = "active", title = "ACTIVE" },
-  { key = "enrolled", title = "ENROLLED" }, { key = "bypass", title = "BYPASS" },
-  { key = "disabled", title = "DISABLED" }, { key = "locked_out", title = "LOCKED OUT" },
-  { key = "pending_deletion", title = "PENDING DEL" },
+  { key = "total", title = "TOTAL", format = count_cell("total") },
+  { key = "active", title = "ACTIVE", format = count_cell("active") },
+  { key = "enrolled", title = "ENROLLED", format = count_cell("enrolled") },
+  { key = "bypass", title = "BYPASS", format = count_cell("bypass") },
+  { key = "disabled", title = "DISABLED", format = count_cell("disabled") },
+  { key = "locked_out", title = "LOCKED OUT", format = count_cell("locked_out") },
+  { key = "pending_deletion", title = "PENDING DEL", format = count_cell("pending_deletion") },
 }
 
 local out, finish = output.open(opts.output)
@@ -102,7 +123,10 @@ elseif opts.format == "csv" then
   for i, c in ipairs(columns) do csv_columns[i] = { key = c.key } end
   csv_columns[#csv_columns + 1] = { key = "error" }
   if earlier then
-    csv_columns[#csv_columns + 1] = { key = "change", csv = function(v) return v ~= json.null and v.total or nil end }
+    -- one column per count: change_total, change_active, ... (empty: not known)
+    for _, k in ipairs(fleet.COUNTS) do
+      csv_columns[#csv_columns + 1] = { key = "change_" .. k, csv = function(_, row) return change_of(row, k) end }
+    end
   end
   output.csv(rows, csv_columns, out)
 else
@@ -115,6 +139,18 @@ else
   end
   local total = fleet.totals(rows)
   total.name, total.account_id = "(all)", ""
+  if earlier then
+    -- the fleet's change: the sum of the changes known
+    total.change = {}
+    for _, k in ipairs(fleet.COUNTS) do
+      local sum
+      for _, row in ipairs(rows) do
+        local c = change_of(row, k)
+        if c then sum = (sum or 0) + c end
+      end
+      total.change[k] = sum or json.null
+    end
+  end
   local shown = { table.unpack(rows) }
   shown[#shown + 1] = total
   output.table(shown, columns, out)
