@@ -60,7 +60,7 @@ say "already disabled".
 
 Exit status: 0 every action done (or planned under --dry-run), 1 a failure,
 no such user, or a declined prompt, 2 usage error (or no terminal to ask on
-without --yes).
+without --yes, or --yes alone for matches in several organizations).
 ]]
 
 local opts, rest = args.parse({

@@ -43,12 +43,11 @@ wanted content). Only what the baseline names is compared.
 
 --format json prints {"accounts": [{"account_id", "account", "drift":
 [{"setting", "current", "wanted"}], "applied": false, "error": null}]};
-A baseline that names identity settings gives every child the same value
-on --apply: standards warns on standard error before asking.
-
 a policy section's drift appears as "policy.SECTION.KEY" (or
 "policy.SECTION" when the section is missing or not an object); --apply
 sends the section as it is with the baseline's values over it.
+A baseline that names identity settings gives every child the same value
+on --apply: standards warns on standard error before asking.
 Exit status: 0 no drift (or all of it applied), 3 drift found and not
 applied, 1 a child failed or a change was refused, 2 usage error.
 ]]
