@@ -2,7 +2,7 @@
  * An advisory lock around a read-modify-write; replacing a file
  * atomically while keeping its mode and owner; folders (mkdir -p too);
  * listing a folder; whether only its owner may read a file; reading a
- * secret from the terminal without echo; the name of the user running us.
+ * secret from the terminal without echo; flushing a file to the disk; the name of the user running us.
  * The operating system's side of each is in core/platform.h. */
 #include <errno.h>
 #include <limits.h>
@@ -336,6 +336,25 @@ static int l_read_secret(lua_State *L)
     return 1;
 }
 
+/* file.sync(f) -> true, or nil and a message: flushes an open Lua file
+ * (io.open's) and its data to the disk, so that a checkpoint saved after
+ * it never counts bytes a power cut could lose. */
+static int l_sync(lua_State *L)
+{
+    luaL_Stream *s = (luaL_Stream *)luaL_checkudata(L, 1, LUA_FILEHANDLE);
+
+    if (s->closef == NULL)
+        return luaL_argerror(L, 1, "the file is closed");
+    if (platform_flush_to_disk(s->f) != 0) {
+        int e = errno;
+        lua_pushnil(L);
+        lua_pushfstring(L, "cannot flush the file to disk: %s", strerror(e));
+        return 2;
+    }
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
 /* file.user() -> the login name of the user running us (or "uid N"). */
 static int l_user(lua_State *L)
 {
@@ -357,6 +376,7 @@ static const luaL_Reg file_functions[] = {
     { "list", l_list },
     { "read_secret", l_read_secret },
     { "user", l_user },
+    { "sync", l_sync },
     { NULL, NULL }
 };
 

@@ -94,6 +94,11 @@ int platform_replace(const char *path, const char *data, size_t len, unsigned mo
 long platform_pid(void);
 int platform_process_alive(long pid);
 
+/* Flushes a stream's buffer and then the file's data to the disk (fsync;
+ * FlushFileBuffers), so that what was written survives a power cut before
+ * anything that counts it (a checkpoint) is saved. 0 or -1. */
+int platform_flush_to_disk(FILE *f);
+
 /* Opens path for appending (a log), created owner-only when missing;
  * refuses (ELOOP) when the name is a symbolic link. NULL on failure. */
 FILE *platform_open_log(const char *path);

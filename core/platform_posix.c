@@ -384,6 +384,13 @@ int platform_process_alive(long pid)
     return errno == ESRCH ? 0 : errno == EPERM ? 1 : -1;
 }
 
+int platform_flush_to_disk(FILE *f)
+{
+    if (fflush(f) != 0)
+        return -1;
+    return fsync(fileno(f));
+}
+
 FILE *platform_open_log(const char *path)
 {
     int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);

@@ -618,6 +618,19 @@ int platform_process_alive(long pid)
     return alive;
 }
 
+int platform_flush_to_disk(FILE *f)
+{
+    HANDLE h;
+    if (fflush(f) != 0)
+        return -1;
+    h = (HANDLE)_get_osfhandle(_fileno(f));
+    if (h == INVALID_HANDLE_VALUE) {
+        errno = EBADF;
+        return -1;
+    }
+    return FlushFileBuffers(h) ? 0 : set_errno();
+}
+
 FILE *platform_open_log(const char *path)
 {
     platform_stat st;
