@@ -33,6 +33,9 @@ names (and with --use-domains, the e-mail domains of each child's users).
   --min-score X      score (0..1) a confident match needs (default 0.85)
   --use-domains      also compare the e-mail domains of each child's users
                      with the companies' domains (reads every child's users)
+  --progress         with --use-domains: a status line on stderr every few
+                     seconds, also when it is not a terminal (on a terminal
+                     a progress line is always drawn)
   --save             write the matched pairs into the profile's mapping store;
                      entries a person confirmed and directory keys are kept
   --yes              with --save: write without asking
@@ -62,6 +65,7 @@ local opts, rest = args.parse({
     encoding = { value = "E", choices = companies_file.ENCODINGS },
     delimiter = { value = "D", choices = { ",", ";", "tab", "\t" } },
     explain = { flag = true },
+    progress = args.PROGRESS,
   },
 }, { ... })
 if opts == nil then return rest end
@@ -96,7 +100,7 @@ if opts.use_domains then
       if d then counts[d] = (counts[d] or 0) + 1 end
     end
     return counts
-  end)
+  end, { progress = args.progress_mode(opts) })
   local failed = {}
   for id, r in pairs(per_child) do
     if r.error then

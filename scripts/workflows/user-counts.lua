@@ -21,6 +21,8 @@ the others (the exit status is then 1).
   --output FILE   write the output to FILE instead of standard output
   --account A     only this child account (name or ID; may repeat)
   --exclude-account A  leave this child account out (may repeat)
+  --progress      a status line on stderr every few seconds, also when it is
+                  not a terminal (on a terminal a progress line is always drawn)
   --profile P     the profile (default: the configured default)
   -h, --help      this text
 
@@ -36,7 +38,7 @@ missing in either).
 local opts, rest = args.parse({
   name = NAME, help = HELP,
   options = args.with_fanout{ format = args.format{ "table", "json", "csv", "jsonl" }, output = args.OUTPUT,
-                              since = { value = "FILE" } },
+                              since = { value = "FILE" }, progress = args.PROGRESS },
 }, { ... })
 if opts == nil then return rest end
 
@@ -59,7 +61,8 @@ if opts.since then
   end
 end
 
-local rows, failed = fleet.read(duo.accounts(), { account = opts.account, exclude_account = opts.exclude_account })
+local rows, failed = fleet.read(duo.accounts(), { account = opts.account, exclude_account = opts.exclude_account,
+                                              progress = args.progress_mode(opts) })
 
 if earlier then
   for _, row in ipairs(rows) do

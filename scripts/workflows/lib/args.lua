@@ -44,6 +44,14 @@ M.YES = { flag = true }
 M.ACCOUNT = { value = "NAME|ID", many = true }
 M.EXCLUDE_ACCOUNT = { value = "NAME|ID", many = true }
 
+-- --progress: status lines on stderr when it is not a terminal (on a
+-- terminal the progress line is drawn anyway); progress_mode(opts) is the
+-- duo.progress mode it asks for.
+M.PROGRESS = { flag = true }
+function M.progress_mode(opts)
+  return opts.progress and "status" or "auto"
+end
+
 -- Adds the fan-out options (--account, --exclude-account) to options.
 function M.with_fanout(options)
   options.account = M.ACCOUNT

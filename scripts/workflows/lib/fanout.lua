@@ -7,7 +7,7 @@ local options = require "duo.options"
 
 local M = {}
 
-local EACH_OPTIONS = { concurrency = { "integer", min = 1 } }
+local EACH_OPTIONS = { concurrency = { "integer", min = 1 }, progress = { values = require("duo.progress").MODES } }
 
 local function matcher(accounts_client, list)
   local ids = {}
@@ -31,12 +31,14 @@ function M.select(accounts_client, opts)
 end
 
 -- Like accounts:each_child, on the selected accounts only:
--- per_child[account_id] = { account, result, error }.
+-- per_child[account_id] = { account, result, error }. opts: concurrency
+-- (16), progress (duo.progress's mode: "auto", or "status" for --progress).
 function M.each(accounts_client, accounts, fn, opts)
   opts = options.check(opts, EACH_OPTIONS, "each", 4)
   local results, failures = duo.parallel(accounts, function(account)
     return fn(accounts_client:child(account.account_id), account)
-  end, { concurrency = opts.concurrency or 16, label = "child accounts" })
+  end, { concurrency = opts.concurrency or 16, label = "child accounts",
+                                                  progress = opts.progress })
   local per_child = {}
   for i, account in ipairs(accounts) do
     per_child[account.account_id] = { account = account, result = results[i] }

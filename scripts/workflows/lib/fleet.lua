@@ -32,7 +32,8 @@ local STATUS_FIELD = { active = "active", bypass = "bypass", disabled = "disable
                        ["locked out"] = "locked_out", locked_out = "locked_out",
                        ["pending deletion"] = "pending_deletion", pending_deletion = "pending_deletion" }
 
-local OPTIONS = { details = "boolean", account = "table", exclude_account = "table", concurrency = "integer" }
+local OPTIONS = { details = "boolean", account = "table", exclude_account = "table", concurrency = "integer",
+                  progress = "string|boolean" }
 
 -- The user counts of one child (an Admin client).
 function M.count_users(child)
@@ -117,7 +118,7 @@ function M.read(accounts, opts)
   opts = options.check(opts, OPTIONS, "fleet.read", 2)
   local selected = fanout.select(accounts, opts)
   local per_child = fanout.each(accounts, selected, function(child) return read_child(child, opts) end,
-                                { concurrency = opts.concurrency })
+                                { concurrency = opts.concurrency, progress = opts.progress })
   local rows, failed = {}, 0
   for _, account in ipairs(selected) do
     local r = per_child[account.account_id]
