@@ -124,6 +124,19 @@ function M.channel(channel, profile, fname)
   options.arg_error(fname, 1, "channel name or table expected, got " .. type(channel))
 end
 
+-- Under --dry-run prints what would be sent (channel, kind, host, count)
+-- and returns nil; otherwise sends the list with the kind's `method` and
+-- returns true.
+local function dispatch(ch, name, ctx, list, noun, method)
+  if envs.current().dry_run then
+    io.stderr:write(string.format("dry-run: notify '%s' (%s to %s): %d %s%s, not sent\n", name, ch.kind,
+                                  ctx.host, #list, noun, #list == 1 and "" or "s"))
+    return nil
+  end
+  require("duo.notify." .. ch.kind)[method](ch, list, ctx)
+  return true
+end
+
 local EVENT = { type = "string", time = "number", record = "table", json = "string" }
 
 function M.events(channel, events, opts)
@@ -141,13 +154,7 @@ function M.events(channel, events, opts)
     ctx.fail("config", "log events go to a syslog, splunk_hec or webhook channel, not " .. ch.kind)
   end
   if #events == 0 then return true end
-  if envs.current().dry_run then
-    io.stderr:write(string.format("dry-run: notify '%s' (%s to %s): %d event%s, not sent\n", name, ch.kind,
-                                  ctx.host, #events, #events == 1 and "" or "s"))
-    return nil
-  end
-  require("duo.notify." .. ch.kind).send_events(ch, events, ctx)
-  return true
+  return dispatch(ch, name, ctx, events, "event", "send_events")
 end
 
 function M.notify(channel, findings, opts)
@@ -159,13 +166,7 @@ function M.notify(channel, findings, opts)
   if ch.kind == "psa_ticket" then
     ctx.fail("config", "psa_ticket channels are sent by the alerts workflow, not by duo.notify")
   end
-  if envs.current().dry_run then
-    io.stderr:write(string.format("dry-run: notify '%s' (%s to %s): %d finding%s, not sent\n", name, ch.kind,
-                                  ctx.host, #list, #list == 1 and "" or "s"))
-    return nil
-  end
-  require("duo.notify." .. ch.kind).send(ch, list, ctx)
-  return true
+  return dispatch(ch, name, ctx, list, "finding", "send")
 end
 
 return M

@@ -15,14 +15,6 @@ local json = duo.json
 local run, lines, write = W.run, W.lines, W.write
 local array = json.array
 
-local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "."
-if here:sub(1, 1) ~= "/" then   -- absolute: duo-lua runs in the workspace
-  local p = assert(io.popen("pwd"))
-  here = p:read("l") .. "/" .. here
-  p:close()
-end
-local CERTS = here .. "/../certs"
-local CA = CERTS .. "/ca.pem"
 -- The receivers' secrets (tests/secret_scan.sh reads these lines and
 -- looks for them in every test's output).
 local SECRET = {
@@ -30,24 +22,10 @@ local SECRET = {
   hec = "export-hec-token-a82f1d64c9e0",   -- notify secret
 }
 
-local server = assert(io.popen(string.format(
-  "python3 %s/../server/notify_receivers.py --certs %s --hook-secret %s --hec-token %s --smtp-user duo "
-  .. "--smtp-password unused-here", here, CERTS, SECRET.hook, SECRET.hec)))
-local PORT = {}
-for line in server:lines() do
-  local name, port = line:match("^PORT (%S+) (%d+)$")
-  if name then PORT[name] = port elseif line == "READY" then break end
-end
-assert(PORT.https and PORT.syslog_tcp, "the receivers did not start")
-local BASE = "https://localhost:" .. PORT.https
-
+local receivers = require("receivers").start{ hook_secret = SECRET.hook, hec_token = SECRET.hec }
+local PORT, CA = receivers.PORT, receivers.CA
 -- Every record a receiver got on a channel, once it has been quiet a while.
-local function take_all(channel)
-  local status, _, body = duo.http.request{ method = "GET", ca = CA,
-                                            url = string.format("%s/take?channel=%s&settle=0.7", BASE, channel) }
-  assert(status == 200, "the receiver's /take answered " .. tostring(status))
-  return body
-end
+local take_all = receivers.take_all
 
 write("cfg/duo-lua/config.lua", string.format([[
 return {
@@ -252,7 +230,6 @@ T.test("--to refuses a channel that cannot take events, or none configured, in o
   T.eq(#take_all("syslog_tcp"), 0, "the dry run sent nothing")
 end)
 
-pcall(duo.http.request, { method = "POST", url = BASE .. "/quit", ca = CA })
-server:close()
+receivers.stop()
 W.remove()
 T.done()

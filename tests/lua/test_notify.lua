@@ -24,24 +24,11 @@ local SECRET = {
   teams = "teams-sig-0b7d55a1f38e92",   -- notify secret
 }
 
-local server = assert(io.popen(string.format(
-  "python3 %s/../server/notify_receivers.py --certs %s --hook-secret %s --hec-token %s --smtp-user duo "
-  .. "--smtp-password %s", here, CERTS, SECRET.hook, SECRET.hec, SECRET.smtp)))
-local PORT = {}
-for line in server:lines() do
-  local name, port = line:match("^PORT (%S+) (%d+)$")
-  if name then PORT[name] = port elseif line == "READY" then break end
-end
-assert(PORT.https and PORT.syslog_tls, "the receivers did not start")
-local BASE = "https://localhost:" .. PORT.https
-
+local receivers = require("receivers").start{ hook_secret = SECRET.hook, hec_token = SECRET.hec,
+                                              smtp_password = SECRET.smtp }
+local PORT, BASE = receivers.PORT, receivers.BASE
 -- What the receivers got on a channel: waits for count records.
-local function take(channel, count)
-  local status, _, body = duo.http.request{ method = "GET", ca = CA,
-                                            url = string.format("%s/take?channel=%s&count=%d", BASE, channel, count or 1) }
-  assert(status == 200, "the receiver's /take answered " .. tostring(status))
-  return body
-end
+local take = receivers.take
 
 local F1 = { profile = "main", rule = "bypass_user", severity = "warning", state = "new",
              finding_id = "bypass_user:DA1:DU1", org_id = "1001", org = "Acme Corp", account_id = "DA1",
@@ -439,6 +426,5 @@ T.test("a secret written into a config readable by others is refused, and never 
   os.remove(path)
 end)
 
-pcall(duo.http.request, { method = "POST", url = BASE .. "/quit", ca = CA })
-server:close()
+receivers.stop()
 T.done()

@@ -63,12 +63,13 @@ T.test("user-counts and suggest-mappings --use-domains --progress end with the f
   T.eq(code, 0, err)
   T.truthy(lines(err)[#lines(err)]:find("^child accounts: finished: 2/2 done, 0 failed, in %d+s$"), err)
   local companies = W.write("co.csv", "name\nOne\nTwo\n")
-  code, _, err = run(SB .. "-w suggest-mappings --companies " .. companies .. " --use-domains --progress --format json")
-  T.eq(code, 0, err)
-  T.truthy(err:find("child accounts: finished: 2/2 done, 0 failed", 1, true), err)
-  code, _, err = run(SB .. "-w user-counts --progress=yes")
-  T.eq(code, 2)
-  T.truthy(err:find("--progress takes no value", 1, true), err)
+  for args, want in pairs{ ["suggest-mappings --use-domains --progress --format json --companies " .. companies] =
+                             { 0, "child accounts: finished: 2/2 done, 0 failed" },
+                           ["user-counts --progress=yes"] = { 2, "--progress takes no value" } } do
+    code, _, err = run(SB .. "-w " .. args)
+    T.eq(code, want[1], err)
+    T.truthy(err:find(want[2], 1, true), err)
+  end
 end)
 
 T.test("duo.progress: modes checked by name, status lines on the loop's clock", function()

@@ -13,11 +13,9 @@ import json
 import os
 import re
 import sys
-import tempfile
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_repl import Repl, clean  # noqa: E402  (the REPL test's pty driver)
+from test_repl import Repl, Suite, clean  # noqa: E402  (the REPL test's pty driver and runner)
 
 SEED = {"options": {"virtual_time": True, "rate_limits": {"logs": 2}},
         "accounts": [{"name": "Pty \u001b[2KCo", "account_id": "DAPTY000000000000001",
@@ -32,23 +30,11 @@ def run(binary, args, env):
 
 
 def main():
-    binary = os.path.abspath(sys.argv[1])
-    tmp = tempfile.mkdtemp()
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": tmp, "XDG_CONFIG_HOME": tmp + "/cfg",
-           "TERM": "xterm"}
+    suite = Suite(sys.argv[1])
+    binary, tmp, env = suite.binary, suite.tmp, suite.env()
     seed = os.path.join(tmp, "seed.json")
     with open(seed, "w") as f:
         json.dump(SEED, f)
-    results = {"passed": 0, "failed": 0}
-
-    def case(fn):
-        try:
-            fn()
-            results["passed"] += 1
-        except Exception:   # noqa: BLE001 - report every failure and go on
-            results["failed"] += 1
-            print("FAIL", fn.__name__)
-            traceback.print_exc()
 
     def export_logs_redraws_one_line():
         status, raw = run(binary, ["--sandbox=" + seed, "-w", "export-logs", "--out", tmp + "/out",
@@ -71,10 +57,10 @@ def main():
         assert b"Pty \\x1b[2KCo" in raw and b"Pty \x1b[2KCo" not in raw, raw
         assert "ACCOUNT" in clean(raw) or "NAME" in clean(raw), clean(raw)
 
-    case(export_logs_redraws_one_line)
-    case(user_counts_line_and_clean_text)
-    print("%d passed, %d failed" % (results["passed"], results["failed"]))
-    return 1 if results["failed"] else 0
+    for fn in (export_logs_redraws_one_line, user_counts_line_and_clean_text):
+        suite.run(fn.__name__, fn)
+    print("%d passed, %d failed" % (suite.passed, suite.failed))
+    return 1 if suite.failed else 0
 
 
 if __name__ == "__main__":
