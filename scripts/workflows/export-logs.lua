@@ -115,7 +115,7 @@ end
 local channels = {}
 for _, name in ipairs(opts.to) do
   local ok, ch = pcall(notify.channel, name)
-  if not ok then return args.usage_error(NAME, "--to %s: %s", name, tostring(ch)) end
+  if not ok then return args.usage_error(NAME, "--to %s: %s", name, (tostring(ch):gsub("^duo: ", ""))) end
   if not notify.EVENT_KINDS[ch.kind] then
     return args.usage_error(NAME, "--to %s: a %s channel cannot take log events (use a syslog, splunk_hec or "
                             .. "webhook channel)", name, ch.kind)
