@@ -26,6 +26,14 @@ names (and with --use-domains, the e-mail domains of each child's users).
                      ./psa reads a file named psa
   --encoding E       utf-8, utf-16le, utf-16be or windows-1252
   --delimiter D      the CSV's separator: , ; or tab (default: found from the header)
+  --name-column C, --id-column C, --domains-column C
+                     the CSV's columns by header name; by default the name
+                     is `name`, `company`, `company name`, `account name`,
+                     `client name`, `organization` or `organization name`,
+                     the id `id`, `company id`, `company_id`, `account id`,
+                     `client id` or `identifier`, the domains `domains`,
+                     `domain`, `website` or `email domain` (a URL counts as
+                     its host), as PSAs export them
   --format F         table (default), json, csv or jsonl (one suggestion a line)
   --output FILE      write the output to FILE instead of standard output
   --account A        only this child account (name or ID; may repeat)
@@ -65,6 +73,8 @@ local opts, rest = args.parse({
     output = args.OUTPUT,
     encoding = { value = "E", choices = companies_file.ENCODINGS },
     delimiter = { value = "D", choices = { ",", ";", "tab", "\t" } },
+    ["name-column"] = { value = "COLUMN" }, ["id-column"] = { value = "COLUMN" },
+    ["domains-column"] = { value = "COLUMN" },
     explain = { flag = true },
   },
 }, { ... })
@@ -87,7 +97,9 @@ local companies
 if opts.companies == "psa" then
   companies = require("workflows.lib.psa").companies()
 else
-  companies = companies_file.load(opts.companies, { encoding = opts.encoding, delimiter = delimiter })
+  companies = companies_file.load(opts.companies, { encoding = opts.encoding, delimiter = delimiter,
+                                                   name_column = opts.name_column, id_column = opts.id_column,
+                                                   domains_column = opts.domains_column })
 end
 -- Where each company came from, for the store's `source` (SPEC section 8).
 local source_of = {}
