@@ -59,7 +59,7 @@ run holds the lock), 2 usage error (a bad rules file, an unknown channel).
 
 local opts, rest = args.parse({
   name = NAME, help = HELP,
-  options = args.with_orgs{
+  options = args.with_fanout{
     rules = { value = "FILE" }, state = { value = "FILE" }, channel = { value = "NAME", many = true },
     format = args.format{ "table", "json", "jsonl" }, output = args.OUTPUT,
     concurrency = { value = "N", number = true, min = 1, max = 256 },

@@ -38,6 +38,10 @@ paced to Duo's logs rate limit (--rate), and a 429 is waited out.
   --output FILE   write the summary to FILE instead of standard output
   --account A     only this child account (name or ID; may repeat)
   --exclude-account A  leave this child account out (may repeat)
+  --org O, --tag T  only the accounts of these organizations (name or id)
+                  or tags of the mapping store (may repeat; --exclude-org O,
+                  --exclude-tag T leave them out); --account also takes an
+                  organization's name
   --dry-run       read and count, write no file
   --profile P     the profile (default: the configured default)
   -h, --help      this text

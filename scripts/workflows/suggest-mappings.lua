@@ -38,6 +38,10 @@ names (and with --use-domains, the e-mail domains of each child's users).
   --output FILE      write the output to FILE instead of standard output
   --account A        only this child account (name or ID; may repeat)
   --exclude-account A  leave this child account out (may repeat)
+  --org O, --tag T  only the accounts of these organizations (name or id)
+                  or tags of the mapping store (may repeat; --exclude-org O,
+                  --exclude-tag T leave them out); --account also takes an
+                  organization's name
   --min-score X      score (0..1) a confident match needs (default 0.85)
   --use-domains      also compare the e-mail domains of each child's users
                      with the companies' domains (reads every child's users)

@@ -3,6 +3,7 @@
 local args = require "workflows.lib.args"
 local output = require "workflows.lib.output"
 local fleet = require "workflows.lib.fleet"
+local fanout = require "workflows.lib.fanout"
 local json = require "duo.json"
 local termtext = require "duo.termtext"
 
@@ -21,6 +22,10 @@ the others (the exit status is then 1).
   --output FILE   write the output to FILE instead of standard output
   --account A     only this child account (name or ID; may repeat)
   --exclude-account A  leave this child account out (may repeat)
+  --org O, --tag T  only the accounts of these organizations (name or id)
+                  or tags of the mapping store (may repeat; --exclude-org O,
+                  --exclude-tag T leave them out); --account also takes an
+                  organization's name
   --profile P     the profile (default: the configured default)
   -h, --help      this text
 
@@ -70,7 +75,7 @@ if opts.since then
   end
 end
 
-local rows, failed = fleet.read(duo.accounts(), { account = opts.account, exclude_account = opts.exclude_account })
+local rows, failed = fleet.read(duo.accounts(), fanout.selection(opts))
 
 if earlier then
   for _, row in ipairs(rows) do
@@ -109,6 +114,12 @@ elseif opts.format == "csv" then
   end
   output.csv(rows, csv_columns, out)
 else
+  for _, r in ipairs(rows) do
+    if r.org ~= json.null then   -- the organization's name beside the Duo name (SPEC section 8)
+      table.insert(columns, 2, { key = "org", title = "ORGANIZATION" })
+      break
+    end
+  end
   if failed > 0 then columns[#columns + 1] = { key = "error", title = "ERROR" } end
   if earlier then
     columns[#columns + 1] = { key = "change", title = "CHANGE", format = function(v)
@@ -117,7 +128,7 @@ else
     end }
   end
   local total = fleet.totals(rows)
-  total.name, total.account_id = "(all)", ""
+  total.name, total.account_id, total.org = "(all)", "", ""
   local shown = { table.unpack(rows) }
   shown[#shown + 1] = total
   output.table(shown, columns, out)
