@@ -210,6 +210,33 @@ static int l_kind(lua_State *L)
     return 2;
 }
 
+/* file.others_can_change(path) -> true and why (with the fix), or false;
+ * nil and a message when it cannot be told. */
+static int l_others_can_change(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    char why[PATH_ROOM * 2 + 256];
+    int rc = platform_others_can_change(path, why, sizeof(why));
+
+    if (rc < 0) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "%s: %s", path, strerror(errno));
+        return 2;
+    }
+    lua_pushboolean(L, rc);
+    if (rc == 0)
+        return 1;
+    lua_pushstring(L, why);
+    return 2;
+}
+
+/* file.pid() -> this process's id. */
+static int l_pid(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)platform_pid());
+    return 1;
+}
+
 /* file.identity(path) -> "DEV:INO" of the file it names (links followed):
  * two paths with the same identity are the same file; nil when nothing
  * is there, or nil and a message. */
@@ -371,6 +398,8 @@ static const luaL_Reg file_functions[] = {
     { "replace", l_replace },
     { "kind", l_kind },
     { "identity", l_identity },
+    { "pid", l_pid },
+    { "others_can_change", l_others_can_change },
     { "mkdir", l_mkdir },
     { "owner_only", l_owner_only },
     { "list", l_list },

@@ -35,7 +35,7 @@ void platform_sleep_ms(long long ms);
 /* The UTC calendar time of t seconds since 1970 (gmtime_r); 0 or -1. */
 int platform_gmtime(long long t, struct tm *out);
 
-/* Ctrl-C: fn is called once on the first one (from a signal handler, or
+/* Ctrl-C (and on POSIX SIGTERM and SIGHUP): fn is called once on the first one (from a signal handler, or
  * on Windows from the console's handler thread: it may only set flags and
  * call lua_sethook). A second Ctrl-C ends the process the default way. */
 void platform_on_interrupt(void (*fn)(void));
@@ -108,6 +108,12 @@ FILE *platform_open_log(const char *path);
  * others: run chmod 600 PATH"; on Windows from the file's access list);
  * -1 when it cannot be told. */
 int platform_owner_only(const char *path, char *why, size_t n);
+/* Whether someone but its owner (and root) could change the file: 1 yes,
+ * with the reason and the fix in why[n] (owned by another user, writable
+ * by group or others, or in a folder that others may write to and that
+ * has no sticky bit), as ssh checks its files; 0 no; -1 when it cannot be
+ * told. On Windows 0: the access list is what owner_only checks. */
+int platform_others_can_change(const char *path, char *why, size_t n);
 
 /* An advisory lock on a whole file (fcntl, which also works on NFS;
  * LockFileEx). The file is created (owner only) when missing. */

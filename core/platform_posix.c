@@ -112,6 +112,10 @@ void platform_on_interrupt(void (*fn)(void))
     sa.sa_flags = SA_RESETHAND;   /* the second Ctrl-C ends us */
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
+    /* a service manager's stop, a closed terminal: the same orderly end,
+     * so interrupted writes can still say what they did */
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
 }
 
 FILE *platform_fopen(const char *path, const char *mode)
@@ -368,6 +372,44 @@ fail_tmp:
 fail:
     snprintf(err, errlen, "%s %s: %s", what, path, strerror(errno));
     return -1;
+}
+
+int platform_others_can_change(const char *path, char *why, size_t n)
+{
+    char real[PATH_MAX], dir[PATH_MAX];
+    struct stat st, ds;
+    char *slash;
+    uid_t me = geteuid();
+
+    if (realpath(path, real) == NULL || stat(real, &st) != 0)
+        return -1;
+    if (st.st_uid != me && st.st_uid != 0) {
+        snprintf(why, n, "is owned by another user (uid %d): chown it or copy it to a file of your own",
+                 (int)st.st_uid);
+        return 1;
+    }
+    if (st.st_mode & 022) {
+        snprintf(why, n, "may be changed by group or others (mode %o): run chmod go-w %s",
+                 (unsigned)(st.st_mode & 07777), path);
+        return 1;
+    }
+    strcpy(dir, real);
+    slash = strrchr(dir, '/');
+    if (slash == NULL)
+        return 0;
+    *(slash == dir ? slash + 1 : slash) = '\0';
+    if (stat(dir, &ds) != 0)
+        return -1;
+    if ((ds.st_mode & 002) && !(ds.st_mode & S_ISVTX)) {
+        snprintf(why, n, "is in %s, a folder anyone may write to (so anyone may replace the file): "
+                 "run chmod o-w %s", dir, dir);
+        return 1;
+    }
+    if (ds.st_uid != me && ds.st_uid != 0 && (ds.st_mode & 022) && !(ds.st_mode & S_ISVTX)) {
+        snprintf(why, n, "is in %s, a folder another user's group may write to: move the file", dir);
+        return 1;
+    }
+    return 0;
 }
 
 long platform_pid(void)

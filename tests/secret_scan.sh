@@ -48,8 +48,7 @@ list=$(mktemp)
 trap 'rm -f "$list"' EXIT
 # "source<TAB>secret"; secrets of 20 characters or more (shorter test values
 # such as "test_skey" are words that may appear in any text). The
-# notification receivers' secrets are listed in tests/lua/test_notify.lua
-# and tests/lua/test_export_to.lua.
+# notification receivers' secrets are listed in tests/lua/receivers.lua.
 if [ -n "${DUO_SECRET_LIST:-}" ]; then
     cp "$DUO_SECRET_LIST" "$list"
 else {
@@ -57,9 +56,7 @@ else {
         | sed -E 's/^"[a-z_]+": *"([^"]*)"$/tests\/data\t\1/'
     sed -nE 's/^[A-Z_]*SKEY = "([^"]{20,})"$/tests\/server\/duo_test_server.py\t\1/p' "$here/server/duo_test_server.py"
     sed -nE 's/.*skey = "([^"]{20,})".*/tests\/lua\/testserver.lua\t\1/p' "$here/lua/testserver.lua"
-    for f in test_notify.lua test_export_to.lua; do   # the notification receivers' secrets
-        sed -nE 's/^  [a-z]+ = "([^"]{20,})",   -- notify secret$/tests\/lua\/'"$f"'\t\1/p' "$here/lua/$f"
-    done
+    sed -nE 's/^  [a-z]+ = "([^"]{20,})",   -- notify secret$/tests\/lua\/receivers.lua\t\1/p' "$here/lua/receivers.lua"
     for f in "$here"/server/psa_*.py; do   # the PSA test servers' secrets
         sed -nE 's/^(PRIVATE_KEY|SECRET|INTEGRATION_CODE|CLIENT_SECRET|API_KEY) = "([^"]{20,})"$/tests\/server\/'"${f##*/}"'\t\2/p' "$f"
     done

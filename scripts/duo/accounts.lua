@@ -6,6 +6,7 @@ local config = require "duo.config"
 local errors = require "duo.error"
 local options = require "duo.options"
 local parallel = require "duo.parallel"
+local scheduler = require "duo.scheduler"
 
 local M = {}
 local ext = client.extensions.accounts
@@ -92,11 +93,34 @@ function ext.child(self, wanted)
   return c
 end
 
--- Called when a child answered 403/404: refresh the list; returns true
--- when the child's host changed (so the request is worth retrying).
-function ext._refresh_child(self, child)
-  local account = child_list(self, true).by_id[child.account_id]
-  if account == nil or account.api_hostname == child.host then return false end
+-- Called when a child answered 403/404 (e, for its request): refreshes
+-- the list and returns true when the child's host changed, so the request
+-- is worth retrying. A refresh that found the host unchanged marks that
+-- answer (status, code, method) as not a move: the next children that get
+-- it do not fetch the list again, so a fan-out whose children all lack one
+-- permission fetches it once, not once per child. Tasks that need it while
+-- another fetches it wait for that fetch.
+local function answer_key(e, request)
+  return string.format("%s %s %s", tostring(e.status), tostring(e.code),
+                       request.row and request.row.name or request.path)
+end
+
+function ext._refresh_child(self, child, e, request)
+  local not_moves = rawget(self, "_not_moves") or {}
+  rawset(self, "_not_moves", not_moves)
+  local key = answer_key(e, request)
+  if not_moves[key] then return false end
+  while rawget(self, "_refreshing") do scheduler.sleep(0.05) end   -- another task is fetching it
+  if not_moves[key] then return false end
+  rawset(self, "_refreshing", true)
+  local ok, c = pcall(child_list, self, true)
+  rawset(self, "_refreshing", nil)
+  if not ok then error(c, 0) end
+  local account = c.by_id[child.account_id]
+  if account == nil or account.api_hostname == child.host then
+    not_moves[key] = true
+    return false
+  end
   child._session = self._session:with_host(account.api_hostname)
   child.host = account.api_hostname
   return true

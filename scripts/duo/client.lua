@@ -247,7 +247,7 @@ function Client:_receive_status(handle)
   -- A child account moved or was re-created: refresh the parent's list
   -- once and retry on its current host.
   if errors.is_error(e) and (e.status == 403 or e.status == 404) and self._parent and not handle.retried
-     and self._parent:_refresh_child(self) then
+     and self._parent:_refresh_child(self, e, request) then
     local again = self:_send(request)
     again.retried = true
     return self:_receive_status(again)

@@ -178,6 +178,15 @@ local function validate(cfg, file, from_env)
   return has_secret
 end
 
+local warned = {}
+
+-- Writes text to stderr once per key (a file warned about once a run).
+function M.warn_once(key, text)
+  if warned[key] then return end
+  warned[key] = true
+  io.stderr:write(text)
+end
+
 -- Loads and checks a config file (cached per path).
 function M.load_file(path)
   if cache[path] then return cache[path] end
@@ -214,6 +223,13 @@ function M.load_file(path)
     -- the mode bits on Linux, the file's access list on Windows
     local private, why = file.owner_only(path)
     if private == false then errors.config("config file %s holds a secret key and %s", path, why) end
+  end
+  -- A config others may change decides where requests go and with which
+  -- keys: refused when it holds a secret, a warning otherwise (as ssh).
+  local others, why = file.others_can_change(path)
+  if others then
+    if has_secret then errors.config("config file %s holds a secret key and %s", path, why) end
+    M.warn_once(path, string.format("duo-lua: warning: config file %s %s\n", path, why))
   end
   cfg.path = path
   cfg.dir = paths.dirname(path)

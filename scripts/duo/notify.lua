@@ -19,6 +19,7 @@ local errors = require "duo.error"
 local options = require "duo.options"
 local config = require "duo.config"
 local channels = require "duo.notify.channels"
+local json = require "duo.json"
 
 local M = {}
 
@@ -33,6 +34,8 @@ local FINDING = {
   summary = "string", details = "table", first_seen = "string", last_seen = "string",
 }
 local REQUIRED = { "rule", "severity", "state", "finding_id", "summary" }
+-- An account without an organization has org and org_id null (SPEC section 8).
+local NULLABLE = { org_id = true, org = true }
 
 local OPTIONS = { profile = "string" }
 
@@ -45,7 +48,7 @@ local function check_finding(f, i)
   for k, v in pairs(f) do
     local want = FINDING[k]
     if want == nil then options.arg_error("notify", 2, string.format("%s: unknown field '%s'", where, tostring(k))) end
-    if type(v) ~= want then
+    if type(v) ~= want and not (NULLABLE[k] and v == json.null) then
       options.arg_error("notify", 2, string.format("%s: '%s' must be a %s, got %s", where, k, want, type(v)))
     end
   end

@@ -349,6 +349,7 @@ function M.seed(n, now)
       end
     end
     extras.apply(rng:fork("daily jobs"), acct)
+    extras.plant_alerts(acct, now)
     accounts[#accounts + 1] = acct
   end
   return { version = 1, parent = parent, accounts = accounts }

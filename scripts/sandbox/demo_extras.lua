@@ -76,4 +76,89 @@ function M.apply(rng, acct)
                                 sections = sections } }
 end
 
+-- Something for each alerts rule to find (SPEC section 10), planted in
+-- named children of the demo tenant at times relative to `now`, without
+-- changing any count the other workflows report (users per status,
+-- integrations): a user put in bypass 30 days ago and one 3 days ago (not
+-- yet over the default 7), an administrator created yesterday, a role
+-- changed, an application and the global policy changed, a Trust Monitor
+-- event and an hour of denied authentications. Fraud reports, old bypass
+-- codes, locked-out users and low telephony credits the tenant has anyway.
+local DAY = 86400
+
+local function first(list, pred)
+  for _, x in ipairs(list or {}) do
+    if pred(x) then return x end
+  end
+end
+
+local function log(acct, entry)
+  acct.adminlogs = acct.adminlogs or json.array{}
+  acct.adminlogs[#acct.adminlogs + 1] = entry
+end
+
+-- The administrator log says the account's first user in bypass was put
+-- there `days` ago.
+local function in_bypass_since(days)
+  return function(acct, now)
+    local u = first(acct.users, function(x) return x.status == "bypass" end)
+    if u then
+      log(acct, { timestamp = now - days * DAY, username = acct.admins[2].name, action = "user_update",
+                  object = u.username, description = '{"status": "Bypass"}' })
+    end
+  end
+end
+
+local PLANTS = {
+  ["ACME Manufacturing"] = in_bypass_since(30),
+  ["Delta Frieght Systems"] = in_bypass_since(3),
+  ["Ironwood Legal"] = function(acct, now)
+    acct.admins[#acct.admins + 1] = { name = "Temp Contractor", email = "it-temp@ironwood-contracting.example",
+                                      phone = "", role = "Administrator", status = "Active", created = now - DAY }
+    log(acct, { timestamp = now - DAY, username = acct.admins[1].name, action = "admin_create",
+                object = "Temp Contractor", description = '{"role": "Administrator"}' })
+  end,
+  ["KEYSTONE CONSTRUCTION COMPANY"] = function(acct, now)
+    local helpdesk = acct.admins[2]
+    helpdesk.role = "Owner"
+    log(acct, { timestamp = now - 2 * DAY, username = acct.admins[1].name, action = "admin_update",
+                object = helpdesk.name, description = '{"role": "Owner"}' })
+  end,
+  ["Maple and Oak Realty Inc."] = function(acct, now)
+    local i = acct.integrations[#acct.integrations]
+    log(acct, { timestamp = now - 2 * DAY, username = acct.admins[1].name, action = "integration_create",
+                object = i.name, description = json.encode{ name = i.name, type = i.type } })
+  end,
+  ["North Star Engineering"] = function(acct, now)
+    log(acct, { timestamp = now - 4 * DAY, username = acct.admins[1].name, action = "policy_update",
+                object = "Global Policy", description = '{"sections": ["authentication_methods"]}' })
+  end,
+  ["Fairview Med. Ctr."] = function(acct, now)
+    local u = first(acct.users, function(x) return x.status == "active" end)
+    acct.trust_monitor_events = json.array{ { timestamp = now - 3 * 3600, type = "auth", state = "new",
+                                              user = u.username,
+                                              explanation = "authentication from a new country (Brazil)" } }
+  end,
+  ["Lakeside CCU"] = function(acct, now)
+    local users = {}
+    for _, x in ipairs(acct.users) do
+      if x.status == "active" and #users < 4 then users[#users + 1] = x.username end
+    end
+    local logs = json.array{}
+    for i = 1, 18 do
+      local denied = i % 6 ~= 0
+      logs[i] = { timestamp = now - 50 * 60 + i * 120, user = users[(i % #users) + 1],
+                  result = denied and "denied" or "success", reason = denied and "no_response" or "user_approved",
+                  factor = "duo_push", event_type = "authentication", application = "Microsoft 365",
+                  ip = "192.0.2.77", location = { city = "Lagos", state = "", country = "Nigeria" } }
+    end
+    acct.authlogs = logs
+  end,
+}
+
+function M.plant_alerts(acct, now)
+  local plant = PLANTS[acct.name]
+  if plant then plant(acct, now) end
+end
+
 return M

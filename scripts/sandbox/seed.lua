@@ -68,7 +68,7 @@ local SPECS = {
     telephony_credits = "integer", billing_enabled = "boolean", settings = "object",
     integrations = "array", users = "array", groups = "array", phones = "array", tokens = "array",
     admins = "array", directories = "array", policies = "array", authlogs = "array", adminlogs = "array",
-    generated_logs = "object",
+    generated_logs = "object", trust_monitor_events = "array",
   },
   user = {
     user_id = "string", username = "string", email = "string", realname = "string", firstname = "string",
@@ -112,6 +112,9 @@ local SPECS = {
   },
   adminlog = { timestamp = "integer", username = "string", action = "string", object = "string?",
                description = "string" },
+  trust_monitor_event = { sekey = "string", timestamp = "integer", type = { "auth", "bypass_status_enabled",
+                          "device_registration" }, state = { "new", "processed" }, user = "string",
+                          explanation = "string" },
 }
 
 -- Seed data read from JSON marks its arrays; seed data written in Lua has
@@ -250,6 +253,7 @@ local ID_FIELDS = {   -- list, object spec, ID field; in the order they are chec
   { "phones", "phone", "phone_id" }, { "tokens", "token", "token_id" }, { "admins", "admin", "admin_id" },
   { "directories", "directory", "directory_key" }, { "policies", "policy", "policy_key" },
   { "users", "user", "user_id" }, { "authlogs", "authlog", "txid" }, { "adminlogs", "adminlog" },
+  { "trust_monitor_events", "trust_monitor_event", "sekey" },
 }
 local REQUIRED_NAMES = {
   users = { "username", "every user needs a username" }, groups = { "name", "every group needs a name" },
@@ -298,6 +302,9 @@ function Checker:check_account(a, path, is_parent)
     self:required(obj, "action", at)
   end)
   each(a.authlogs, path .. ".authlogs", function(obj, at)
+    if obj.timestamp == nil then self:fail(at .. ".timestamp", "missing") end
+  end)
+  each(a.trust_monitor_events, path .. ".trust_monitor_events", function(obj, at)
     if obj.timestamp == nil then self:fail(at .. ".timestamp", "missing") end
   end)
   each(a.directories, path .. ".directories", function(obj, at)
@@ -447,6 +454,14 @@ function Builder:account(a, at, is_parent)
   if a.generated_logs then
     acct.loggen = loggen.check(a.generated_logs, at .. ".generated_logs", self.checker)
   end
+  each(a.trust_monitor_events, at .. ".trust_monitor_events", function(e)
+    local u = e.user and acct:user_by_name(e.user)
+    acct.trust_events[#acct.trust_events + 1] = {
+      sekey = e.sekey or ("SEK" .. state.rng:txid():gsub("%-", ""):sub(1, 17):upper()), ts_ms = e.timestamp * 1000,
+      type = e.type or "auth", state = e.state or "new", username = e.user, user_id = u and u.user_id,
+      explanation = e.explanation or "" }
+  end)
+  table.sort(acct.trust_events, function(x, y) return x.ts_ms < y.ts_ms end)
   return acct
 end
 
@@ -689,6 +704,10 @@ local function export_account(acct, is_parent)
     return { timestamp = l.timestamp, username = l.username, action = l.action,
              object = l.object ~= null and l.object or nil, description = l.description }
   end)
+  a.trust_monitor_events = list(acct.trust_events, function(e)
+    return { sekey = e.sekey, timestamp = e.ts_ms // 1000, type = e.type, state = e.state, user = e.username,
+             explanation = e.explanation ~= "" and e.explanation or nil }
+  end)
   return a
 end
 
@@ -706,7 +725,8 @@ local FIRST_KEYS = { "version", "options", "parent", "accounts",
   "account_id", "user_id", "group_id", "phone_id", "token_id", "admin_id", "integration_key", "directory_key",
   "policy_key", "bypass_code_id", "txid", "timestamp", "name", "username", "policy_name", "email", "realname",
   "status", "api_hostname", "edition", "telephony_credits", "billing_enabled", "settings", "integrations",
-  "admins", "groups", "tokens", "phones", "directories", "policies", "users", "authlogs", "adminlogs" }
+  "admins", "groups", "tokens", "phones", "directories", "policies", "users", "authlogs", "adminlogs",
+  "trust_monitor_events" }
 
 function M.pretty(v)
   return jsontext.encode(v, { width = 110, first = FIRST_KEYS })

@@ -246,14 +246,39 @@ end
 -- The built-in configuration while the sandbox runs: one profile,
 -- "sandbox", holding the simulated integrations' keys; any profile name a
 -- script asks for resolves to it.
-local function sandbox_config(sb)
+-- A config file given explicitly (--config, $DUO_LUA_CONFIG) that exists still lends
+-- its notification channels (top level, and the profile's in force) and
+-- that profile's psa block, so alerts can be tried on the simulated tenant
+-- against real channels; its Duo keys and mapping store are never used.
+local function lent_from_file(profile_name)
+  local path, explicit = config.path()
+  -- (a file still to be written, as `-w configure` does, lends nothing)
+  if not (path and explicit) then return nil end
+  local f = io.open(path, "rb")
+  if f == nil then return nil end
+  f:close()
+  local cfg = config.load_file(path)
+  local name = profile_name or cfg.default
+  if name == nil then
+    local only
+    for k in pairs(cfg.profiles) do only = only == nil and k or false end
+    name = only or nil
+  end
+  local p = name and cfg.profiles[name] or {}
+  return { notify = cfg.notify, profile_notify = p.notify, psa = p.psa }
+end
+
+local function sandbox_config(sb, profile_name)
   local creds = sb:credentials()
   local profile = { admin = creds.admin, accounts = creds.accounts, auth = creds.auth, device = creds.device,
                     mappings = "sandbox.mappings.json" }
+  local lent = lent_from_file(profile_name) or {}
+  profile.notify, profile.psa = lent.profile_notify, lent.psa
   local dir = dirname((config.path()))
   return {
     default = "sandbox",
     profiles = setmetatable({ sandbox = profile }, { __index = function() return profile end }),
+    notify = lent.notify,
     path = nil,
     dir = dir_exists(dir) and dir or ".",
     sandbox = true,
@@ -327,7 +352,7 @@ function M.start(seed, opts)
   if virtual then loop.set_virtual_time(true, now) end
   sb.backend = { answer = handler(sb), sandbox = sb }
   local host = envs.host()
-  sb.env, sb._stop_env = envs.new{ backend = sb.backend, config = sandbox_config(sb), dry_run = host.dry_run,
+  sb.env, sb._stop_env = envs.new{ backend = sb.backend, config = sandbox_config(sb, host.profile), dry_run = host.dry_run,
                                    profile = host.profile, config_path = host.config_path, name = "sandbox" }
   envs.activate(sb.env)
   return sb

@@ -122,6 +122,7 @@ function M.new_account(state, fields)
       telephony = {},         -- telephony log records
     },
     activity = {},            -- activity log records
+    trust_events = {},        -- Trust Monitor events, sorted by ts_ms
     settings = {},
     generic = {},             -- collection path -> Collection (endpoints without their own model)
     singletons = {},          -- path -> object (settings-like endpoints without their own model)

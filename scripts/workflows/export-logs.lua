@@ -57,6 +57,10 @@ does the checkpoint move: a channel that refuses it fails that child's log
   --output FILE   write the summary to FILE instead of standard output
   --account A     only this child account (name or ID; may repeat)
   --exclude-account A  leave this child account out (may repeat)
+  --org O, --tag T  only the accounts of these organizations (name or id)
+                  or tags of the mapping store (may repeat; --exclude-org O,
+                  --exclude-tag T leave them out); --account also takes an
+                  organization's name
   --dry-run       read and count, write no file
   --profile P     the profile (default: the configured default)
   -h, --help      this text
@@ -207,14 +211,7 @@ end
 ctx.on_page = row_progress
 
 local rate = opts.rate
-if rate == nil then
-  local sb = host.sandbox()
-  if sb then
-    rate = sb.rate_limits and sb.rate_limits.logs or nil
-  else
-    rate = 2
-  end
-end
+if rate == nil then rate = require("workflows.lib.pace").logs_rate() end
 local interval_ms = rate and 60000 / rate or 0
 local results = {}
 local per_child = fanout.each(accounts, selected, function(child, account)

@@ -8,6 +8,7 @@ local output = require "workflows.lib.output"
 local host = require "workflows.lib.host"
 local json = require "duo.json"
 local termtext = require "duo.termtext"
+local writes = require "workflows.lib.writes"
 
 local NAME = "offboard-user"
 local HELP = [[
@@ -33,13 +34,25 @@ match concurrently:
   --output FILE   write the output to FILE instead of standard output
   --account A     only this child account (name or ID; may repeat)
   --exclude-account A  leave this child account out (may repeat)
+  --org O, --tag T  only the accounts of these organizations (name or id)
+                  or tags of the mapping store (may repeat; --exclude-org O,
+                  --exclude-tag T leave them out); --account also takes an
+                  organization's name
   --profile P     the profile (default: the configured default)
   -h, --help      this text
 
 --format json prints {"matches": [{"account_id", "account", "user_id",
 "username", "email", "status"}], "actions": [{"account_id", "user_id",
-"action", "result": "done|planned|error", "error"}]}. --dry-run and a
-declined prompt give "planned" and send no write.
+"action", "result": "done|planned|already disabled|error", "error"}]}.
+--dry-run and a declined prompt give "planned" and send no write; a user
+already disabled is "already disabled" and gets no write.
+
+Interrupted (Ctrl-C, SIGTERM, SIGHUP), it lists the writes done, those in
+flight (unknown: they may have landed) and those not sent; every run keeps
+a journal of its writes (JSON lines: planned, sent, result) in the state
+folder, named on stderr, so that even after a kill what was sent is known.
+A rerun finds the users still to do: deleted ones are gone, disabled ones
+say "already disabled".
 
 Exit status: 0 every action done (or planned under --dry-run), 1 a failure,
 no such user, or a declined prompt, 2 usage error (or no terminal to ask on
@@ -87,7 +100,9 @@ for i, m in ipairs(found) do
                  username = u.username, email = u.email or "", status = u.status }
   actions[i] = { account_id = m.account.account_id, user_id = u.user_id, action = opts.action,
                  result = "planned", error = json.null }
-  if opts.action == "sync" and keys[m.account.account_id] == nil then
+  if opts.action == "disable" and u.status == "disabled" then
+    actions[i].result = "already disabled"   -- a rerun after an interruption: nothing to send
+  elseif opts.action == "sync" and keys[m.account.account_id] == nil then
     actions[i].result = "error"
     actions[i].error = string.format("no directory key for %s in the mapping store: add it with "
                                      .. "duo-lua -w mappings set --org NAME --account %s --directory-key KEY",
@@ -129,7 +144,10 @@ elseif #todo > 0 then
   end
   local ok, why = confirm.ask(NAME, opts.yes, string.format("%s %d users", opts.action, #todo))
   if ok then
-    local _, errs = duo.parallel(todo, function(i) act(i) end, { concurrency = 16 })
+    local _, errs = writes.parallel(NAME, todo, function(i) act(i) end, function(i)
+      return string.format("%s %s (%s) in %s", opts.action, matches[i].username, matches[i].user_id,
+                           matches[i].account)
+    end)
     for _, e in ipairs(errs) do
       actions[e.item].result = "error"
       actions[e.item].error = tostring(e.error)

@@ -6,6 +6,7 @@ local output = require "workflows.lib.output"
 local host = require "workflows.lib.host"
 local json = require "duo.json"
 local termtext = require "duo.termtext"
+local writes = require "workflows.lib.writes"
 
 local NAME = "standards"
 local HELP = [[
@@ -34,6 +35,10 @@ wanted content). Only what the baseline names is compared.
   --output FILE    write the output to FILE instead of standard output
   --account A      only this child account (name or ID; may repeat)
   --exclude-account A  leave this child account out (may repeat)
+  --org O, --tag T  only the accounts of these organizations (name or id)
+                  or tags of the mapping store (may repeat; --exclude-org O,
+                  --exclude-tag T leave them out); --account also takes an
+                  organization's name
   --profile P      the profile (default: the configured default)
   -h, --help       this text
 
@@ -60,11 +65,9 @@ end
 if opts.capture and opts.apply then return args.usage_error(NAME, "--apply goes with --baseline, not --capture") end
 
 local duo = require "duo"
-local errors = require "duo.error"
-local catalogue = require "duo.catalogue"
+local baselines = require "workflows.lib.baseline"
 
-local SETTABLE = {}
-for _, name in ipairs(catalogue.by_name.admin.update_settings.optional) do SETTABLE[name] = true end
+local SETTABLE = baselines.SETTABLE
 
 local accounts = duo.accounts()
 
@@ -87,99 +90,11 @@ if opts.capture then
 end
 
 -- The baseline ------------------------------------------------------------------
-local f, ferr = io.open(opts.baseline, "rb")
-if f == nil then errors.config("cannot read the baseline: %s", ferr) end
-local text = f:read("a")
-f:close()
-local ok, baseline = pcall(json.decode, text)
-if not ok or type(baseline) ~= "table" or json.is_array(baseline) then
-  errors.config("the baseline %s is not a JSON object of setting names and values%s", opts.baseline,
-                ok and "" or (": " .. tostring(baseline):gsub("^json: ", "")))
-end
+local baseline = baselines.load(opts.baseline)
 local wanted_policy = baseline.policy
-if wanted_policy ~= nil and (type(wanted_policy) ~= "table" or json.is_array(wanted_policy)) then
-  errors.config("the baseline %s: \"policy\" must be an object of policy sections", opts.baseline)
-end
-local names = {}
-for k in pairs(baseline) do
-  if k ~= "policy" then
-    if not SETTABLE[k] then
-      errors.config("the baseline %s: '%s' is not a setting update_settings can change", opts.baseline, k)
-    end
-    names[#names + 1] = k
-  end
-end
-table.sort(names)
-local sections = {}
-for k in pairs(wanted_policy or {}) do sections[#sections + 1] = k end
-table.sort(sections)
 
--- Equal as settings are: numbers by value, booleans also as 1/0 and
--- "true"/"false", lists of plain values in any order, objects key by key.
-local function same(a, b)
-  if a == b then return true end
-  local ta, tb = type(a), type(b)
-  if ta == "boolean" and (tb == "number" or tb == "string") then return same(b, a) end
-  if (ta == "number" or ta == "string") and tb == "boolean" then
-    return tostring(a) == (b and "1" or "0") or tostring(a) == tostring(b)
-  end
-  if ta == "number" and tb == "string" then return tonumber(b) == a end
-  if ta == "string" and tb == "number" then return tonumber(a) == b end
-  if ta ~= "table" or tb ~= "table" then return false end
-  if json.is_array(a) or json.is_array(b) then
-    if #a ~= #b then return false end
-    local plain = true
-    for _, v in ipairs(a) do if type(v) == "table" then plain = false end end
-    if plain then
-      local x, y = {}, {}
-      for i, v in ipairs(a) do x[i] = tostring(v) end
-      for i, v in ipairs(b) do y[i] = tostring(v) end
-      table.sort(x)
-      table.sort(y)
-      return table.concat(x, "\0") == table.concat(y, "\0")
-    end
-    for i = 1, #a do if not same(a[i], b[i]) then return false end end
-    return true
-  end
-  for k, v in pairs(a) do if not same(v, b[k]) then return false end end
-  for k in pairs(b) do if a[k] == nil then return false end end
-  return true
-end
-
-local function orn(v) if v == nil then return json.null end return v end
-
--- One child's drift: { setting, current, wanted } and its global policy.
 local function compare(child)
-  local drift = json.array{}
-  local settings = child:get_settings()
-  for _, k in ipairs(names) do
-    if not same(settings[k], baseline[k]) then
-      drift[#drift + 1] = { setting = k, current = orn(settings[k]), wanted = baseline[k] }
-    end
-  end
-  local policy
-  if #sections > 0 then
-    policy = child:get_policy_v2("global")
-    local have = type(policy) == "table" and type(policy.sections) == "table" and policy.sections or {}
-    for _, s in ipairs(sections) do
-      local cur, want = have[s], wanted_policy[s]
-      if type(cur) == "table" and type(want) == "table" and not json.is_array(want) and not json.is_array(cur) then
-        -- drift key by key inside the section
-        local keys_ = {}
-        for k in pairs(want) do keys_[#keys_ + 1] = k end
-        table.sort(keys_)
-        for _, k in ipairs(keys_) do
-          if not same(cur[k], want[k]) then
-            drift[#drift + 1] = { setting = "policy." .. s .. "." .. k, current = orn(cur[k]), wanted = want[k] }
-          end
-        end
-      elseif not same(cur, want) then
-        drift[#drift + 1] = { setting = "policy." .. s, current = orn(cur), wanted = want }
-      end
-    end
-  end
-  return { drift = drift, policy_key = policy and policy.policy_key,
-           sections = policy and type(policy.sections) == "table" and policy.sections or {} }
+  return baselines.compare(child, baseline)
 end
 
 local selected = fanout.select(accounts, opts)
@@ -213,7 +128,7 @@ if opts.apply and #found > 0 then
   if not go then
     refused = status
   else
-    local _, errs = duo.parallel(found, function(x)
+    local _, errs = writes.parallel(NAME, found, function(x)
       local child = accounts:child(x.report.account_id)
       local changes, policy_changes = {}, nil
       for _, d in ipairs(x.report.drift) do
@@ -241,7 +156,9 @@ if opts.apply and #found > 0 then
         sent = child:update_policy_v2(x.policy_key or "global", { sections = policy_changes }) ~= nil or sent
       end
       x.report.applied = sent or not host.dry_run()
-    end, { concurrency = 16 })
+    end, function(x)
+      return string.format("change %d settings in %s (%s)", #x.report.drift, x.report.account, x.report.account_id)
+    end)
     for _, e in ipairs(errs) do
       e.item.report.error = tostring(e.error)
       failed = failed + 1

@@ -8,6 +8,7 @@ local confirm = require "workflows.lib.confirm"
 local errors = require "duo.error"
 local json = require "duo.json"
 local termtext = require "duo.termtext"
+local writes = require "workflows.lib.writes"
 
 local NAME = "sync-user"
 local HELP = [[
@@ -133,7 +134,9 @@ end
 
 local failed = 0
 if not (#jobs == 1 and opts.org) then
-  local results, failures = duo.parallel(jobs, sync, { concurrency = 16 })
+  local results, failures = writes.parallel(NAME, jobs, sync, function(job)
+    return string.format("sync %s in %s (%s)", job.username, job.org.name, job.org.duo_account_id)
+  end)
   for i, job in ipairs(jobs) do job.result = results[i] end
   for _, f in ipairs(failures) do
     jobs[f.index].error = tostring(f.error)

@@ -3,6 +3,7 @@
 local args = require "workflows.lib.args"
 local output = require "workflows.lib.output"
 local fleet = require "workflows.lib.fleet"
+local fanout = require "workflows.lib.fanout"
 local json = require "duo.json"
 local termtext = require "duo.termtext"
 
@@ -21,6 +22,10 @@ the others (the exit status is then 1).
   --output FILE   write the output to FILE instead of standard output
   --account A     only this child account (name or ID; may repeat)
   --exclude-account A  leave this child account out (may repeat)
+  --org O, --tag T  only the accounts of these organizations (name or id)
+                  or tags of the mapping store (may repeat; --exclude-org O,
+                  --exclude-tag T leave them out); --account also takes an
+                  organization's name
   --progress      a status line on stderr every few seconds, also when it is
                   not a terminal (on a terminal a progress line is always drawn)
   --profile P     the profile (default: the configured default)
@@ -55,14 +60,26 @@ if opts.since then
   if not ok or type(doc) ~= "table" or not json.is_array(doc) then
     errors.config("--since %s is not an earlier 'user-counts --format json' output (a JSON array)", opts.since)
   end
+  output.protect(opts.since, "the --since file")
   earlier = {}
   for _, row in ipairs(doc) do
-    if type(row) == "table" and type(row.account_id) == "string" then earlier[row.account_id] = row end
+    if type(row) == "table" and type(row.account_id) == "string" then
+      -- counts are whole numbers from 0 to 2^53: a change can then never overflow
+      for _, k in ipairs(fleet.COUNTS) do
+        local v = row[k]
+        if v ~= nil and v ~= json.null and not (math.type(v) == "integer" and v >= 0 and v <= 1 << 53) then
+          errors.config("--since %s: account %s has %s = %s, not a count of users", opts.since,
+                        row.account_id, k, tostring(v))
+        end
+      end
+      earlier[row.account_id] = row
+    end
   end
 end
 
-local rows, failed = fleet.read(duo.accounts(), { account = opts.account, exclude_account = opts.exclude_account,
-                                              progress = args.progress_mode(opts) })
+local selection = fanout.selection(opts)
+selection.progress = args.progress_mode(opts)
+local rows, failed = fleet.read(duo.accounts(), selection)
 
 if earlier then
   for _, row in ipairs(rows) do
@@ -101,6 +118,12 @@ elseif opts.format == "csv" then
   end
   output.csv(rows, csv_columns, out)
 else
+  for _, r in ipairs(rows) do
+    if r.org ~= json.null then   -- the organization's name beside the Duo name (SPEC section 8)
+      table.insert(columns, 2, { key = "org", title = "ORGANIZATION" })
+      break
+    end
+  end
   if failed > 0 then columns[#columns + 1] = { key = "error", title = "ERROR" } end
   if earlier then
     columns[#columns + 1] = { key = "change", title = "CHANGE", format = function(v)
@@ -109,7 +132,7 @@ else
     end }
   end
   local total = fleet.totals(rows)
-  total.name, total.account_id = "(all)", ""
+  total.name, total.account_id, total.org = "(all)", "", ""
   local shown = { table.unpack(rows) }
   shown[#shown + 1] = total
   output.table(shown, columns, out)

@@ -128,5 +128,36 @@ T.test("require 'duo' starts no sandbox; --sandbox is the host's", function()
   T.eq(out, "false\tduo.env (sandbox)\n")
 end)
 
+
+T.test("a fan-out whose children all answer 403 fetches the child list once, not once each", function()
+  local json = require "duo.json"
+  local children = json.array{}
+  for i = 1, 30 do
+    children[i] = { account_id = string.format("DA%018d", i), name = "Child " .. i,
+                    api_hostname = "api-child" .. i .. ".duosecurity.com" }
+  end
+  local lists = 0
+  local env = envs.new{ name = "forbidden", backend = { answer = function(op)
+    local _, url = op:wire()
+    if url:find("/accounts/v1/account/list", 1, true) then
+      lists = lists + 1
+      op:respond(200, json.encode{ stat = "OK", response = children })
+    else
+      op:respond(403, json.encode{ stat = "FAIL", code = 40301, message = "Access forbidden" })
+    end
+  end }, config = { default = "p", profiles = { p = { accounts = {
+    host = "api-parent.duosecurity.com", ikey = "DIXXXXXXXXXXXXXXXXXX", skey = string.rep("s", 40) } } } } }
+  envs.activate(env)
+  local accounts = duo.accounts()
+  envs.deactivate(env)
+  local per_child = accounts:each_child(function(child) return child:get_users() end)
+  local failed = 0
+  for _, r in pairs(per_child) do
+    if r.error then failed = failed + 1; T.eq(r.error.code, 40301) end
+  end
+  T.eq(failed, 30, "every child failed")
+  T.eq(lists, 2, "the list: for the fan-out, and once more for the first 403 (the host had not changed)")
+end)
+
 W.remove()
 T.done()

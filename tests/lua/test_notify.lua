@@ -10,25 +10,9 @@ local T = require "testing"
 local duo = require "duo"
 local json = duo.json
 
-local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "."
-local CERTS = here .. "/../certs"
-local CA = CERTS .. "/ca.pem"
+local R = require "receivers"
+local CA, SECRET, PORT, BASE, take = R.CA, R.SECRET, R.PORT, R.BASE, R.take
 local DUO_LUA = arg[-1]
--- The receivers' secrets (tests/secret_scan.sh reads these lines and
--- looks for them in every test's output).
-local SECRET = {
-  hook = "hook-secret-7f3a9c41d2e8",   -- notify secret
-  hec = "hec-token-51d0e2aa9c03b7",   -- notify secret
-  smtp = "smtp-pass-c4b8d913ee5a0f",   -- notify secret
-  slack = "slack-path-token-9e21d4c7",   -- notify secret
-  teams = "teams-sig-0b7d55a1f38e92",   -- notify secret
-}
-
-local receivers = require("receivers").start{ hook_secret = SECRET.hook, hec_token = SECRET.hec,
-                                              smtp_password = SECRET.smtp }
-local PORT, BASE = receivers.PORT, receivers.BASE
--- What the receivers got on a channel: waits for count records.
-local take = receivers.take
 
 local F1 = { profile = "main", rule = "bypass_user", severity = "warning", state = "new",
              finding_id = "bypass_user:DA1:DU1", org_id = "1001", org = "Acme Corp", account_id = "DA1",
@@ -426,5 +410,5 @@ T.test("a secret written into a config readable by others is refused, and never 
   os.remove(path)
 end)
 
-receivers.stop()
+R.stop()
 T.done()

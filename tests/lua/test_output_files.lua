@@ -122,5 +122,43 @@ T.test("a killed run's temporary copies of the store are removed by the next sav
   T.truthy(not names:find("tmp%-" .. dead), names)
 end)
 
+
+T.test("a config or store others may change: refused with a secret in it, a warning without", function()
+  local skey = string.rep("s", 40)
+  local plain = W.write("plain.lua", 'return { default = "p", profiles = { p = { admin = { host = '
+                        .. '"api-x.duosecurity.com", ikey = "DIXXXXXXXXXXXXXXXXXX", skey = env "SK" } } } }\n', "664")
+  local code, out, err = W.run("-c " .. plain .. " -e 'print(#require(\"duo\").profiles())'", "SK=" .. skey)
+  T.eq(code, 0, err)
+  T.eq(out, "1\n")
+  T.truthy(err:find("warning: config file .* may be changed by group or others %(mode 664%)"), err)
+  T.truthy(err:find("chmod go-w", 1, true), err)
+  local secret = W.write("secret.lua", 'return { default = "p", profiles = { p = { admin = { host = '
+                         .. '"api-x.duosecurity.com", ikey = "DIXXXXXXXXXXXXXXXXXX", skey = "' .. skey .. '" } } } }\n')
+  sh("chmod 600 " .. secret)
+  code, _, err = W.run("-c " .. secret .. " -e 'require(\"duo\").profiles()'")
+  T.eq(code, 0, err)
+  T.eq(err, "", "an owner-only config says nothing")
+  sh("mkdir -p " .. W.tmp .. "/open && chmod 777 " .. W.tmp .. "/open && mv " .. secret .. " " .. W.tmp .. "/open/")
+  code, _, err = W.run("-c open/secret.lua -e 'require(\"duo\").profiles()'")
+  T.truthy(code ~= 0, "refused in a folder anyone may write to")
+  T.truthy(err:find("holds a secret key and is in .*open, a folder anyone may write to"), err)
+  T.truthy(not err:find(skey, 1, true), "no secret in the message")
+  -- a store others may change: a warning, once
+  fill_store()
+  sh("chmod 666 " .. STORE)
+  code, out, err = W.run("--sandbox -w mappings list")
+  T.eq(code, 0, err)
+  local _, n = err:gsub("warning: the mapping store", "")
+  T.eq(n, 1, "warned once: " .. err)
+  sh("chmod 600 " .. STORE)
+end)
+
+T.test("user-counts --since refuses counts that are not counts, never wraps around", function()
+  local since = W.write("since.json", '[{"account_id": "DAXXXXXXXXXXXXXXXXX1", "total": -9223372036854775626}]')
+  local code, _, err = W.run("--sandbox -w user-counts --since " .. since)
+  T.eq(code ~= 0, true, "refused")
+  T.truthy(err:find("has total = %-9223372036854775626, not a count of users"), err)
+end)
+
 W.remove()
 T.done()

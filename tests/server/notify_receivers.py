@@ -18,8 +18,9 @@ Listeners:
                                  check) that takes N requests per TAG, then
                                  answers 400
                  POST /teams/... (202), /slack/... (200 "ok")
-                 GET /take?channel=C&count=N   waits (up to 10 s) for N
-                                 records of channel C, returns and forgets them
+                 GET /take?channel=C&count=N[&wait=S]   waits (up to S
+                                 seconds, default 10) for N records of
+                                 channel C, returns and forgets them
                  GET /take?channel=C&settle=S  every record of channel C once
                                  none has come for S seconds
                  POST /quit
@@ -118,7 +119,7 @@ class HTTPHandler(BaseHTTPRequestHandler):
             if "settle" in q:
                 got = take_settled(q["channel"][0], float(q["settle"][0]))
             else:
-                got = take(q["channel"][0], int(q.get("count", ["1"])[0]))
+                got = take(q["channel"][0], int(q.get("count", ["1"])[0]), float(q.get("wait", ["10"])[0]))
             self.reply(200, json.dumps(got))
         else:
             self.reply(404, '{"error": "no route"}')

@@ -18,12 +18,18 @@ M.KINDS = {
                  host = "string" },
   -- opened by the alerts workflow in the profile's PSA (section 9); its
   -- shape is checked here so a config may already name it
-  psa_ticket = { board = "string", company_id = "string|number" },
+  -- (the keys of the three PSAs that have tickets; which ones a kind
+  -- takes and needs is checked against the profile's psa block when the
+  -- channel is opened: workflows/lib/psa.lua)
+  psa_ticket = { company_id = "string|number", board = "string", closed_status = "string",
+                 queue_id = "number", priority = "number", status = "number", complete_status = "number",
+                 note_type = "number", tickettype_id = "number", team = "string", closed_status_id = "number",
+                 outcome = "string" },
 }
 
 local REQUIRED = {
   teams = { "url" }, slack = { "url" }, webhook = { "url" }, email = { "smtp", "from", "to" },
-  syslog = { "url" }, splunk_hec = { "url", "token" }, psa_ticket = { "board" },
+  syslog = { "url" }, splunk_hec = { "url", "token" }, psa_ticket = {},
 }
 
 -- The keys whose values are secrets: never printed. A chat webhook's URL

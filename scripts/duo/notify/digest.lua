@@ -7,8 +7,12 @@ local M = {}
 local ORDER = { critical = 1, warning = 2, info = 3 }
 local SEVERITIES = { "critical", "warning", "info" }
 
+local function text(v)
+  return type(v) == "string" and v or nil
+end
+
 local function where(f)
-  local name = f.org or f.account or f.account_id or "the parent account"
+  local name = text(f.org) or f.account or f.account_id or "the parent account"
   if f.account_id and name ~= f.account_id then name = name .. " (" .. f.account_id .. ")" end
   return name
 end

@@ -203,8 +203,31 @@ end
 H["GET /admin/v1/trust_monitor/events"] = function(ctx)
   local mintime, maxtime = ctx:int("mintime", nil, 0), ctx:int("maxtime", nil, 0)
   if mintime >= maxtime then reply.bad_param("mintime", "must be before maxtime") end
-  ctx:int("limit", 50, 1, ctx.row.max_limit)
-  return { events = array(), metadata = {} }
+  local limit = ctx:int("limit", 50, 1, ctx.row.max_limit)
+  if ctx.sb.page_cap and ctx.sb.page_cap < limit then limit = ctx.sb.page_cap end
+  local offset = tonumber(ctx:str("offset") or "0") or reply.bad_param("offset", "must be a number")
+  local kind = ctx:str("type")
+  local matching = {}
+  for _, e in ipairs(ctx.account.trust_events) do
+    if e.ts_ms >= mintime and e.ts_ms <= maxtime and (kind == nil or e.type == kind) then
+      matching[#matching + 1] = e
+    end
+  end
+  local events = array()
+  for i = offset + 1, math.min(#matching, offset + limit) do
+    local e = matching[i]
+    events[#events + 1] = {
+      sekey = e.sekey, surfaced_timestamp = e.ts_ms, type = e.type, state = e.state,
+      triaged_as_interesting = false, priority_event = true, priority_reasons = array(),
+      explanations = array{ { summary = e.explanation, type = "NEW_COUNTRY" } },
+      surfaced_auth = e.type == "auth" and { user = { name = e.username, key = e.user_id }, txid = e.sekey } or nil,
+      bypass_status_enabled = e.type == "bypass_status_enabled" and { user = { name = e.username, key = e.user_id } }
+                              or nil,
+    }
+  end
+  local meta = {}
+  if offset + limit < #matching then meta.next_offset = tostring(offset + limit) end
+  return { events = events, metadata = meta }
 end
 
 return H

@@ -52,10 +52,16 @@ function M.progress_mode(opts)
   return opts.progress and "status" or "auto"
 end
 
--- Adds the fan-out options (--account, --exclude-account) to options.
+-- Adds the fan-out options to options: --account, --exclude-account and
+-- the organization ones (--org, --tag, --exclude-org, --exclude-tag; SPEC
+-- section 8: every workflow that takes --account takes them).
 function M.with_fanout(options)
   options.account = M.ACCOUNT
   options["exclude-account"] = M.EXCLUDE_ACCOUNT
+  options.org = { value = "NAME|ID", many = true }
+  options.tag = { value = "TAG", many = true }
+  options["exclude-org"] = { value = "NAME|ID", many = true }
+  options["exclude-tag"] = { value = "TAG", many = true }
   return options
 end
 
