@@ -230,6 +230,51 @@ static int l_others_can_change(lua_State *L)
     return 2;
 }
 
+/* file.truncate(path, size) -> true, or nil and a message: cut back in
+ * place and flushed to disk; never through a link. */
+static int l_truncate(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    lua_Integer size = luaL_checkinteger(L, 2);
+
+    luaL_argcheck(L, size >= 0, 2, "a size of 0 or more expected");
+    if (platform_truncate(path, (long long)size) != 0) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "%s: %s", path, strerror(errno));
+        return 2;
+    }
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+static int close_stream(lua_State *L)
+{
+    luaL_Stream *p = luaL_checkudata(L, 1, LUA_FILEHANDLE);
+    int ok = fclose(p->f) == 0;
+
+    return luaL_fileresult(L, ok, NULL);
+}
+
+/* file.open_append(path) -> a Lua file handle appending to path, created
+ * owner-only (0600) when missing, never through a link (the files of users'
+ * log data and journals); nil and a message when it cannot be opened. */
+static int l_open_append(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    luaL_Stream *p = lua_newuserdatauv(L, sizeof(luaL_Stream), 0);
+
+    p->closef = NULL;   /* not yet a file: the handle's __gc leaves it */
+    luaL_setmetatable(L, LUA_FILEHANDLE);
+    p->f = platform_open_log(path);
+    if (p->f == NULL) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "%s: %s", path, strerror(errno));
+        return 2;
+    }
+    p->closef = close_stream;
+    return 1;
+}
+
 /* file.pid() -> this process's id. */
 static int l_pid(lua_State *L)
 {
@@ -399,6 +444,8 @@ static const luaL_Reg file_functions[] = {
     { "kind", l_kind },
     { "identity", l_identity },
     { "pid", l_pid },
+    { "truncate", l_truncate },
+    { "open_append", l_open_append },
     { "others_can_change", l_others_can_change },
     { "mkdir", l_mkdir },
     { "owner_only", l_owner_only },

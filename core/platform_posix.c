@@ -449,6 +449,21 @@ FILE *platform_open_log(const char *path)
     return f;
 }
 
+int platform_truncate(const char *path, long long size)
+{
+    int fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+    int rc, e;
+
+    if (fd < 0)
+        return -1;
+    rc = ftruncate(fd, (off_t)size) == 0 && fsync(fd) == 0 ? 0 : -1;
+    e = errno;
+    if (close(fd) != 0 && rc == 0)
+        return -1;
+    errno = e;
+    return rc;
+}
+
 int platform_owner_only(const char *path, char *why, size_t n)
 {
     struct stat st;

@@ -176,7 +176,7 @@ if not dry then
   end
   logexport.save(dir, cp)
   for _, kind in ipairs(kinds) do
-    local f, err = io.open(logexport.file_path(dir, kind), "ab")
+    local f, err = file.open_append(logexport.file_path(dir, kind))   -- 0600: users' logins, never through a link
     if f == nil then io.stderr:write(termtext.format("duo-lua: %s: %s\n", NAME, err)) return 1 end
     outs[kind] = f
   end

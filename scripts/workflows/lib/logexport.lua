@@ -121,7 +121,7 @@ function M.load(dir)
 end
 
 function M.save(dir, cp)
-  local ok, err = file.replace(M.checkpoint_path(dir), jsontext.encode(cp), 420)   -- 0644
+  local ok, err = file.replace(M.checkpoint_path(dir), jsontext.encode(cp), 384)   -- 0600: it names accounts
   if not ok then errors.config("%s", err) end
 end
 
@@ -134,22 +134,10 @@ local function size_of(path)
   return n
 end
 
--- Cuts path back to `keep` bytes (a copy renamed over it).
+-- Cuts path back to `keep` bytes, in place (no copy a planted link could
+-- redirect), flushed to disk.
 local function truncate(path, keep)
-  local src = assert(io.open(path, "rb"))
-  local tmp = path .. ".cut"
-  local dst, err = io.open(tmp, "wb")
-  if dst == nil then src:close() errors.config("cannot repair %s: %s", path, err) end
-  local left = keep
-  while left > 0 do
-    local chunk = src:read(math.min(left, 1 << 20))
-    if chunk == nil then break end
-    dst:write(chunk)
-    left = left - #chunk
-  end
-  src:close()
-  assert(dst:close())
-  local ok, e = os.rename(tmp, path)
+  local ok, e = file.truncate(path, keep)
   if not ok then errors.config("cannot repair %s: %s", path, e) end
 end
 
