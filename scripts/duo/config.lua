@@ -278,9 +278,7 @@ end
 -- The config in force in env (default: the current environment): its own
 -- (the sandbox's simulated tenant), else the file if there is one, else
 -- the environment variables.
-function M.current(env)
-  local own = envs.fields(env or envs.current()).config
-  if own then return own end
+local function from_file_or_env()
   local path, explicit = M.path()
   local kind = path and file_kind(path)
   if path and (explicit or kind) then
@@ -289,6 +287,12 @@ function M.current(env)
     return M.load_file(path)
   end
   return env_config()
+end
+
+function M.current(env)
+  local own = envs.fields(env or envs.current()).config
+  if own then return own end
+  return from_file_or_env()
 end
 
 local function sorted_names(t)
@@ -382,6 +386,10 @@ end
 -- looked up in: the profile's own `notify` entry wins over the top
 -- level's. profile nil: the profile in force (--profile, the default, the
 -- only one), if there is one.
+--
+-- Under an environment with its own config (the sandbox, which simulates
+-- Duo only), a channel it does not name comes from the config file's top
+-- level: notifications go to the real channels there too.
 function M.channel(name, profile)
   local cfg = M.current()
   local pname = profile or sys.settings().profile or cfg.default
@@ -394,9 +402,12 @@ function M.channel(name, profile)
   end
   local p = pname and cfg.profiles[pname]
   local ch = p and p.notify and p.notify[name] or cfg.notify and cfg.notify[name]
+  local outer = envs.fields(envs.current()).config and from_file_or_env() or nil
+  if ch == nil and outer and outer.notify then ch = outer.notify[name] end
   if ch == nil then
     local known = {}
     for k in pairs(cfg.notify or {}) do known[k] = true end
+    for k in pairs(outer and outer.notify or {}) do known[k] = true end
     for k in pairs(p and p.notify or {}) do known[k] = true end
     local list = sorted_names(known)
     errors.config("no notify channel '%s' in %s (%s)", name, cfg.path or "the config",

@@ -3,6 +3,7 @@
 -- renders with workflows/lib/report_html.lua.
 local args = require "workflows.lib.args"
 local fleet = require "workflows.lib.fleet"
+local fanout = require "workflows.lib.fanout"
 local output = require "workflows.lib.output"
 local report_html = require "workflows.lib.report_html"
 local termtext = require "duo.termtext"
@@ -25,6 +26,10 @@ not stop the others (the exit status is then 1).
   --account A     only this child account (name or ID; may repeat); one
                   account makes that client's page
   --exclude-account A  leave this child account out (may repeat)
+  --org O, --tag T  only the accounts of these organizations (name or id)
+                  or tags of the mapping store (may repeat; --exclude-org O,
+                  --exclude-tag T leave them out); --account also takes an
+                  organization's name
   --profile P     the profile (default: the configured default)
   -h, --help      this text
 ]]
@@ -37,8 +42,9 @@ if opts == nil then return rest end
 
 local duo = require "duo"
 
-local rows, failed = fleet.read(duo.accounts(), { details = true, account = opts.account,
-                                                  exclude_account = opts.exclude_account })
+local selection = fanout.selection(opts)
+selection.details = true
+local rows, failed = fleet.read(duo.accounts(), selection)
 local page = report_html.render{
   rows = rows, single = #(opts.account or {}) == 1, auth_days = fleet.AUTH_DAYS,
   generated = os.date("!%Y-%m-%d %H:%M UTC"),

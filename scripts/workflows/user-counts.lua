@@ -3,6 +3,7 @@
 local args = require "workflows.lib.args"
 local output = require "workflows.lib.output"
 local fleet = require "workflows.lib.fleet"
+local fanout = require "workflows.lib.fanout"
 local json = require "duo.json"
 local termtext = require "duo.termtext"
 
@@ -23,6 +24,12 @@ the others (the exit status is then 1).
   --output FILE   write the output to FILE instead of standard output
   --account A     only this child account (name or ID; may repeat)
   --exclude-account A  leave this child account out (may repeat)
+  --org O, --tag T  only the accounts of these organizations (name or id)
+                  or tags of the mapping store (may repeat; --exclude-org O,
+                  --exclude-tag T leave them out); --account also takes an
+                  organization's name
+  --progress      a status line on stderr every few seconds, also when it is
+                  not a terminal (on a terminal a progress line is always drawn)
   --profile P     the profile (default: the configured default)
   -h, --help      this text
 
@@ -38,7 +45,7 @@ missing in either).
 local opts, rest = args.parse({
   name = NAME, help = HELP,
   options = args.with_fanout{ format = args.format{ "table", "json", "csv", "jsonl" }, output = args.OUTPUT,
-                              since = { value = "FILE" } },
+                              since = { value = "FILE" }, progress = args.PROGRESS },
 }, { ... })
 if opts == nil then return rest end
 
@@ -69,7 +76,9 @@ if opts.since then
   end
 end
 
-local rows, failed = fleet.read(duo.accounts(), { account = opts.account, exclude_account = opts.exclude_account })
+local selection = fanout.selection(opts)
+selection.progress = args.progress_mode(opts)
+local rows, failed = fleet.read(duo.accounts(), selection)
 
 if earlier then
   for _, row in ipairs(rows) do
@@ -130,6 +139,12 @@ elseif opts.format == "csv" then
   end
   output.csv(rows, csv_columns, out)
 else
+  for _, r in ipairs(rows) do
+    if r.org ~= json.null then   -- the organization's name beside the Duo name (SPEC section 8)
+      table.insert(columns, 2, { key = "org", title = "ORGANIZATION" })
+      break
+    end
+  end
   if failed > 0 then columns[#columns + 1] = { key = "error", title = "ERROR" } end
   if earlier then
     columns[#columns + 1] = { key = "change", title = "CHANGE", format = function(v)
@@ -138,7 +153,7 @@ else
     end }
   end
   local total = fleet.totals(rows)
-  total.name, total.account_id = "(all)", ""
+  total.name, total.account_id, total.org = "(all)", "", ""
   if earlier then
     -- the fleet's change: the sum of the changes known
     total.change = {}

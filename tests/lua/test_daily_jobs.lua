@@ -479,6 +479,102 @@ T.test("export-logs: --types, --since, the lock, and --dry-run writes nothing", 
   T.truthy(err:find("--since must be like 7d", 1, true), err)
 end)
 
+-- A first export long enough (19 pages of 137 at Duo's 2 log requests a
+-- minute: more than 9 minutes of the sandbox's virtual time) that a
+-- mintime computed once at the start leaves the 180-day window, which the
+-- sandbox enforces as Duo does (40002 "logs are kept for 180 days").
+local LONG_SEED = write("long.json", json.encode{
+  options = { virtual_time = true, rate_limits = { logs = 2 } },
+  accounts = array{ { name = "Long Co", account_id = "DALONG00000000000001",
+                      generated_logs = { authentication = 2500, days = 180 }, users = array{ { username = "a" } } } },
+})
+
+T.test("export-logs: a long first export keeps mintime inside Duo's 180 days on every page", function()
+  local code, out, err = run("--sandbox=" .. LONG_SEED .. " -w export-logs --out long --types authentication --format json")
+  T.eq(code, 0, err)
+  local r = json.decode(out).results[1]
+  T.eq(r.error, json.null, "no 40002 on a late page")
+  T.truthy(r.pages >= 15, "paged past five minutes of server time: " .. r.pages .. " pages")
+  local _, total = run("-e " .. shell_quote("local sb = require('duo').sandbox(" .. string.format("%q", LONG_SEED)
+                                         .. ") print(#sb.state.children[1].authlogs)"))
+  T.eq(r.events, tonumber(total), "every event the sandbox holds")
+  T.eq(#exported(W.tmp .. "/long", "authentication"), r.events, "lines")
+end)
+
+T.test("export-logs: an events file shorter than its checkpoint is an error that says how to recover", function()
+  local code, out, err = run(SB .. "-w export-logs --out cut --format json")
+  T.eq(code, 0, err)
+  local full = exported(W.tmp .. "/cut", "authentication")
+  local admin_before = read("cut/administrator.jsonl")
+  local size = #read("cut/authentication.jsonl")
+  -- the issue's reproducer: the file cut in the middle of a line
+  local keep = size // 2 + 7
+  T.truthy(os.execute(string.format("truncate -s %d %s/cut/authentication.jsonl", keep, W.tmp)))
+  code, out, err = run(SB .. "-w export-logs --out cut --format json")
+  T.eq(code, 1, "an error, not a silent loss: " .. err)
+  T.eq(#lines(err), 1, "one line: " .. err)
+  T.truthy(err:find("cut/authentication.jsonl is shorter than its checkpoint (" .. keep .. " bytes, " .. size
+                    .. " expected)", 1, true), err)
+  T.truthy(err:find("--reset authentication", 1, true) and err:find("--since", 1, true), "says how: " .. err)
+  T.eq(#read("cut/authentication.jsonl"), keep, "nothing glued onto the half line")
+  -- --reset refuses to write over the file, then re-exports the type from
+  -- where its checkpoint started once the file is moved aside
+  code, out, err = run(SB .. "-w export-logs --out cut --reset authentication")
+  T.eq(code, 1, err)
+  T.truthy(err:find("still holds events; move it aside first", 1, true), err)
+  T.truthy(os.rename(W.tmp .. "/cut/authentication.jsonl", W.tmp .. "/cut/authentication.jsonl.damaged"))
+  code, out, err = run(SB .. "-w export-logs --out cut --reset authentication --format json")
+  T.eq(code, 0, err)
+  local again = exported(W.tmp .. "/cut", "authentication")
+  local a, b = {}, {}
+  for i, e in ipairs(full) do a[i] = e.child_account_id .. " " .. e.txid end
+  for i, e in ipairs(again) do b[i] = e.child_account_id .. " " .. e.txid end
+  table.sort(a)
+  table.sort(b)
+  T.eq(table.concat(b, "\n"), table.concat(a, "\n"), "every event again, once")
+  T.eq(read("cut/administrator.jsonl"), admin_before, "the other types untouched")
+  for args, words in pairs{ ["--reset bogus"] = "--reset: unknown type 'bogus'",
+                            ["--types authentication --reset telephony"] = "--reset telephony: that type is not in --types" } do
+    code, out, err = run(SB .. "-w export-logs --out cut " .. args)
+    T.eq(code, 2, args)
+    T.truthy(err:find(words, 1, true), err)
+  end
+end)
+
+-- The order of the system calls, seen by strace: every write to an events
+-- file is flushed to the disk (fsync) before a checkpoint is renamed into
+-- place, so a power cut cannot leave a checkpoint that counts lost bytes.
+T.test("export-logs: events are fsynced before the checkpoint that counts them", function()
+  if not os.execute("strace -o /dev/null true >/dev/null 2>&1") then
+    io.stderr:write("SKIP: strace cannot trace in this container\n")
+    return
+  end
+  local trace = W.tmp .. "/strace.txt"
+  local code, _, err = run(SB .. "-w export-logs --out synced --types authentication,telephony",
+                           "strace -f -qq -e trace=openat,write,fsync,fdatasync,rename,renameat,renameat2,close -o "
+                           .. trace)
+  T.eq(code, 0, err)
+  local events_fd, dirty, renames, syncs = {}, {}, 0, 0
+  for l in io.lines(trace) do
+    local path, fd = l:match('openat%(%S+, "([^"]+)".-= (%d+)$')
+    if path and path:find("%.jsonl$") then events_fd[fd] = true end
+    local wfd = l:match("write%((%d+),")
+    if wfd and events_fd[wfd] then dirty[wfd] = true end
+    local sfd = l:match("f%a*sync%((%d+)%)")
+    if sfd and events_fd[sfd] then
+      dirty[sfd] = nil
+      syncs = syncs + 1
+    end
+    local cfd = l:match("close%((%d+)%)")
+    if cfd then events_fd[cfd] = nil end
+    if l:find("rename%a*%(.-checkpoints%.json") then
+      renames = renames + 1
+      T.eq(next(dirty), nil, "an events file was not flushed before checkpoint " .. renames)
+    end
+  end
+  T.truthy(syncs >= 2 and renames >= 2, "pages written: " .. syncs .. " syncs, " .. renames .. " checkpoints")
+end)
+
 -- standards -------------------------------------------------------------------------
 
 local BASELINE = write("baseline.json", json.encode{

@@ -22,7 +22,7 @@ T.test("companies: comma, semicolon and tab found by sniffing; --delimiter force
   T.eq(names(companies.load(write("tab.csv", "name\tid\n\"Acme; Co\"\tC1\nGlobex\tC2\n"))), "Acme; Co|Globex")
   T.eq(names(companies.load(write("comma.csv", "name,id\n\"A;B\",C1\n"))), "A;B")
   local forced = write("forced.csv", "name;id,x,y\nA;1,2,3\n")
-  T.raises(function() companies.load(forced) end, "the header has no 'name' column")
+  T.raises(function() companies.load(forced) end, "the header has no name column")
   T.eq(names(companies.load(forced, { delimiter = ";" })), "A")
 end)
 

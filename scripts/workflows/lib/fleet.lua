@@ -33,7 +33,8 @@ local STATUS_FIELD = { active = "active", bypass = "bypass", disabled = "disable
                        ["locked out"] = "locked_out", locked_out = "locked_out",
                        ["pending deletion"] = "pending_deletion", pending_deletion = "pending_deletion" }
 
-local OPTIONS = { details = "boolean", account = "table", exclude_account = "table", concurrency = "integer" }
+local OPTIONS = { details = "boolean", account = "table", exclude_account = "table", org = "table", tag = "table",
+                  exclude_org = "table", exclude_tag = "table", concurrency = "integer", progress = "string|boolean" }
 
 -- The user counts of one child (an Admin client).
 function M.count_users(child)
@@ -119,19 +120,21 @@ local function row_of(account, result, err)
   return row
 end
 
--- Reads the children (those that opts.account and opts.exclude_account,
--- arrays of names or IDs as --account and --exclude-account give, select);
--- returns the rows sorted by name and how many children failed.
+-- Reads the children (those that opts.account, org, tag and their
+-- exclude_ forms select, as fanout.select does); returns the rows, each
+-- with its organization (org_id, org), sorted by name, and how many
+-- children failed.
 function M.read(accounts, opts)
   opts = options.check(opts, OPTIONS, "fleet.read", 2)
   local selected = fanout.select(accounts, opts)
   local per_child = fanout.each(accounts, selected, function(child) return read_child(child, opts) end,
-                                { concurrency = opts.concurrency })
+                                { concurrency = opts.concurrency, progress = opts.progress })
   local rows, failed = {}, 0
+  local orgs = fanout.organizations()
   for _, account in ipairs(selected) do
     local r = per_child[account.account_id]
     if r then
-      rows[#rows + 1] = row_of(account, r.result, r.error)
+      rows[#rows + 1] = fanout.org_fields(row_of(account, r.result, r.error), orgs)
       if r.error then failed = failed + 1 end
     end
   end
