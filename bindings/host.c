@@ -15,6 +15,7 @@
 
 static lua_State *global_L = NULL;
 static volatile sig_atomic_t interrupted = 0;
+static int usage_failed = 0;
 
 static int is_duo_error(lua_State *L, int idx)
 {
@@ -142,12 +143,23 @@ void duo_host_report(lua_State *L, int status)
         return;
     }
     if (is_duo_error(L, -1)) {
+        if (lua_type(L, -1) == LUA_TTABLE) {
+            lua_getfield(L, -1, "usage");
+            if (lua_toboolean(L, -1))
+                usage_failed = 1;
+            lua_pop(L, 1);
+        }
         error_line(L, -1);
         lua_remove(L, -2);
     }
     msg = lua_tolstring(L, -1, &len);
     write_error_line(msg, len);
     lua_pop(L, 1);
+}
+
+int duo_host_usage_failed(void)
+{
+    return usage_failed;
 }
 
 int duo_host_pcall(lua_State *L, int nargs, int nresults)

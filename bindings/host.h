@@ -20,6 +20,10 @@ int duo_host_run(lua_State *L, int nargs, int nresults);
 int duo_host_run_statement(lua_State *L, int nresults);
 /* Prints an error value the way duo-lua reports uncaught errors. */
 void duo_host_report(lua_State *L, int status);
+/* Set once an uncaught error reported was a usage error (a duo.Error
+ * whose field usage is true: an unknown profile, an unusable config or
+ * input file), so that the exit status is 2 (SPEC section 1). */
+int duo_host_usage_failed(void);
 /* Installs the SIGINT handler that interrupts running Lua code. */
 void duo_host_catch_sigint(lua_State *L);
 /* Set once Ctrl-C interrupted the program. */

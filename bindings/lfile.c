@@ -2,7 +2,7 @@
  * An advisory lock around a read-modify-write; replacing a file
  * atomically while keeping its mode and owner; folders (mkdir -p too);
  * listing a folder; whether only its owner may read a file; reading a
- * secret from the terminal without echo; the name of the user running us.
+ * secret from the terminal without echo; flushing a file to the disk; the name of the user running us.
  * The operating system's side of each is in core/platform.h. */
 #include <errno.h>
 #include <limits.h>
@@ -230,6 +230,51 @@ static int l_others_can_change(lua_State *L)
     return 2;
 }
 
+/* file.truncate(path, size) -> true, or nil and a message: cut back in
+ * place and flushed to disk; never through a link. */
+static int l_truncate(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    lua_Integer size = luaL_checkinteger(L, 2);
+
+    luaL_argcheck(L, size >= 0, 2, "a size of 0 or more expected");
+    if (platform_truncate(path, (long long)size) != 0) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "%s: %s", path, strerror(errno));
+        return 2;
+    }
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+static int close_stream(lua_State *L)
+{
+    luaL_Stream *p = luaL_checkudata(L, 1, LUA_FILEHANDLE);
+    int ok = fclose(p->f) == 0;
+
+    return luaL_fileresult(L, ok, NULL);
+}
+
+/* file.open_append(path) -> a Lua file handle appending to path, created
+ * owner-only (0600) when missing, never through a link (the files of users'
+ * log data and journals); nil and a message when it cannot be opened. */
+static int l_open_append(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    luaL_Stream *p = lua_newuserdatauv(L, sizeof(luaL_Stream), 0);
+
+    p->closef = NULL;   /* not yet a file: the handle's __gc leaves it */
+    luaL_setmetatable(L, LUA_FILEHANDLE);
+    p->f = platform_open_log(path);
+    if (p->f == NULL) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "%s: %s", path, strerror(errno));
+        return 2;
+    }
+    p->closef = close_stream;
+    return 1;
+}
+
 /* file.pid() -> this process's id. */
 static int l_pid(lua_State *L)
 {
@@ -363,6 +408,25 @@ static int l_read_secret(lua_State *L)
     return 1;
 }
 
+/* file.sync(f) -> true, or nil and a message: flushes an open Lua file
+ * (io.open's) and its data to the disk, so that a checkpoint saved after
+ * it never counts bytes a power cut could lose. */
+static int l_sync(lua_State *L)
+{
+    luaL_Stream *s = (luaL_Stream *)luaL_checkudata(L, 1, LUA_FILEHANDLE);
+
+    if (s->closef == NULL)
+        return luaL_argerror(L, 1, "the file is closed");
+    if (platform_flush_to_disk(s->f) != 0) {
+        int e = errno;
+        lua_pushnil(L);
+        lua_pushfstring(L, "cannot flush the file to disk: %s", strerror(e));
+        return 2;
+    }
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
 /* file.user() -> the login name of the user running us (or "uid N"). */
 static int l_user(lua_State *L)
 {
@@ -380,12 +444,15 @@ static const luaL_Reg file_functions[] = {
     { "kind", l_kind },
     { "identity", l_identity },
     { "pid", l_pid },
+    { "truncate", l_truncate },
+    { "open_append", l_open_append },
     { "others_can_change", l_others_can_change },
     { "mkdir", l_mkdir },
     { "owner_only", l_owner_only },
     { "list", l_list },
     { "read_secret", l_read_secret },
     { "user", l_user },
+    { "sync", l_sync },
     { NULL, NULL }
 };
 

@@ -427,5 +427,7 @@ int main(int argc, char **argv)
     lua_close(L);
     if (duo_host_interrupted() && status != LUA_OK)
         return EXIT_INTERRUPTED;
+    if (status != LUA_OK && duo_host_usage_failed())
+        return 2;   /* an unknown profile, an unusable config or input file */
     return status == LUA_OK ? exit_status : 1;
 }

@@ -94,9 +94,17 @@ int platform_replace(const char *path, const char *data, size_t len, unsigned mo
 long platform_pid(void);
 int platform_process_alive(long pid);
 
+/* Flushes a stream's buffer and then the file's data to the disk (fsync;
+ * FlushFileBuffers), so that what was written survives a power cut before
+ * anything that counts it (a checkpoint) is saved. 0 or -1. */
+int platform_flush_to_disk(FILE *f);
+
 /* Opens path for appending (a log), created owner-only when missing;
  * refuses (ELOOP) when the name is a symbolic link. NULL on failure. */
 FILE *platform_open_log(const char *path);
+/* Cuts the file path names back to size bytes, in place, and flushes it to
+ * disk; refuses (ELOOP) a symbolic link at path. */
+int platform_truncate(const char *path, long long size);
 
 /* Whether only the file's owner may read it: 1 yes; 0 no, with the reason
  * and the command that fixes it in why[n] ("is readable by group or

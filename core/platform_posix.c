@@ -426,6 +426,13 @@ int platform_process_alive(long pid)
     return errno == ESRCH ? 0 : errno == EPERM ? 1 : -1;
 }
 
+int platform_flush_to_disk(FILE *f)
+{
+    if (fflush(f) != 0)
+        return -1;
+    return fsync(fileno(f));
+}
+
 FILE *platform_open_log(const char *path)
 {
     int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -440,6 +447,21 @@ FILE *platform_open_log(const char *path)
         errno = e;
     }
     return f;
+}
+
+int platform_truncate(const char *path, long long size)
+{
+    int fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+    int rc, e;
+
+    if (fd < 0)
+        return -1;
+    rc = ftruncate(fd, (off_t)size) == 0 && fsync(fd) == 0 ? 0 : -1;
+    e = errno;
+    if (close(fd) != 0 && rc == 0)
+        return -1;
+    errno = e;
+    return rc;
 }
 
 int platform_owner_only(const char *path, char *why, size_t n)

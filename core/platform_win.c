@@ -626,6 +626,51 @@ int platform_process_alive(long pid)
     return alive;
 }
 
+int platform_flush_to_disk(FILE *f)
+{
+    HANDLE h;
+    if (fflush(f) != 0)
+        return -1;
+    h = (HANDLE)_get_osfhandle(_fileno(f));
+    if (h == INVALID_HANDLE_VALUE) {
+        errno = EBADF;
+        return -1;
+    }
+    return FlushFileBuffers(h) ? 0 : set_errno();
+}
+
+int platform_truncate(const char *path, long long size)
+{
+    platform_stat st;
+    wchar_t *wp;
+    HANDLE h;
+    LARGE_INTEGER at;
+    int ok;
+
+    if (platform_stat_path(path, &st) != 0)
+        return -1;
+    if (st.is_link) {
+        errno = ELOOP;
+        return -1;
+    }
+    wp = wide(path);
+    if (wp == NULL)
+        return -1;
+    h = CreateFileW(wp, GENERIC_WRITE, FILE_SHARE_READ, NULL, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+    free(wp);
+    if (h == INVALID_HANDLE_VALUE)
+        return set_errno();
+    at.QuadPart = size;
+    ok = SetFilePointerEx(h, at, NULL, FILE_BEGIN) && SetEndOfFile(h) && FlushFileBuffers(h);
+    if (!ok) {
+        set_errno();
+        CloseHandle(h);
+        return -1;
+    }
+    CloseHandle(h);
+    return 0;
+}
+
 FILE *platform_open_log(const char *path)
 {
     platform_stat st;

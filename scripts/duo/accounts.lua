@@ -126,27 +126,38 @@ function ext._refresh_child(self, child, e, request)
   return true
 end
 
+-- each_child's options: duo.parallel's, and ordered.
+local EACH_CHILD_OPTIONS = { ordered = "boolean" }
+for k, v in pairs(parallel.OPTIONS) do EACH_CHILD_OPTIONS[k] = v end
+
 -- accounts:each_child(fn, opts) -> per_child[account_id] = { account,
 -- result, error }; fn(child_client, account) runs concurrently, in the
 -- scope of duo.parallel: an error or Ctrl-C cancels every child's task.
+-- opts.ordered = true: an array of the same entries instead, in the order
+-- of the child list (accounts:children()), for output that is the same
+-- from run to run.
 function ext.each_child(self, fn, opts)
   if type(fn) ~= "function" then
     options.arg_error("each_child", 1, "function expected, got " .. type(fn))
   end
   local popts = { concurrency = self.concurrency or 8, label = "child accounts" }
-  for k, v in pairs(options.check(opts, parallel.OPTIONS, "each_child", 2)) do popts[k] = v end
+  local ordered = false
+  for k, v in pairs(options.check(opts, EACH_CHILD_OPTIONS, "each_child", 2)) do
+    if k == "ordered" then ordered = v else popts[k] = v end
+  end
   local list = child_list(self, rawget(self, "_children") == nil).list
   local results, failures = parallel.parallel(list, function(account)
     return fn(ext.child(self, account.account_id), account)
   end, popts)
-  local per_child = {}
+  local entries, per_child = {}, {}
   for i, account in ipairs(list) do
-    per_child[account.account_id] = { account = account, result = results[i] }
+    entries[i] = { account = account, result = results[i] }
+    per_child[account.account_id] = entries[i]
   end
   for _, f in ipairs(failures) do
     per_child[f.item.account_id].error = f.error
   end
-  return per_child
+  return ordered and entries or per_child
 end
 
 -- Creating or deleting a child changes the list: forget the cached one.

@@ -200,7 +200,7 @@ function M.load_file(path)
     end,
   }
   local f, open_err = io.open(path, "rb")
-  if f == nil then errors.config("config file %s cannot be read: %s", path, (open_err:gsub("^.*: ", ""))) end
+  if f == nil then errors.usage("config file %s cannot be read: %s", path, (open_err:gsub("^.*: ", ""))) end
   local text = f:read("a")
   f:close()
   if text == nil then errors.config("config file %s cannot be read", path) end
@@ -278,17 +278,21 @@ end
 -- The config in force in env (default: the current environment): its own
 -- (the sandbox's simulated tenant), else the file if there is one, else
 -- the environment variables.
-function M.current(env)
-  local own = envs.fields(env or envs.current()).config
-  if own then return own end
+local function from_file_or_env()
   local path, explicit = M.path()
   local kind = path and file_kind(path)
   if path and (explicit or kind) then
-    if kind == nil then errors.config("config file %s does not exist", path) end
-    if kind == "directory" then errors.config("config file %s is a folder, not a file", path) end
+    if kind == nil then errors.usage("config file %s does not exist", path) end
+    if kind == "directory" then errors.usage("config file %s is a folder, not a file", path) end
     return M.load_file(path)
   end
   return env_config()
+end
+
+function M.current(env)
+  local own = envs.fields(env or envs.current()).config
+  if own then return own end
+  return from_file_or_env()
 end
 
 local function sorted_names(t)
@@ -316,7 +320,7 @@ function M.profile(name, env)
   local p = cfg.profiles[name]
   if p == nil then
     local known = sorted_names(cfg.profiles)
-    errors.config("unknown profile '%s' (%s)", name,
+    errors.usage("unknown profile '%s' (%s)", name,
                   #known > 0 and ("known: " .. table.concat(known, ", ")) or "no profiles are configured")
   end
   return p, name, cfg
@@ -382,6 +386,10 @@ end
 -- looked up in: the profile's own `notify` entry wins over the top
 -- level's. profile nil: the profile in force (--profile, the default, the
 -- only one), if there is one.
+--
+-- Under an environment with its own config (the sandbox, which simulates
+-- Duo only), a channel it does not name comes from the config file's top
+-- level: notifications go to the real channels there too.
 function M.channel(name, profile)
   local cfg = M.current()
   local pname = profile or sys.settings().profile or cfg.default
@@ -390,13 +398,16 @@ function M.channel(name, profile)
     if #names == 1 then pname = names[1] end
   end
   if profile ~= nil and cfg.profiles[profile] == nil then
-    errors.config("unknown profile '%s' (known: %s)", profile, table.concat(sorted_names(cfg.profiles), ", "))
+    errors.usage("unknown profile '%s' (known: %s)", profile, table.concat(sorted_names(cfg.profiles), ", "))
   end
   local p = pname and cfg.profiles[pname]
   local ch = p and p.notify and p.notify[name] or cfg.notify and cfg.notify[name]
+  local outer = envs.fields(envs.current()).config and from_file_or_env() or nil
+  if ch == nil and outer and outer.notify then ch = outer.notify[name] end
   if ch == nil then
     local known = {}
     for k in pairs(cfg.notify or {}) do known[k] = true end
+    for k in pairs(outer and outer.notify or {}) do known[k] = true end
     for k in pairs(p and p.notify or {}) do known[k] = true end
     local list = sorted_names(known)
     errors.config("no notify channel '%s' in %s (%s)", name, cfg.path or "the config",

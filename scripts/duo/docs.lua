@@ -2,6 +2,7 @@
 -- for duo.help and the REPL's help(), and the whole reference in Markdown
 -- (scripts/REFERENCE.md is this output; a test keeps it current).
 local catalogue = require "duo.catalogue"
+local records = require "duo.records"
 
 local M = {}
 
@@ -117,6 +118,63 @@ Use duo.json for anything sent to Duo or compared across runs.]],
 }
 TOPICS.json = TOPICS.cjson
 
+TOPICS.each_child = [[
+accounts:each_child(fn [, opts]): fn(child, account) for every child account
+concurrently (child: an Admin client for it; account: its entry of
+accounts:children(), { account_id, name, api_hostname }).
+  returns     per_child[account_id] = { account, result = what fn returned,
+              error = the error it raised (a duo.Error or a message) }
+  opts        concurrency (default the client's, 8), progress ("auto"), and
+              ordered = true: an array of the same entries instead, in the
+              order of accounts:children(), so output is the same each run:
+                for _, e in ipairs(accounts:each_child(fn, { ordered = true })) do
+                  print(e.account.name, e.result or e.error)
+                end
+One child's error never stops the others; an unknown option is refused by
+name.]]
+
+TOPICS.output = [[
+workflows.lib.output: the tables, CSV and JSON of the bundled workflows, a
+public helper for scripts: require the module workflows.lib.output.
+Columns are { key = "field", title = "TITLE", format = function(v, row), max_width = n }
+(title, format and max_width optional).
+  output.table(rows, columns [, out])  aligned columns for people: display
+              width counted (wide and combining characters), a cell cut to
+              output.MAX_CELL (60) columns or max_width and ended with "…",
+              nil/duo.null shown as "-", true/false as yes/no; linear time
+  output.csv(rows, columns [, out])    RFC 4180, a header of the keys; full
+              values, a cell a spreadsheet would run as a formula made inert
+  output.json(value [, out]), output.json_text(value)  pretty, sorted keys
+  output.jsonl(rows [, out])           one JSON object a line
+  output.open(path [, { private = true }])  out and finish(): standard output
+              for nil or "-", else the file, replaced at finish() (0600 when
+              private); refuses the run's config, store and inputs
+  output.width(s)                      the display width of a text
+out is a file (default io.stdout). --format json/csv keep full values:
+only the table truncates.]]
+
+TOPICS.records = nil   -- filled below
+
+-- The records' topics: duo.help "user", "phone", "admin", ...
+
+local function record_text(r)
+  local lines = { r.title .. " (" .. r.name .. "), as Duo's Admin API documentation describes it.",
+                  "  from: " .. r.methods }
+  for _, f in ipairs(r.fields) do
+    lines[#lines + 1] = string.format("  %-30s %-13s %s", f[1], f[2], f[3])
+  end
+  if r.note then lines[#lines + 1] = r.note end
+  return table.concat(lines, "\n")
+end
+
+local names = {}
+for _, r in ipairs(records.list) do
+  TOPICS[r.name] = record_text(r)
+  names[#names + 1] = r.name
+end
+TOPICS.records = "The records Duo returns, one topic each: duo.help \"" .. table.concat(names, "\", \"")
+  .. "\". Scripts' helpers: duo.help \"output\" (tables, CSV, JSON), duo.help \"each_child\"."
+
 function M.help(name, api)
   if type(name) ~= "string" then
     return nil, "help: give a method name such as \"get_users\" or \"admin.get_users\""
@@ -178,6 +236,33 @@ function M.markdown()
                                       row.summary or "", row.writes and " (writes)" or "", source)
       end
     end
+  end
+  out[#out + 1] = ""
+  out[#out + 1] = "## Records"
+  out[#out + 1] = ""
+  out[#out + 1] = "The fields of the records Duo returns, as Duo's Admin API documentation describes them "
+    .. "(`duo.help \"user\"` and so on in Lua). Duo may add fields: read those you need."
+  for _, r in ipairs(records.list) do
+    out[#out + 1] = ""
+    out[#out + 1] = "### " .. r.name .. ": " .. r.title:lower()
+    out[#out + 1] = ""
+    out[#out + 1] = "From " .. r.methods .. "." .. (r.note and (" " .. r.note) or "")
+    out[#out + 1] = ""
+    out[#out + 1] = "| field | type | |"
+    out[#out + 1] = "|---|---|---|"
+    for _, f in ipairs(r.fields) do
+      out[#out + 1] = string.format("| `%s` | %s | %s |", f[1], (f[2]:gsub("|", "\\|")), (f[3]:gsub("|", "\\|")))
+    end
+  end
+  out[#out + 1] = ""
+  out[#out + 1] = "## Helpers for scripts"
+  for _, topic in ipairs{ "each_child", "output" } do
+    out[#out + 1] = ""
+    out[#out + 1] = "### " .. topic
+    out[#out + 1] = ""
+    out[#out + 1] = "```"
+    out[#out + 1] = TOPICS[topic]
+    out[#out + 1] = "```"
   end
   out[#out + 1] = ""
   return table.concat(out, "\n")

@@ -13,7 +13,7 @@ local KINDS = { api = true, http = true, network = true, timeout = true, tls = t
                 config = true, cancelled = true, deadlock = true }
 
 local FIELDS = { "kind", "status", "code", "message", "detail", "method", "path",
-                 "host", "account_id", "attempts", "hint" }
+                 "host", "account_id", "attempts", "hint", "usage" }
 
 -- Application type each API prefix needs, for the 40102 hint.
 local function application_for(path)
@@ -118,6 +118,13 @@ end
 -- Raises a config error (a one-line message, no traceback).
 function M.config(message, ...)
   error(M.new{ kind = "config", message = string.format(message, ...) }, 0)
+end
+
+-- Raises a config error that is a usage error (SPEC section 1: exit status
+-- 2 when nothing catches it): an unknown profile, a config or input file
+-- that is missing, a folder or unreadable. Its field `usage` is true.
+function M.usage(message, ...)
+  error(M.new{ kind = "config", message = string.format(message, ...), usage = true }, 0)
 end
 
 M.Error = Error

@@ -71,7 +71,48 @@ function M.check_entry(e, where, fail)
   for _, k in ipairs(M.AUDIT_FIELDS) do
     if out[k] ~= nil and type(out[k]) ~= "string" then fail("%s: \"%s\" must be a string", where, k) end
   end
+  if out.tags ~= nil and not none(out.tags) then
+    local ok = type(out.tags) == "table"
+    for _, t in ipairs(ok and out.tags or {}) do ok = ok and type(t) == "string" and t ~= "" end
+    if not ok then fail("%s: \"tags\" must be a list of words", where) end
+  end
   return out
+end
+
+-- What breaks the store's rules (SPEC section 8): an account with two
+-- organizations, an id used twice. One line each, with the fix; never
+-- fixed here: a person decides.
+function M.problems(store)
+  local out, by_account, by_id = {}, {}, {}
+  for _, e in ipairs(store.organizations) do
+    local a = e.duo_account_id
+    if a then
+      if by_account[a] then
+        out[#out + 1] = string.format("account %s has two organizations, '%s' and '%s': keep one with "
+                                      .. "duo-lua -w mappings set --org NAME --account %s --move", a,
+                                      by_account[a].name, e.name, a)
+      else
+        by_account[a] = e
+      end
+    end
+    if e.id then
+      if by_id[e.id] then
+        out[#out + 1] = string.format("id %s is used by '%s' and '%s': ids must be unique", e.id,
+                                      by_id[e.id].name, e.name)
+      else
+        by_id[e.id] = e
+      end
+    end
+  end
+  return out
+end
+
+-- The organization an account belongs to, or nil.
+function M.owner_of(store, account_id)
+  for _, e in ipairs(store.organizations) do
+    if e.duo_account_id == account_id then return e end
+  end
+  return nil
 end
 
 -- Reads the store at path (default: the profile's). A missing file is an
@@ -125,6 +166,11 @@ function M.parse(text, path, label)
   end
   for k, v in pairs(doc) do
     if k ~= "organizations" then store.extra[k] = v end
+  end
+  if label == nil then
+    for _, p in ipairs(M.problems(store)) do
+      config.warn_once(path .. p, string.format("duo-lua: warning: the mapping store %s: %s\n", path, p))
+    end
   end
   return store
 end

@@ -6,8 +6,14 @@
 -- returns nil. No secret (a token, a password, a webhook URL) ever appears
 -- in an error, a trace or the dry-run line.
 --
+-- notify.events(channel, events [, opts]) sends log events (export-logs
+-- --to) to a syslog, splunk_hec or webhook channel, batched as the kind
+-- wants; each event is { type = "authentication", time = Unix seconds,
+-- record = the event's table, json = its JSON text }.
+--
 -- The kinds live in scripts/duo/notify/<kind>.lua; each has
 --   send(ch, findings, ctx)   ctx: name, host, fail(kind, message, fields)
+-- and those in EVENT_KINDS also send_events(ch, events, ctx).
 local envs = require "duo.env"
 local errors = require "duo.error"
 local options = require "duo.options"
@@ -32,6 +38,9 @@ local REQUIRED = { "rule", "severity", "state", "finding_id", "summary" }
 local NULLABLE = { org_id = true, org = true }
 
 local OPTIONS = { profile = "string" }
+
+-- The kinds that take log events.
+M.EVENT_KINDS = { syslog = true, splunk_hec = true, webhook = true }
 
 local function check_finding(f, i)
   local where = "finding " .. i
@@ -104,32 +113,63 @@ local function context(name, ch)
   return ctx
 end
 
-function M.notify(channel, findings, opts)
-  local o = options.check(opts, OPTIONS, "notify", 3)
-  local ch, name
+-- A channel name (looked up in the config) or table -> the channel and
+-- the name its messages use; raises on an unknown name or a bad table.
+function M.channel(channel, profile, fname)
+  fname = fname or "notify"
   if type(channel) == "string" then
-    ch = config.channel(channel, o.profile)
-    name = channel
+    return config.channel(channel, profile), channel
   elseif type(channel) == "table" then
     local problem = channels.problem(channel)
-    if problem then options.arg_error("notify", 1, "the channel " .. problem) end
-    ch, name = channel, channel.kind
-  else
-    options.arg_error("notify", 1, "channel name or table expected, got " .. type(channel))
+    if problem then options.arg_error(fname, 1, "the channel " .. problem) end
+    return channel, channel.kind
   end
+  options.arg_error(fname, 1, "channel name or table expected, got " .. type(channel))
+end
+
+-- Under --dry-run prints what would be sent (channel, kind, host, count)
+-- and returns nil; otherwise sends the list with the kind's `method` and
+-- returns true.
+local function dispatch(ch, name, ctx, list, noun, method)
+  if envs.current().dry_run then
+    io.stderr:write(string.format("dry-run: notify '%s' (%s to %s): %d %s%s, not sent\n", name, ch.kind,
+                                  ctx.host, #list, noun, #list == 1 and "" or "s"))
+    return nil
+  end
+  require("duo.notify." .. ch.kind)[method](ch, list, ctx)
+  return true
+end
+
+local EVENT = { type = "string", time = "number", record = "table", json = "string" }
+
+function M.events(channel, events, opts)
+  local o = options.check(opts, OPTIONS, "notify.events", 3)
+  local ch, name = M.channel(channel, o.profile, "notify.events")
+  if type(events) ~= "table" then options.arg_error("notify.events", 2, "a list of events expected, got " .. type(events)) end
+  for i, ev in ipairs(events) do
+    options.check(ev, EVENT, "notify.events", 3)
+    for _, k in ipairs{ "type", "time", "record", "json" } do
+      if ev[k] == nil then options.arg_error("notify.events", 2, string.format("event %d: '%s' is required", i, k)) end
+    end
+  end
+  local ctx = context(name, ch)
+  if not M.EVENT_KINDS[ch.kind] then
+    ctx.fail("config", "log events go to a syslog, splunk_hec or webhook channel, not " .. ch.kind)
+  end
+  if #events == 0 then return true end
+  return dispatch(ch, name, ctx, events, "event", "send_events")
+end
+
+function M.notify(channel, findings, opts)
+  local o = options.check(opts, OPTIONS, "notify", 3)
+  local ch, name = M.channel(channel, o.profile)
   local list = check_findings(findings)
   if #list == 0 then return true end
   local ctx = context(name, ch)
   if ch.kind == "psa_ticket" then
     ctx.fail("config", "psa_ticket channels are sent by the alerts workflow, not by duo.notify")
   end
-  if envs.current().dry_run then
-    io.stderr:write(string.format("dry-run: notify '%s' (%s to %s): %d finding%s, not sent\n", name, ch.kind,
-                                  ctx.host, #list, #list == 1 and "" or "s"))
-    return nil
-  end
-  require("duo.notify." .. ch.kind).send(ch, list, ctx)
-  return true
+  return dispatch(ch, name, ctx, list, "finding", "send")
 end
 
 return M

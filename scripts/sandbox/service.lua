@@ -245,7 +245,8 @@ end
 
 -- The built-in configuration while the sandbox runs: one profile,
 -- "sandbox", holding the simulated integrations' keys; any profile name a
--- script asks for resolves to it.
+-- script asks for resolves to it (a --profile given on the command line
+-- must be "sandbox" or a profile of the config file: check_profile).
 -- A config file given explicitly (--config, $DUO_LUA_CONFIG) that exists still lends
 -- its notification channels (top level, and the profile's in force) and
 -- that profile's psa block, so alerts can be tried on the simulated tenant
@@ -266,6 +267,24 @@ local function lent_from_file(profile_name)
   end
   local p = name and cfg.profiles[name] or {}
   return { notify = cfg.notify, profile_notify = p.notify, psa = p.psa }
+end
+
+-- A --profile given with --sandbox names "sandbox" or a profile of the
+-- config file in force (whose notify and psa blocks it lends); any other
+-- name is refused, as it is without the sandbox.
+local function check_profile(name)
+  if name == nil or name == "sandbox" then return end
+  local path = config.path()
+  local known = { "sandbox" }
+  local f = path and io.open(path, "rb")
+  if f then
+    f:close()
+    local cfg = config.load_file(path)
+    if cfg.profiles[name] then return end
+    for k in pairs(cfg.profiles) do known[#known + 1] = k end
+  end
+  table.sort(known)
+  errors.usage("unknown profile '%s' (known under --sandbox: %s)", name, table.concat(known, ", "))
 end
 
 local function sandbox_config(sb, profile_name)
@@ -347,11 +366,12 @@ function M.start(seed, opts)
   if virtual == nil then virtual = sb.latency > 0 or sb.rate_limits ~= nil end
   sb.virtual_time = virtual
 
+  local host = envs.host()
+  check_profile(host.profile)
   local running = M.current()
   if running then running:stop() end
   if virtual then loop.set_virtual_time(true, now) end
   sb.backend = { answer = handler(sb), sandbox = sb }
-  local host = envs.host()
   sb.env, sb._stop_env = envs.new{ backend = sb.backend, config = sandbox_config(sb, host.profile), dry_run = host.dry_run,
                                    profile = host.profile, config_path = host.config_path, name = "sandbox" }
   envs.activate(sb.env)

@@ -31,6 +31,8 @@ Two runs never overlap (a lock beside the state file).
   --account A      only this child account (name or ID; may repeat)
   --exclude-account A, --exclude-org O, --exclude-tag T   leave those out
   --concurrency N  children read at once (default 16)
+  --progress       a status line on stderr every few seconds, also when it is
+                   not a terminal (on a terminal a progress line is drawn)
   --profile P      the profile (default: the configured default)
   -h, --help       this text
 
@@ -59,10 +61,10 @@ run holds the lock), 2 usage error (a bad rules file, an unknown channel).
 
 local opts, rest = args.parse({
   name = NAME, help = HELP,
-  options = args.with_orgs{
+  options = args.with_fanout{
     rules = { value = "FILE" }, state = { value = "FILE" }, channel = { value = "NAME", many = true },
     format = args.format{ "table", "json", "jsonl" }, output = args.OUTPUT,
-    concurrency = { value = "N", number = true, min = 1, max = 256 },
+    concurrency = { value = "N", number = true, min = 1, max = 256 }, progress = args.PROGRESS,
   },
 }, { ... })
 if opts == nil then return rest end
@@ -160,7 +162,8 @@ local selected = fanout.select(accounts, opts)
 local filtered = #opts.account + #opts.org + #opts.tag + #opts.exclude_account + #opts.exclude_org
                  + #opts.exclude_tag > 0
 local per_child = fanout.each(accounts, selected, function(child) return check.child(ctx, child) end,
-                              { concurrency = opts.concurrency and math.tointeger(opts.concurrency) or nil })
+                              { concurrency = opts.concurrency and math.tointeger(opts.concurrency) or nil,
+                                progress = args.progress_mode(opts) })
 
 local store = mappings.load()
 local org_of = {}

@@ -19,6 +19,10 @@ and does not stop the others (the exit status is then 1).
   --output FILE     write the output to FILE instead of standard output
   --account A       only this child account (name or ID; may repeat)
   --exclude-account A  leave this child account out (may repeat)
+  --org O, --tag T  only the accounts of these organizations (name or id)
+                  or tags of the mapping store (may repeat; --exclude-org O,
+                  --exclude-tag T leave them out); --account also takes an
+                  organization's name
   --profile P       the profile (default: the configured default)
   -h, --help        this text
 

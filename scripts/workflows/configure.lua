@@ -14,14 +14,16 @@ usage: duo-lua -w configure [--profile P] [--admin-host H --admin-ikey I --admin
 
 Writes one profile into the config file (-c F, $DUO_LUA_CONFIG, else
 $XDG_CONFIG_HOME/duo-lua/config.lua), keeping every other profile. Each
-credential set (admin, accounts, auth) comes from the flags, or is asked for
-on the terminal (the secret key without echo; Enter skips a set). Every set
+credential set (admin, accounts, auth, device) comes from the flags, or is
+asked for on the terminal (the secret key without echo; Enter skips a set). Every set
 is checked against Duo as -w check does before anything is saved; the file
 is written with mode 600.
 
   --admin-host H, --admin-ikey I, --admin-skey S          the Admin API set
   --accounts-host H, --accounts-ikey I, --accounts-skey S the Accounts API set
   --auth-host H, --auth-ikey I, --auth-skey S             the Auth API set
+  --device-host H, --device-ikey I, --device-skey S, --device-mkey M
+                          the Device API set, with its management system key
   --skey-env              write each secret key given as env "DUO_<P>_<API>_SKEY"
                           instead of the key itself (you set those variables)
   --ca CA                 the profile's trust: pinned (default), system or a PEM file
@@ -39,8 +41,9 @@ or nothing was written, 2 usage error.
 
 local options = { default = { flag = true }, yes = args.YES, format = args.format{ "table", "json" },
                   ["skey-env"] = { flag = true }, ca = { value = "CA" } }
-for _, api in ipairs(credentials.APIS) do
-  for _, k in ipairs{ "host", "ikey", "skey" } do options[api .. "-" .. k] = { value = k:upper() } end
+local SETS, FIELDS = credentials.CHECKED, credentials.FIELDS
+for _, api in ipairs(SETS) do
+  for _, k in ipairs(FIELDS[api]) do options[api .. "-" .. k] = { value = k:upper() } end
 end
 local opts, rest = args.parse({ name = NAME, help = HELP, options = options }, { ... })
 if opts == nil then return rest end
@@ -83,9 +86,9 @@ end
 
 if opts.ca then profile.ca = opts.ca end
 local changed = {}
-for _, api in ipairs(credentials.APIS) do
+for _, api in ipairs(SETS) do
   local given = {}
-  for _, k in ipairs{ "host", "ikey", "skey" } do given[k] = opts[api .. "_" .. k] end
+  for _, k in ipairs(FIELDS[api]) do given[k] = opts[api .. "_" .. k] end
   if next(given) == nil and terminal then
     local current = profile[api]
     local h = ask(string.format("%s API host%s (Enter: %s): ", api,
@@ -95,13 +98,14 @@ for _, api in ipairs(credentials.APIS) do
       given.host = h
       given.ikey = ask(string.format("%s integration key: ", api))
       given.skey = ask(string.format("%s secret key (not shown): ", api), true)
+      if api == "device" then given.mkey = ask("device management system key (mkey, not shown): ", true) end
     end
   end
   if next(given) ~= nil then
     local set = {}
     for k, v in pairs(profile[api] or {}) do set[k] = v end
     for k, v in pairs(given) do set[k] = v end
-    for _, k in ipairs{ "host", "ikey", "skey" } do
+    for _, k in ipairs(FIELDS[api]) do
       if set[k] == nil or set[k] == "" then
         return args.usage_error(NAME, "the %s set needs --%s-%s too", api, api, k)
       end
@@ -167,7 +171,10 @@ if opts.skey_env then
 end
 cfg.profiles[pname] = profile
 if opts.default or cfg.default == nil then cfg.default = pname end
-local text = "-- duo-lua configuration (SPEC section 2), written by duo-lua -w configure.\n"
+local text = "-- duo-lua configuration, written by duo-lua -w configure (run it again to change a profile).\n"
+             .. "-- Each profile holds the credential sets admin, accounts, auth and device (host, ikey, skey;\n"
+             .. "-- device also mkey); a skey may be env \"NAME\" to read it from the environment.\n"
+             .. "-- Check the keys with: duo-lua -w check --all-profiles. Keep this file private (mode 600).\n"
              .. "return {\n  default = " .. string.format("%q", cfg.default) .. ",\n  profiles = "
              .. lua_value(cfg.profiles, "  ") .. ",\n}\n"
 

@@ -7,12 +7,14 @@ local logexport = require "workflows.lib.logexport"
 local output = require "workflows.lib.output"
 local file = host.file
 local json = require "duo.json"
+local notify = require "duo.notify"
+local progress = require "duo.progress"
 local termtext = require "duo.termtext"
 
 local NAME = "export-logs"
 local HELP = [[
 usage: duo-lua -w export-logs --out DIR [--types authentication,administrator,telephony,activity]
-                              [--since 7d] [--format table|json]
+                              [--since 7d] [--to CHANNEL]... [--progress] [--format table|json]
 
 Appends each child account's log events to DIR/TYPE.jsonl (one JSON object a
 line, each with "child_account_id" and "child_account" added), oldest first.
@@ -21,7 +23,16 @@ after each page, so a second run exports only what is new and an
 interrupted run resumes without duplicates. Safe to run from cron: a lock
 file (DIR/.export-logs.lock) makes a second run at the same time stop at
 once. The children are read concurrently; each child's log requests are
-paced to Duo's logs rate limit (--rate), and a 429 is waited out.
+paced to Duo's logs rate limit (--rate), and a 429 is waited out. Each
+page is flushed to the disk before the checkpoint that counts it is saved.
+
+With --to, each exported event is also sent to a notification channel of
+the config (kind syslog: one RFC 5424 message per event; splunk_hec: up to
+500 events a request; webhook: a JSON array of up to 500 events a request,
+signed). The files are still written: --to adds a copy, it does not replace
+them. A page goes to every channel first, then to the file, and only then
+does the checkpoint move: a channel that refuses it fails that child's log
+(exit 1) and the next run sends the page again.
 
   --out DIR       the folder of the files (created if missing)
   --types LIST    comma-separated: authentication, administrator,
@@ -29,6 +40,14 @@ paced to Duo's logs rate limit (--rate), and a 429 is waited out.
   --since S       where a first export starts: 7d, 12h, 30m, a date
                   (2024-05-01), an ISO time, or Unix seconds (default: the
                   last 180 days, all Duo keeps); a checkpoint wins over it
+  --to CHANNEL    also send every event to this notify channel (syslog,
+                  splunk_hec or webhook; may repeat)
+  --reset LIST    forget the checkpoints of these types (comma-separated)
+                  and export them again from where their checkpoints
+                  started, or from --since: the way back after a file was
+                  cut (move the file aside first; it is never overwritten)
+  --progress      a status line on stderr every few seconds, also when it is
+                  not a terminal (on a terminal a progress line is always drawn)
   --rate N        log requests a minute per child account (default 2, the
                   limit Duo's staff have stated; on the sandbox, its own
                   logs limit, or none when it has no rate limits)
@@ -38,6 +57,10 @@ paced to Duo's logs rate limit (--rate), and a 429 is waited out.
   --output FILE   write the summary to FILE instead of standard output
   --account A     only this child account (name or ID; may repeat)
   --exclude-account A  leave this child account out (may repeat)
+  --org O, --tag T  only the accounts of these organizations (name or id)
+                  or tags of the mapping store (may repeat; --exclude-org O,
+                  --exclude-tag T leave them out); --account also takes an
+                  organization's name
   --dry-run       read and count, write no file
   --profile P     the profile (default: the configured default)
   -h, --help      this text
@@ -53,6 +76,7 @@ local opts, rest = args.parse({
   name = NAME, help = HELP,
   options = args.with_fanout{
     out = { value = "DIR", required = true }, types = { value = "LIST" }, since = { value = "S" },
+    to = { value = "CHANNEL", many = true }, reset = { value = "LIST" }, progress = args.PROGRESS,
     rate = { value = "N", number = true, min = 0.01, max = 100000 },
     ["max-pages"] = { value = "N", number = true, min = 1, max = 1e9 },
     format = args.format{ "table", "json" }, output = args.OUTPUT,
@@ -60,19 +84,50 @@ local opts, rest = args.parse({
 }, { ... })
 if opts == nil then return rest end
 
-local kinds = {}
-if opts.types then
-  for t in opts.types:gmatch("[^,%s]+") do
+-- A comma-separated list of log types, or nil and the usage error's text.
+local function type_list(flag, text)
+  local list = {}
+  for t in text:gmatch("[^,%s]+") do
     if logexport.KINDS[t] == nil then
-      return args.usage_error(NAME, "--types: unknown type '%s' (authentication, administrator, telephony, activity)", t)
+      return nil, string.format("%s: unknown type '%s' (authentication, administrator, telephony, activity)", flag, t)
     end
-    kinds[#kinds + 1] = t
+    list[#list + 1] = t
   end
-  if #kinds == 0 then return args.usage_error(NAME, "--types needs at least one type") end
-else
-  kinds = logexport.TYPES
+  if #list == 0 then return nil, flag .. " needs at least one type" end
+  return list
 end
-local now_s = os.time()
+
+local kinds = logexport.TYPES
+if opts.types then
+  local err
+  kinds, err = type_list("--types", opts.types)
+  if kinds == nil then return args.usage_error(NAME, "%s", err) end
+end
+local resets = {}
+if opts.reset then
+  local list, err = type_list("--reset", opts.reset)
+  if list == nil then return args.usage_error(NAME, "%s", err) end
+  local exported = {}
+  for _, t in ipairs(kinds) do exported[t] = true end
+  for _, t in ipairs(list) do
+    if not exported[t] then return args.usage_error(NAME, "--reset %s: that type is not in --types", t) end
+    resets[#resets + 1] = t
+  end
+end
+
+-- --to: each a configured channel that takes log events.
+local channels = {}
+for _, name in ipairs(opts.to) do
+  local ok, ch = pcall(notify.channel, name)
+  if not ok then return args.usage_error(NAME, "--to %s: %s", name, (tostring(ch):gsub("^duo: ", ""))) end
+  if not notify.EVENT_KINDS[ch.kind] then
+    return args.usage_error(NAME, "--to %s: a %s channel cannot take log events (use a syslog, splunk_hec or "
+                            .. "webhook channel)", name, ch.kind)
+  end
+  channels[#channels + 1] = { name = name, kind = ch.kind, sent = 0 }
+end
+
+local now_s = host.unix_time()
 local since = now_s - logexport.RETENTION_S
 if opts.since then
   local s, err = logexport.parse_since(opts.since, now_s)
@@ -106,7 +161,13 @@ if not dry then
 end
 
 local cp = logexport.load(dir)
-local outs = {}
+local outs, starts = {}, {}
+for _, kind in ipairs(resets) do
+  for id, start in pairs(logexport.reset(dir, cp, kind)) do
+    starts[id] = starts[id] or {}
+    starts[id][kind] = not opts.since and start or nil
+  end
+end
 if not dry then
   local cut = logexport.repair(dir, cp, kinds)
   for kind, bytes in pairs(cut) do
@@ -115,7 +176,7 @@ if not dry then
   end
   logexport.save(dir, cp)
   for _, kind in ipairs(kinds) do
-    local f, err = io.open(logexport.file_path(dir, kind), "ab")
+    local f, err = file.open_append(logexport.file_path(dir, kind))   -- 0600: users' logins, never through a link
     if f == nil then io.stderr:write(termtext.format("duo-lua: %s: %s\n", NAME, err)) return 1 end
     outs[kind] = f
   end
@@ -123,8 +184,31 @@ end
 
 local accounts = duo.accounts()
 local selected = fanout.select(accounts, opts)
-local ctx = { dir = dir, cp = cp, out = outs, since = since, now_ms = now_s * 1000,
-              max_pages = opts.max_pages, pages = { done = 0 } }
+local ctx = { dir = dir, cp = cp, out = outs, since = since, now_ms = now_s * 1000, unix_s = host.unix_time,
+              starts = starts, max_pages = opts.max_pages, pages = { done = 0 } }
+if #channels > 0 then
+  function ctx.send(_, events)
+    for _, ch in ipairs(channels) do
+      if not dry then notify.events(ch.name, events) end
+      ch.sent = ch.sent + #events
+    end
+  end
+end
+
+-- Progress: logs (child and type) done, with the pages and events so far.
+local bar = progress.new{ label = NAME, total = #selected * #kinds, mode = args.progress_mode(opts) }
+local done, failed_logs, pages_read, events_seen = 0, 0, 0, 0
+local function progress_note()
+  return string.format("%d pages, %d events", pages_read, events_seen)
+end
+local counted = {}   -- per row: the pages and events already added up
+local function row_progress(row)
+  local before = counted[row] or { pages = 0, events = 0 }
+  pages_read, events_seen = pages_read + row.pages - before.pages, events_seen + row.events - before.events
+  counted[row] = { pages = row.pages, events = row.events }
+  bar:update(done, failed_logs, progress_note())
+end
+ctx.on_page = row_progress
 
 local rate = opts.rate
 if rate == nil then rate = require("workflows.lib.pace").logs_rate() end
@@ -141,15 +225,20 @@ local per_child = fanout.each(accounts, selected, function(child, account)
   for _, kind in ipairs(kinds) do
     local row = { account_id = account.account_id, account = account.name, type = kind, events = 0, pages = 0,
                   error = json.null }
-    local ok, err = pcall(function()
-      row.events, row.pages = logexport.export(child, account, kind, c)
-    end)
-    if not ok then row.error = tostring(err) end
+    local ok, err = pcall(logexport.export, child, account, kind, c, row)
+    if not ok then
+      row.error = tostring(err)
+      failed_logs = failed_logs + 1
+    end
+    done = done + 1
+    row_progress(row)
+    bar:update(done, failed_logs, progress_note())
     mine[#mine + 1] = row
   end
   return mine
-end)
+end, { progress = false })
 for _, f in pairs(outs) do f:close() end
+bar:finish(progress_note())
 
 local failed = 0
 for _, account in ipairs(selected) do
@@ -183,6 +272,11 @@ else
     out:write(termtext.format("%d new events from %d accounts%s\n", total, #selected,
                             dry and " (dry run: nothing written)" or (" in " .. dir)))
   end })
+end
+if dry then
+  for _, ch in ipairs(channels) do
+    io.stderr:write(termtext.format("dry-run: %s --to %s (%s): %d events, not sent\n", NAME, ch.name, ch.kind, ch.sent))
+  end
 end
 if failed > 0 then
   io.stderr:write(termtext.format("duo-lua: %s: %d exports failed (the others were written)\n", NAME, failed))

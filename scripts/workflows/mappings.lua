@@ -7,6 +7,7 @@ local confirm = require "workflows.lib.confirm"
 local errors = require "duo.error"
 local json = require "duo.json"
 local termtext = require "duo.termtext"
+local mappings_mod = require "duo.mappings"
 
 local NAME = "mappings"
 local HELP = [[
@@ -20,6 +21,12 @@ key, for sync-user) belongs to each client organization.
                                        add or change an organization; the account
                                        is a child account ID or its exact name;
                                        the entry is marked confirmed (by you, now)
+                                       finds the organization by id or name first;
+                                       an account of another organization is
+                                       refused unless --move (which takes it
+                                       from that one)
+  tag --org NAME --add T | --remove T  add or remove tags (may repeat), for
+                                       --tag in the fan-out workflows
   remove --org NAME                    forget an organization
   import FILE                          merge a store file (JSON as exported) or a
                                        CSV with the columns name, id, duo_account_id,
@@ -48,7 +55,10 @@ local WRITE_FORMAT = args.format{ "table", "json" }
 local COMMANDS = {
   list = { format = args.format{ "table", "json", "csv", "jsonl" } },
   set = { org = { value = "NAME", required = true }, account = { value = "ID|NAME", required = true },
-          ["directory-key"] = { value = "KEY" }, id = { value = "ID" }, offline = { flag = true } },
+          ["directory-key"] = { value = "KEY" }, id = { value = "ID" }, offline = { flag = true },
+          move = { flag = true } },
+  tag = { org = { value = "NAME", required = true }, add = { value = "TAG", many = true },
+          remove = { value = "TAG", many = true } },
   remove = { org = { value = "NAME", required = true } },
   import = { offline = { flag = true } },
   export = { format = args.format{ "json", "csv", "jsonl" } },
@@ -70,10 +80,10 @@ end
 if command == nil then
   local opts, status = args.parse({ name = NAME, help = HELP, options = {} }, argv)   -- --help, unknown options
   if opts == nil then return status end
-  return args.usage_error(NAME, "a command is needed: list, set, remove, import or export")
+  return args.usage_error(NAME, "a command is needed: list, set, tag, remove, import or export")
 end
 if COMMANDS[command] == nil then
-  return args.usage_error(NAME, "unknown command '%s' (list, set, remove, import, export)", command)
+  return args.usage_error(NAME, "unknown command '%s' (list, set, tag, remove, import, export)", command)
 end
 table.remove(argv, at)
 local opts, rest = args.parse({ name = NAME, help = HELP, options = COMMANDS[command],
@@ -104,6 +114,7 @@ local CSV_COLUMNS = {
   { key = "name" }, { key = "id" }, { key = "duo_account_id" }, { key = "duo_admin_api_directory_key" },
   { key = "confirmed", csv = function(v) return v and "true" or "false" end },
   { key = "confirmed_by" }, { key = "confirmed_at" },
+  { key = "tags", csv = function(v) return type(v) == "table" and table.concat(v, ";") or nil end },
 }
 
 local function print_store(store, format)
@@ -130,6 +141,7 @@ local function print_store(store, format)
       { key = "confirmed", title = "CONFIRMED", format = function(v) return v and "yes" or "no" end },
       { key = "confirmed_by", title = "BY" },
       { key = "source", title = "SOURCE" },
+      { key = "tags", title = "TAGS", format = function(v) return type(v) == "table" and table.concat(v, ", ") or nil end },
     }, out)
   end
 end
@@ -181,8 +193,28 @@ elseif command == "set" then
   local path = store_mod.locate(opts.org)
   local ok, status = confirm.ask(NAME, opts.yes, string.format("set '%s' -> %s in %s", opts.org, account_id, path))
   if not ok then return status end
+  local refused
   store_mod.update(function(store)
     local e = store_mod.find(store, opts.org)
+    -- the store's rules (SPEC section 8): one organization per account,
+    -- unique ids
+    local owner = mappings_mod.owner_of(store, account_id)
+    if owner and owner ~= e and not opts.move then
+      refused = string.format("%s already belongs to '%s'%s: give --move to move it to '%s'", account_id,
+                              owner.name, owner.id and (" (" .. owner.id .. ")") or "", e and e.name or opts.org)
+      return false
+    end
+    for _, other in ipairs(store.organizations) do
+      if opts.id and other ~= e and other.id == opts.id then
+        refused = string.format("id %s is already '%s''s: ids are unique", opts.id, other.name)
+        return false
+      end
+    end
+    if owner and owner ~= e then   -- --move: the other organization keeps its entry, not the account
+      owner.duo_account_id, owner.duo_admin_api_directory_key = nil, nil
+      record("moved", owner)
+      say("moved %s from '%s'", account_id, owner.name)
+    end
     local new = {}
     if e then for k, v in pairs(e) do new[k] = v end end
     new.name = e and e.name or opts.org
@@ -211,6 +243,49 @@ elseif command == "set" then
     say("updated '%s'%s in %s: %s", e.name, via, store.path, table.concat(diff, ", "))
     return true
   end, path)
+  if refused then
+    io.stderr:write(termtext.format("duo-lua: %s: %s (nothing changed)\n", NAME, refused))
+    return 1
+  end
+  return finish_json(path)
+
+elseif command == "tag" then
+  if #opts.add == 0 and #opts.remove == 0 then
+    return args.usage_error(NAME, "tag needs --add TAG or --remove TAG")
+  end
+  for _, t in ipairs(opts.add) do
+    if not t:match("^[%w][%w%-_.]*$") then
+      return args.usage_error(NAME, "a tag is one word (letters, digits, - _ .), got '%s'", t)
+    end
+  end
+  local path = store_mod.locate(opts.org)
+  local ok, status = confirm.ask(NAME, opts.yes, string.format("change the tags of '%s' in %s", opts.org, path))
+  if not ok then return status end
+  local missing
+  store_mod.update(function(store)
+    local e = store_mod.find(store, opts.org)
+    if e == nil then missing = true; return false end
+    local set, list = {}, {}
+    for _, t in ipairs(type(e.tags) == "table" and e.tags or {}) do set[t] = true end
+    for _, t in ipairs(opts.add) do set[t] = true end
+    for _, t in ipairs(opts.remove) do set[t] = nil end
+    for t in pairs(set) do list[#list + 1] = t end
+    table.sort(list)
+    local before = table.concat(type(e.tags) == "table" and e.tags or {}, ",")
+    e.tags = #list > 0 and json.array(list) or nil
+    if before == table.concat(list, ",") then
+      record("unchanged", e)
+      say("unchanged tags of '%s': %s", e.name, #list > 0 and table.concat(list, ", ") or "(none)")
+      return false
+    end
+    record("updated", e)
+    say("tags of '%s': %s", e.name, #list > 0 and table.concat(list, ", ") or "(none)")
+    return true
+  end, path)
+  if missing then
+    io.stderr:write(termtext.format("duo-lua: %s: no organization '%s' in %s\n", NAME, opts.org, path))
+    return 1
+  end
   return finish_json(path)
 
 elseif command == "remove" then
@@ -238,7 +313,7 @@ end
 -- import ----------------------------------------------------------------------------
 
 local IMPORT_COLUMNS = { name = true, id = true, duo_account_id = true, duo_admin_api_directory_key = true,
-                         confirmed = true, confirmed_by = true, confirmed_at = true }
+                         confirmed = true, confirmed_by = true, confirmed_at = true, tags = true }
 
 local file = rest[1]
 local text, label = "", "the PSA"
@@ -262,7 +337,7 @@ else
   end
   if #unknown > 0 then
     errors.config("%s:%d: unknown column%s %s (known: name, id, duo_account_id, duo_admin_api_directory_key, "
-                  .. "confirmed, confirmed_by, confirmed_at)", label, records[1].line, #unknown > 1 and "s" or "",
+                  .. "confirmed, confirmed_by, confirmed_at, tags)", label, records[1].line, #unknown > 1 and "s" or "",
                   table.concat(unknown, ", "))
   end
   if col.name == nil then errors.config("%s:%d: the header has no 'name' column", label, records[1].line) end
@@ -287,6 +362,11 @@ else
     local e = { name = field("name"), id = field("id"), duo_account_id = field("duo_account_id"),
                 duo_admin_api_directory_key = field("duo_admin_api_directory_key"), confirmed = confirmed,
                 confirmed_by = field("confirmed_by"), confirmed_at = field("confirmed_at"), line = rec.line }
+    local tags = field("tags")
+    if tags then
+      e.tags = json.array{}
+      for t in tags:gmatch("[^;%s]+") do e.tags[#e.tags + 1] = t end
+    end
     if e.name == nil then errors.config("%s:%d: the name is empty", label, rec.line) end
     incoming[#incoming + 1] = e
   end
@@ -313,11 +393,21 @@ local ok, status = confirm.ask(NAME, opts.yes, string.format("import %d organiza
 if not ok then return status end
 local counts
 local store = store_mod.update(function(s)
-  counts = { added = 0, updated = 0, unchanged = 0 }
+  counts = { added = 0, updated = 0, unchanged = 0, conflicts = 0 }
   for _, inc in ipairs(incoming) do
     inc.line = nil
     -- importing is a person's decision, but only for an entry with an account
     local e = store_mod.find_company(s, inc.id, inc.name)
+    local owner = inc.duo_account_id and mappings_mod.owner_of(s, inc.duo_account_id)
+    if owner and owner ~= e then
+      -- one organization per account (SPEC section 8): a person moves it
+      counts.conflicts = counts.conflicts + 1
+      record("conflict", inc)
+      io.stderr:write(termtext.format("duo-lua: %s: skip '%s': %s belongs to '%s' (move it with "
+                                      .. "mappings set --org NAME --account ID --move)\n", NAME, inc.name,
+                                      inc.duo_account_id, owner.name))
+      goto next
+    end
     -- a PSA company is an organization, not a decision: it never changes
     -- an entry's account or confirmation
     if not (from_psa and e) then
@@ -339,6 +429,10 @@ local store = store_mod.update(function(s)
       if new.source ~= e.source then
         diff[#diff + 1] = string.format("source: %s -> %s", tostring(e.source or "(none)"), tostring(new.source))
       end
+      local function tags_text(t) return type(t) == "table" and table.concat(t, ";") or "" end
+      if tags_text(new.tags) ~= tags_text(e.tags) then
+        diff[#diff + 1] = string.format("tags: %s -> %s", tags_text(e.tags), tags_text(new.tags))
+      end
       if #diff == 0 then
         counts.unchanged = counts.unchanged + 1
       else
@@ -349,9 +443,10 @@ local store = store_mod.update(function(s)
         say("update '%s': %s", e.name, table.concat(diff, ", "))
       end
     end
+    ::next::
   end
   return counts.added + counts.updated > 0
 end)
-say("imported %d organizations from %s into %s: %d added, %d updated, %d unchanged",
-    #incoming, label, store.path, counts.added, counts.updated, counts.unchanged)
+say("imported %d organizations from %s into %s: %d added, %d updated, %d unchanged, %d conflicts",
+    #incoming, label, store.path, counts.added, counts.updated, counts.unchanged, counts.conflicts)
 return finish_json(store.path)

@@ -13,7 +13,7 @@ local writes = require "workflows.lib.writes"
 local NAME = "offboard-user"
 local HELP = [[
 usage: duo-lua -w offboard-user (--username U | --email E) --action disable|delete|sync
-                                [--yes] [--format table|json]
+                                [--yes] [--all-matches] [--format table|json]
 
 Finds the user in every child account at once (by username or alias, or by
 e-mail address), prints the plan, asks "Proceed? [y/N]", then acts on every
@@ -29,11 +29,17 @@ match concurrently:
   --email E       the e-mail address
   --action A      disable, delete or sync
   --yes           act without asking (needed when there is no terminal)
+  --all-matches   with --yes: act on the matches in every organization
+                  (child account), not only when there is one
   --dry-run       show the plan and the requests, send no write
   --format F      table (default) or json
   --output FILE   write the output to FILE instead of standard output
   --account A     only this child account (name or ID; may repeat)
   --exclude-account A  leave this child account out (may repeat)
+  --org O, --tag T  only the accounts of these organizations (name or id)
+                  or tags of the mapping store (may repeat; --exclude-org O,
+                  --exclude-tag T leave them out); --account also takes an
+                  organization's name
   --profile P     the profile (default: the configured default)
   -h, --help      this text
 
@@ -42,6 +48,12 @@ match concurrently:
 "action", "result": "done|planned|already disabled|error", "error"}]}.
 --dry-run and a declined prompt give "planned" and send no write; a user
 already disabled is "already disabled" and gets no write.
+
+The same username (or address) in several organizations (child accounts)
+is usually several people. The plan says so, and with --yes (no prompt
+to read) the run acts on more than one organization only when it is told
+to: --all-matches, or --account to choose them; otherwise it refuses with
+exit status 2 and sends nothing.
 
 Interrupted (Ctrl-C, SIGTERM, SIGHUP), it lists the writes done, those in
 flight (unknown: they may have landed) and those not sent; every run keeps
@@ -52,7 +64,7 @@ say "already disabled".
 
 Exit status: 0 every action done (or planned under --dry-run), 1 a failure,
 no such user, or a declined prompt, 2 usage error (or no terminal to ask on
-without --yes).
+without --yes, or --yes alone for matches in several organizations).
 ]]
 
 local opts, rest = args.parse({
@@ -60,7 +72,8 @@ local opts, rest = args.parse({
   options = args.with_fanout{
     username = { value = "U" }, email = { value = "E" },
     action = { value = "ACTION", choices = { "disable", "delete", "sync" }, required = true },
-    yes = args.YES, format = args.format{ "table", "json" }, output = args.OUTPUT,
+    yes = args.YES, ["all-matches"] = { flag = true }, format = args.format{ "table", "json" },
+    output = args.OUTPUT,
   },
 }, { ... })
 if opts == nil then return rest end
@@ -126,6 +139,27 @@ local todo = {}
 for i, a in ipairs(actions) do
   if a.result == "planned" then todo[#todo + 1] = i end
 end
+
+-- The organizations (child accounts) the planned actions are in, in order.
+local orgs, seen_org = {}, {}
+for _, i in ipairs(todo) do
+  local m = matches[i]
+  if not seen_org[m.account_id] then
+    seen_org[m.account_id] = true
+    orgs[#orgs + 1] = string.format("%s (%s)", m.account, m.account_id)
+  end
+end
+local several = #orgs > 1
+if several then
+  io.stderr:write(termtext.format("%s: the %s matches in %d organizations (child accounts): %s; these are "
+                                  .. "probably different people\n", NAME, finduser.describe(opts), #orgs,
+                                  table.concat(orgs, ", ")))
+  if opts.yes and not opts.all_matches and not (opts.account and #opts.account > 0) and not host.dry_run() then
+    io.stderr:write(termtext.format("duo-lua: %s: not acting in %d organizations at once: add --all-matches "
+                                    .. "to act on every match, or choose with --account NAME|ID\n", NAME, #orgs))
+    todo, status = {}, args.EXIT_USAGE
+  end
+end
 if #found == 0 then
   io.stderr:write(termtext.format("duo-lua: %s: no user with the %s in %d child accounts\n", NAME,
                                 finduser.describe(opts), #selected))
@@ -138,7 +172,8 @@ elseif #todo > 0 then
                                     matches[i].user_id, matches[i].account))
     end
   end
-  local ok, why = confirm.ask(NAME, opts.yes, string.format("%s %d users", opts.action, #todo))
+  local ok, why = confirm.ask(NAME, opts.yes, string.format("%s %d users%s", opts.action, #todo,
+                                                              several and (" in " .. #orgs .. " organizations") or ""))
   if ok then
     local _, errs = writes.parallel(NAME, todo, function(i) act(i) end, function(i)
       return string.format("%s %s (%s) in %s", opts.action, matches[i].username, matches[i].user_id,

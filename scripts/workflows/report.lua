@@ -3,6 +3,7 @@
 -- renders with workflows/lib/report_html.lua.
 local args = require "workflows.lib.args"
 local fleet = require "workflows.lib.fleet"
+local fanout = require "workflows.lib.fanout"
 local output = require "workflows.lib.output"
 local report_html = require "workflows.lib.report_html"
 local termtext = require "duo.termtext"
@@ -40,7 +41,10 @@ bypass, locked out) and, with --since, the change since an earlier count.
   --account A     only this child account (name or ID; may repeat); one
                   account makes that child's page
   --exclude-account A  leave this child account out (may repeat)
-  --tag T, --exclude-org O, --exclude-tag T   select by organization (SPEC section 8)
+  --org O, --tag T  only the accounts of these organizations (name or id)
+                  or tags of the mapping store (may repeat; --exclude-org O,
+                  --exclude-tag T leave them out); --account also takes an
+                  organization's name
   --profile P     the profile (default: the configured default)
   -h, --help      this text
 ]]
@@ -89,9 +93,9 @@ if client_page then
     brand = brand,
   }
 else
-  rows, failed = fleet.read(duo.accounts(), { details = true, account = opts.account, exclude_account = opts.exclude_account,
-                                              org = opts.org, tag = opts.tag, exclude_org = opts.exclude_org,
-                                              exclude_tag = opts.exclude_tag })
+  local selection = fanout.selection(opts)
+  selection.details = true
+  rows, failed = fleet.read(duo.accounts(), selection)
   page = report_html.render{
     rows = rows, single = #opts.account == 1 and #opts.org == 0 and #opts.tag == 0, auth_days = fleet.AUTH_DAYS,
     generated = generated, brand = brand,

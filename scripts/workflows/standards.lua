@@ -11,7 +11,7 @@ local writes = require "workflows.lib.writes"
 local NAME = "standards"
 local HELP = [[
 usage: duo-lua -w standards --baseline FILE [--apply] [--yes] [--format table|json|csv|jsonl]
-       duo-lua -w standards --capture ACCOUNT [--output FILE]
+       duo-lua -w standards --capture ACCOUNT [--include-identity] [--output FILE]
 
 Compares each child account's global settings (get_settings) and global
 policy (get_policy_v2 "global") with a baseline, reads the children
@@ -27,7 +27,10 @@ wanted content). Only what the baseline names is compared.
 
   --baseline FILE  the baseline to compare with
   --capture A      print a baseline made from child account A (name or ID):
-                   its settable settings and its global policy's sections
+                   its settable settings and its global policy's sections,
+                   less its identity settings (caller_id, fraud_email,
+                   helpdesk_message, sms_message, timezone: each client's own)
+  --include-identity  with --capture: keep the identity settings too
   --apply          set the drifted values, after the prompt
   --yes            apply without asking (needed when there is no terminal)
   --dry-run        show the changes --apply would send, send nothing
@@ -35,6 +38,10 @@ wanted content). Only what the baseline names is compared.
   --output FILE    write the output to FILE instead of standard output
   --account A      only this child account (name or ID; may repeat)
   --exclude-account A  leave this child account out (may repeat)
+  --org O, --tag T  only the accounts of these organizations (name or id)
+                  or tags of the mapping store (may repeat; --exclude-org O,
+                  --exclude-tag T leave them out); --account also takes an
+                  organization's name
   --profile P      the profile (default: the configured default)
   -h, --help       this text
 
@@ -43,6 +50,8 @@ wanted content). Only what the baseline names is compared.
 a policy section's drift appears as "policy.SECTION.KEY" (or
 "policy.SECTION" when the section is missing or not an object); --apply
 sends the section as it is with the baseline's values over it.
+A baseline that names identity settings gives every child the same value
+on --apply: standards warns on standard error before asking.
 Exit status: 0 no drift (or all of it applied), 3 drift found and not
 applied, 1 a child failed or a change was refused, 2 usage error.
 ]]
@@ -51,6 +60,7 @@ local opts, rest = args.parse({
   name = NAME, help = HELP,
   options = args.with_fanout{
     baseline = { value = "FILE" }, capture = { value = "ACCOUNT" }, apply = { flag = true }, yes = args.YES,
+    ["include-identity"] = { flag = true },
     format = args.format{ "table", "json", "csv", "jsonl" }, output = args.OUTPUT,
   },
 }, { ... })
@@ -59,6 +69,9 @@ if (opts.baseline == nil) == (opts.capture == nil) then
   return args.usage_error(NAME, "give one of --baseline FILE or --capture ACCOUNT")
 end
 if opts.capture and opts.apply then return args.usage_error(NAME, "--apply goes with --baseline, not --capture") end
+if opts.include_identity and not opts.capture then
+  return args.usage_error(NAME, "--include-identity goes with --capture")
+end
 
 local duo = require "duo"
 local baselines = require "workflows.lib.baseline"
@@ -71,9 +84,20 @@ local accounts = duo.accounts()
 if opts.capture then
   local account = accounts:child(opts.capture)
   local settings = account:get_settings()
-  local baseline = {}
+  local baseline, left_out = {}, {}
   for k, v in pairs(settings) do
-    if SETTABLE[k] and v ~= json.null then baseline[k] = v end
+    if SETTABLE[k] and v ~= json.null then
+      if baselines.IS_IDENTITY[k] and not opts.include_identity then
+        left_out[#left_out + 1] = k
+      else
+        baseline[k] = v
+      end
+    end
+  end
+  if #left_out > 0 then
+    table.sort(left_out)
+    io.stderr:write(termtext.format("%s: left out the identity settings %s (each client's own; "
+                                    .. "--include-identity keeps them)\n", NAME, table.concat(left_out, ", ")))
   end
   local policy = account:get_policy_v2("global")
   if type(policy) == "table" and type(policy.sections) == "table" and next(policy.sections) then
@@ -87,6 +111,12 @@ end
 
 -- The baseline ------------------------------------------------------------------
 local baseline = baselines.load(opts.baseline)
+local identity = baselines.identity_names(baseline)
+if opts.apply and #identity > 0 then
+  io.stderr:write(termtext.format("duo-lua: %s: warning: %s sets identity settings (%s): --apply gives every "
+                                  .. "selected child the same value\n", NAME, opts.baseline,
+                                  table.concat(identity, ", ")))
+end
 
 local function compare(child)
   return baselines.compare(child, baseline)

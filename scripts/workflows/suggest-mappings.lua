@@ -26,13 +26,28 @@ names (and with --use-domains, the e-mail domains of each child's users).
                      ./psa reads a file named psa
   --encoding E       utf-8, utf-16le, utf-16be or windows-1252
   --delimiter D      the CSV's separator: , ; or tab (default: found from the header)
+  --name-column C, --id-column C, --domains-column C
+                     the CSV's columns by header name; by default the name
+                     is `name`, `company`, `company name`, `account name`,
+                     `client name`, `organization` or `organization name`,
+                     the id `id`, `company id`, `company_id`, `account id`,
+                     `client id` or `identifier`, the domains `domains`,
+                     `domain`, `website` or `email domain` (a URL counts as
+                     its host), as PSAs export them
   --format F         table (default), json, csv or jsonl (one suggestion a line)
   --output FILE      write the output to FILE instead of standard output
   --account A        only this child account (name or ID; may repeat)
   --exclude-account A  leave this child account out (may repeat)
+  --org O, --tag T  only the accounts of these organizations (name or id)
+                  or tags of the mapping store (may repeat; --exclude-org O,
+                  --exclude-tag T leave them out); --account also takes an
+                  organization's name
   --min-score X      score (0..1) a confident match needs (default 0.85)
   --use-domains      also compare the e-mail domains of each child's users
                      with the companies' domains (reads every child's users)
+  --progress         with --use-domains: a status line on stderr every few
+                     seconds, also when it is not a terminal (on a terminal
+                     a progress line is always drawn)
   --save             write the matched pairs into the profile's mapping store;
                      entries a person confirmed and directory keys are kept
   --yes              with --save: write without asking
@@ -43,10 +58,14 @@ names (and with --use-domains, the e-mail domains of each child's users).
   --dry-run          with --save: show what would change, write nothing
   -h, --help         this text
 
-Each company gets a status: matched (confident: score >= --min-score and a
-clear margin over the runner-up), review (a plausible but uncertain best
-candidate) or unmatched. No account is given to two companies. Exit status:
-0 done, 1 failure, 2 usage error.
+Each company gets a status: confirmed (a person confirmed its account in
+the mapping store: not scored again), matched (confident: score >=
+--min-score and a clear margin over the runner-up), review (a plausible but
+uncertain best candidate) or unmatched. No account is given to two
+companies, and an account confirmed for one organization is no candidate
+for another. --save never gives an account a second organization: it
+reports added, updated, kept and conflicts. Exit status: 0 done, 1 failure,
+2 usage error.
 ]]
 
 local opts, rest = args.parse({
@@ -61,7 +80,10 @@ local opts, rest = args.parse({
     output = args.OUTPUT,
     encoding = { value = "E", choices = companies_file.ENCODINGS },
     delimiter = { value = "D", choices = { ",", ";", "tab", "\t" } },
+    ["name-column"] = { value = "COLUMN" }, ["id-column"] = { value = "COLUMN" },
+    ["domains-column"] = { value = "COLUMN" },
     explain = { flag = true },
+    progress = args.PROGRESS,
   },
 }, { ... })
 if opts == nil then return rest end
@@ -70,12 +92,22 @@ if delimiter == "tab" then delimiter = "\t" end
 
 local duo = require "duo"
 
-local store = opts.save and store_mod.load() or nil   -- a bad store stops us before any request
+-- The store decides first (SPEC section 8): a bad store stops us before
+-- any request; without --save a store that cannot be found is none.
+local store
+if opts.save then
+  store = store_mod.load()
+else
+  local ok, s = pcall(store_mod.load)
+  store = ok and s or nil
+end
 local companies
 if opts.companies == "psa" then
   companies = require("workflows.lib.psa").companies()
 else
-  companies = companies_file.load(opts.companies, { encoding = opts.encoding, delimiter = delimiter })
+  companies = companies_file.load(opts.companies, { encoding = opts.encoding, delimiter = delimiter,
+                                                   name_column = opts.name_column, id_column = opts.id_column,
+                                                   domains_column = opts.domains_column })
 end
 -- Where each company came from, for the store's `source` (SPEC section 8).
 local source_of = {}
@@ -96,7 +128,7 @@ if opts.use_domains then
       if d then counts[d] = (counts[d] or 0) + 1 end
     end
     return counts
-  end)
+  end, { progress = args.progress_mode(opts) })
   local failed = {}
   for id, r in pairs(per_child) do
     if r.error then
@@ -111,17 +143,54 @@ if opts.use_domains then
   end
 end
 
-local result = match.suggest(companies, accounts, { min_score = opts.min_score, domains = domains,
-                                                    explain = opts.explain })
+-- Companies a person confirmed keep their account and are not scored
+-- again; an account confirmed for one organization is no candidate for
+-- another.
+local confirmed_of, taken = {}, {}
+if store then
+  for _, e in ipairs(store.organizations) do
+    if e.confirmed and e.duo_account_id then taken[e.duo_account_id] = e end
+  end
+  for i, c in ipairs(companies) do
+    local e = store_mod.find_company(store, c.id, c.name)
+    if e and e.confirmed and e.duo_account_id then confirmed_of[i] = e end
+  end
+end
+local to_score, free_accounts, account_name = {}, {}, {}
+for i, c in ipairs(companies) do
+  if not confirmed_of[i] then to_score[#to_score + 1] = c end
+end
+for _, a in ipairs(accounts) do
+  account_name[a.account_id] = a.name
+  if not taken[a.account_id] then free_accounts[#free_accounts + 1] = a end
+end
+local result = match.suggest(to_score, free_accounts, { min_score = opts.min_score, domains = domains,
+                                                        explain = opts.explain })
+do
+  local scored, merged = result.suggestions, {}
+  local k = 0
+  for i, c in ipairs(companies) do
+    local e = confirmed_of[i]
+    if e then
+      merged[i] = { company_id = c.id, company = c.name, duo_account_id = e.duo_account_id,
+                    duo_account = account_name[e.duo_account_id] or e.duo_account_id, status = "confirmed",
+                    candidates = {}, evidence = { "confirmed in the mapping store" } }
+    else
+      k = k + 1
+      merged[i] = scored[k]
+    end
+  end
+  result.suggestions = merged
+end
 
 -- --save: matched pairs into the mapping store --------------------------------
 
 local function save_into(store, suggestions)
-  local added, updated, kept = 0, 0, 0
+  local added, updated, kept, conflicts = 0, 0, 0, 0
   local notes = {}
-  local owner = {}   -- duo_account_id -> confirmed entry
+  local owner = {}   -- duo_account_id -> the entry that has it
   for _, e in ipairs(store.organizations) do
-    if e.confirmed and e.duo_account_id then owner[e.duo_account_id] = e end
+    if e.duo_account_id and owner[e.duo_account_id] == nil then owner[e.duo_account_id] = e end
   end
   for _, s in ipairs(suggestions) do
     if s.status == "matched" then
@@ -134,22 +203,26 @@ local function save_into(store, suggestions)
                                             tostring(e.duo_account_id), s.duo_account_id)
         end
       elseif other and other ~= e then
-        kept = kept + 1
-        notes[#notes + 1] = string.format("skip '%s': %s is confirmed for '%s'", s.company,
-                                          s.duo_account_id, other.name)
+        -- never a second organization for one account (SPEC section 8)
+        conflicts = conflicts + 1
+        notes[#notes + 1] = string.format("conflict: '%s' -> %s, which belongs to '%s'%s", s.company,
+                                          s.duo_account_id, other.name,
+                                          other.confirmed and " (confirmed)" or "; move it with mappings set --move")
       elseif e then
         if e.duo_account_id ~= s.duo_account_id or (s.company_id and e.id ~= s.company_id) then
           notes[#notes + 1] = string.format("update '%s': %s", e.name, table.concat(
             store_mod.changes(e, { id = s.company_id or e.id, name = e.name, duo_account_id = s.duo_account_id,
                                    duo_admin_api_directory_key = e.duo_admin_api_directory_key,
                                    confirmed = e.confirmed }), ", "))
+          if e.duo_account_id and owner[e.duo_account_id] == e then owner[e.duo_account_id] = nil end
           e.duo_account_id = s.duo_account_id
+          owner[s.duo_account_id] = e
           e.id = s.company_id or e.id
           e.source = source_of[s.company_id or s.company] or e.source
           updated = updated + 1
         end
       else
-        store_mod.add(store, {
+        owner[s.duo_account_id] = store_mod.add(store, {
           id = s.company_id, name = s.company, duo_account_id = s.duo_account_id, confirmed = false,
           source = source_of[s.company_id or s.company],
         })
@@ -160,7 +233,15 @@ local function save_into(store, suggestions)
       end
     end
   end
-  return added, updated, kept, notes
+  return added, updated, kept, conflicts, notes
+end
+
+local function confirmed_count(suggestions)
+  local n = 0
+  for _, s in ipairs(suggestions) do
+    if s.status == "confirmed" then n = n + 1 end
+  end
+  return n
 end
 
 local function save(suggestions)
@@ -170,17 +251,17 @@ local function save(suggestions)
   end
   local ok, status = confirm.ask(NAME, opts.yes, string.format("save %d matched pairs into %s", matched, store.path))
   if not ok then return status end
-  local added, updated, kept, notes
+  local added, updated, kept, conflicts, notes
   store = store_mod.update(function(s)
-    added, updated, kept, notes = save_into(s, suggestions)
+    added, updated, kept, conflicts, notes = save_into(s, suggestions)
     return added + updated > 0
   end, store.path)
   local dry = store_mod.dry_run()
   local tag = "duo-lua: suggest-mappings: " .. (dry and "dry-run: " or "")
   for _, n in ipairs(notes) do io.stderr:write(tag, termtext.cell(n), "\n") end
-  io.stderr:write(termtext.format("%s%s %d, %s %d, kept %d confirmed: %s\n", tag,
+  io.stderr:write(termtext.format("%s%s %d, %s %d, kept %d, conflicts %d: %s\n", tag,
                                 dry and "would add" or "added", added, dry and "update" or "updated", updated,
-                                kept, store.path))
+                                kept + confirmed_count(suggestions), conflicts, store.path))
   return 0
 end
 
@@ -252,7 +333,7 @@ elseif opts.format == "jsonl" then
 elseif opts.format == "csv" then
   output.csv(result.suggestions, CSV_COLUMNS, out)
 else
-  local rows, counts = {}, { matched = 0, review = 0, unmatched = 0 }
+  local rows, counts = {}, { confirmed = 0, matched = 0, review = 0, unmatched = 0 }
   for i, s in ipairs(result.suggestions) do
     local row = {}
     for k, v in pairs(s) do row[k] = v end
@@ -261,8 +342,10 @@ else
     counts[s.status] = counts[s.status] + 1
   end
   output.table(rows, COLUMNS, out)
-  out:write(termtext.format("\n%d companies: %d matched, %d to review, %d unmatched; %d of %d child accounts unclaimed\n",
-                          #rows, counts.matched, counts.review, counts.unmatched,
+  out:write(termtext.format("\n%d companies: %s%d matched, %d to review, %d unmatched; %d of %d child accounts "
+                          .. "unclaimed\n", #rows,
+                          counts.confirmed > 0 and string.format("%d confirmed, ", counts.confirmed) or "",
+                          counts.matched, counts.review, counts.unmatched,
                           #result.unmatched_accounts, #accounts))
   if #result.unmatched_accounts > 0 then
     out:write("\nChild accounts without a company:\n")
@@ -276,7 +359,9 @@ if opts.explain then
   local to = opts.format == "table" and out or io.stderr
   to:write("\nEvidence:\n")
   for _, s in ipairs(result.suggestions) do
-    if s.status == "unmatched" then
+    if s.status == "confirmed" then
+      to:write(termtext.format("  %s -> %s: confirmed in the mapping store\n", s.company, s.duo_account))
+    elseif s.status == "unmatched" then
       local c = s.candidates[1]
       to:write(termtext.format("  %s: unmatched%s\n", s.company,
                               c and string.format(" (best %s, %.2f, under the review floor)", c.duo_account, c.score) or

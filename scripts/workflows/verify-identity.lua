@@ -24,6 +24,10 @@ The user is looked up in every child account (or those named with
   --email E       the e-mail address
   --account A     the child account (name or ID; may repeat to search several)
   --exclude-account A  leave this child account out (may repeat)
+  --org O, --tag T  only the accounts of these organizations (name or id)
+                  or tags of the mapping store (may repeat; --exclude-org O,
+                  --exclude-tag T leave them out); --account also takes an
+                  organization's name
   --phone P       the phone to push to (phone_id or number); default: the
                   user's first activated phone that can receive Duo Push
   --text T        a note for the record (shown in the output; Duo's push

@@ -16,7 +16,7 @@ if [ "$seconds" -le 0 ]; then
     exit 0
 fi
 if ! command -v clang >/dev/null; then
-    echo "fuzz: clang is not installed (sh .ci/setup installs clang and libclang-rt-14-dev)" >&2
+    echo "fuzz: clang is not installed (sh .ci/test installs clang and libclang-rt-14-dev)" >&2
     exit 1
 fi
 

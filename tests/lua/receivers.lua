@@ -50,6 +50,14 @@ function M.take(channel, count, wait)
   return body
 end
 
+-- Every record a receiver got on a channel, once none has come for 0.7 s.
+function M.take_all(channel)
+  local status, _, body = duo.http.request{ method = "GET", ca = M.CA,
+    url = string.format("%s/take?channel=%s&settle=0.7", M.BASE, channel) }
+  assert(status == 200, "the receiver's /take answered " .. tostring(status))
+  return body
+end
+
 function M.stop()
   pcall(duo.http.request, { method = "POST", url = M.BASE .. "/quit", ca = M.CA })
   server:close()

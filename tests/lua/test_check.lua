@@ -92,6 +92,21 @@ T.test("check: a 40102 says which application type the keys belong to", function
   no_secret(out .. err)
 end)
 
+T.test("check: a known code's hint is printed once, in HINT, not again in MESSAGE", function()
+  local cfg = config{ admin = { host = HOST, ikey = S.keys.admin.ikey, skey = string.rep("x", 40) } }
+  local code, out, err = run("-c " .. cfg .. " -w check --format json")
+  T.eq(code, 1, err)
+  local doc = json.decode(out)
+  T.truthy(doc.checks[1].message:find("40103", 1, true), doc.checks[1].message)
+  T.truthy(doc.checks[1].hint:find("check the secret key", 1, true), tostring(doc.checks[1].hint))
+  T.eq(doc.checks[1].message:find("check the secret key", 1, true), nil, doc.checks[1].message)
+  code, out, err = run("-c " .. cfg .. " -w check")
+  T.eq(code, 1, err)
+  local _, n = out:gsub("check the secret key", "")
+  T.eq(n, 1, "the hint once: " .. out)
+  no_secret(out .. err)
+end)
+
 T.test("check --all-profiles: one object per profile, absent sets absent", function()
   local path = tmp .. "/all.lua"
   local f = assert(io.open(path, "w"))
@@ -171,6 +186,36 @@ T.test("configure checks the sets, writes the profile with mode 600 and keeps th
   local doc = json.decode(out)
   T.eq(doc.checks[2].status, "ok", err)
   T.eq(doc.checks[3].status, "ok", err)
+end)
+
+T.test("configure --device-*: the Device API set with its mkey, checked, then written; the file's comments "
+       .. "are for its reader", function()
+  local d = S.keys.device
+  local path = tmp .. "/device-conf.lua"
+  os.remove(path)
+  local mkey = "DM" .. d.ikey:sub(3)
+  local code, out, err = run(string.format("-c %s -p dev -w configure --yes --ca %s --device-host %s "
+                                           .. "--device-ikey %s --device-skey %s --device-mkey %s",
+                                           path, S.ca, HOST, d.ikey, d.skey, mkey))
+  T.eq(code, 0, err)
+  T.truthy(out:find("device +ok"), out)
+  no_secret(out .. err)
+  local f = assert(io.open(path))
+  local text = f:read("a")
+  f:close()
+  T.truthy(text:find("mkey = \"" .. mkey .. "\"", 1, true), text)
+  local first = text:match("^[^\n]*")
+  T.truthy(first:find("written by duo-lua -w configure", 1, true), first)
+  T.eq(text:find("SPEC", 1, true), nil, "no internal document named: " .. text)
+  T.truthy(text:find("duo-lua -w check", 1, true), text)
+  code, out, err = run("-c " .. path .. " -p dev -w check --format json")
+  T.eq(code, 0, err)
+  T.eq(json.decode(out).checks[4].status, "ok")
+  -- a Device set without its mkey is a usage error
+  code, _, err = run(string.format("-c %s -p dev2 -w configure --yes --device-host %s --device-ikey %s "
+                                   .. "--device-skey %s", path, HOST, d.ikey, d.skey))
+  T.eq(code, 2, err)
+  T.truthy(err:find("the device set needs --device-mkey too", 1, true), err)
 end)
 
 T.test("configure refuses to rewrite a config that computes values from env()", function()

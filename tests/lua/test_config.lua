@@ -64,9 +64,9 @@ T.test("$DUO_LUA_CONFIG names the file", function()
   T.truthy(out:find("DIMAINADMIN", 1, true), out)
 end)
 
-T.test("an unknown profile is one clear line", function()
+T.test("an unknown profile is one clear line, and a usage error (exit 2)", function()
   local code, out = run(ENV, "-p nope -c " .. env_path .. [[ -e 'require("duo").admin()']])
-  T.eq(code, 1)
+  T.eq(code, 2)
   T.eq(out, "duo-lua: duo: unknown profile 'nope' (known: main, second)\n")
 end)
 
@@ -113,9 +113,9 @@ T.test("mistakes in the file are named", function()
   end
 end)
 
-T.test("a config file named but missing", function()
+T.test("a config file named but missing is a usage error (exit 2)", function()
   local code, out = run("", "-c " .. tmp .. [[/none.lua -e 'require("duo").admin()']])
-  T.eq(code, 1)
+  T.eq(code, 2)
   T.truthy(out:find("does not exist", 1, true), out)
 end)
 
@@ -174,12 +174,18 @@ T.test("an unreadable config is not called missing; a folder is named as one", f
   local p = io.open(path, "r")
   if p then p:close() else   -- root reads anything
     local code, out = run("", "-c " .. path .. [[ -e 'require("duo").admin()']])
-    T.eq(code, 1)
+    T.eq(code, 2, "an unreadable config file is a usage error")
     T.truthy(out:find("config file " .. path .. " cannot be read: Permission denied", 1, true), out)
   end
   local code, out = run("", "-c " .. tmp .. [[ -e 'require("duo").admin()']])
-  T.eq(code, 1)
+  T.eq(code, 2, "a folder given as the config file is a usage error")
   T.truthy(out:find("config file " .. tmp .. " is a folder", 1, true), out)
+  code, out = run("", "-c " .. tmp .. [[/missing.lua -w check]])
+  T.eq(code, 2, "a missing config file is a usage error")
+  T.truthy(out:find("config file " .. tmp .. "/missing.lua does not exist", 1, true), out)
+  code, out = run("", [[-p nosuch -w check]])
+  T.eq(code, 2, "an unknown profile is a usage error")
+  T.truthy(out:find("unknown profile 'nosuch'", 1, true), out)
 end)
 
 T.test("ports, hosts and transport options are checked when the config is read, naming file and profile", function()

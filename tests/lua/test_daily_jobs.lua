@@ -168,8 +168,32 @@ end)
 local MATCH_FIELDS = "account,account_id,email,status,user_id,username"
 local ACTION_FIELDS = "account_id,action,error,result,user_id"
 
-T.test("offboard-user finds the user in every child and disables it everywhere", function()
+T.test("offboard-user: a username in several organizations is said so; --yes alone acts in one only", function()
   local code, out, err, log = probe("", "offboard-user --username alice --action disable --yes --format json")
+  T.eq(code, 2, err)
+  T.truthy(err:find("the username 'alice' matches in 2 organizations (child accounts): Alpha Dental "
+                    .. "(DAALPHA0000000000001), Beta Legal (DABETA00000000000001); these are probably different "
+                    .. "people", 1, true), err)
+  T.truthy(err:find("not acting in 2 organizations at once: add --all-matches", 1, true), err)
+  local doc = json.decode(out)
+  T.eq(#doc.matches, 2)
+  for _, a in ipairs(doc.actions) do T.eq(a.result, "planned") end
+  T.eq(#writes(log), 0, "nothing sent")
+  -- --account chooses: one organization, no refusal
+  code, out, err, log = probe("", "offboard-user --username alice --action disable --yes --account 'Beta Legal' "
+                                  .. "--format json")
+  T.eq(code, 0, err)
+  T.eq(#writes(log), 1)
+  T.eq(err:find("organizations", 1, true), nil, err)
+  -- a table run names the organizations in the plan, too
+  code, out, err = probe("--dry-run", "offboard-user --username alice --action disable")
+  T.eq(code, 0, err)
+  T.truthy(err:find("matches in 2 organizations", 1, true), err)
+end)
+
+T.test("offboard-user finds the user in every child and disables it everywhere", function()
+  local code, out, err, log = probe("", "offboard-user --username alice --action disable --yes --all-matches "
+                                        .. "--format json")
   T.eq(code, 0, err)
   local doc = json.decode(out)
   T.eq(keys(doc), "actions,matches")
@@ -455,6 +479,102 @@ T.test("export-logs: --types, --since, the lock, and --dry-run writes nothing", 
   T.truthy(err:find("--since must be like 7d", 1, true), err)
 end)
 
+-- A first export long enough (19 pages of 137 at Duo's 2 log requests a
+-- minute: more than 9 minutes of the sandbox's virtual time) that a
+-- mintime computed once at the start leaves the 180-day window, which the
+-- sandbox enforces as Duo does (40002 "logs are kept for 180 days").
+local LONG_SEED = write("long.json", json.encode{
+  options = { virtual_time = true, rate_limits = { logs = 2 } },
+  accounts = array{ { name = "Long Co", account_id = "DALONG00000000000001",
+                      generated_logs = { authentication = 2500, days = 180 }, users = array{ { username = "a" } } } },
+})
+
+T.test("export-logs: a long first export keeps mintime inside Duo's 180 days on every page", function()
+  local code, out, err = run("--sandbox=" .. LONG_SEED .. " -w export-logs --out long --types authentication --format json")
+  T.eq(code, 0, err)
+  local r = json.decode(out).results[1]
+  T.eq(r.error, json.null, "no 40002 on a late page")
+  T.truthy(r.pages >= 15, "paged past five minutes of server time: " .. r.pages .. " pages")
+  local _, total = run("-e " .. shell_quote("local sb = require('duo').sandbox(" .. string.format("%q", LONG_SEED)
+                                         .. ") print(#sb.state.children[1].authlogs)"))
+  T.eq(r.events, tonumber(total), "every event the sandbox holds")
+  T.eq(#exported(W.tmp .. "/long", "authentication"), r.events, "lines")
+end)
+
+T.test("export-logs: an events file shorter than its checkpoint is an error that says how to recover", function()
+  local code, out, err = run(SB .. "-w export-logs --out cut --format json")
+  T.eq(code, 0, err)
+  local full = exported(W.tmp .. "/cut", "authentication")
+  local admin_before = read("cut/administrator.jsonl")
+  local size = #read("cut/authentication.jsonl")
+  -- the issue's reproducer: the file cut in the middle of a line
+  local keep = size // 2 + 7
+  T.truthy(os.execute(string.format("truncate -s %d %s/cut/authentication.jsonl", keep, W.tmp)))
+  code, out, err = run(SB .. "-w export-logs --out cut --format json")
+  T.eq(code, 1, "an error, not a silent loss: " .. err)
+  T.eq(#lines(err), 1, "one line: " .. err)
+  T.truthy(err:find("cut/authentication.jsonl is shorter than its checkpoint (" .. keep .. " bytes, " .. size
+                    .. " expected)", 1, true), err)
+  T.truthy(err:find("--reset authentication", 1, true) and err:find("--since", 1, true), "says how: " .. err)
+  T.eq(#read("cut/authentication.jsonl"), keep, "nothing glued onto the half line")
+  -- --reset refuses to write over the file, then re-exports the type from
+  -- where its checkpoint started once the file is moved aside
+  code, out, err = run(SB .. "-w export-logs --out cut --reset authentication")
+  T.eq(code, 1, err)
+  T.truthy(err:find("still holds events; move it aside first", 1, true), err)
+  T.truthy(os.rename(W.tmp .. "/cut/authentication.jsonl", W.tmp .. "/cut/authentication.jsonl.damaged"))
+  code, out, err = run(SB .. "-w export-logs --out cut --reset authentication --format json")
+  T.eq(code, 0, err)
+  local again = exported(W.tmp .. "/cut", "authentication")
+  local a, b = {}, {}
+  for i, e in ipairs(full) do a[i] = e.child_account_id .. " " .. e.txid end
+  for i, e in ipairs(again) do b[i] = e.child_account_id .. " " .. e.txid end
+  table.sort(a)
+  table.sort(b)
+  T.eq(table.concat(b, "\n"), table.concat(a, "\n"), "every event again, once")
+  T.eq(read("cut/administrator.jsonl"), admin_before, "the other types untouched")
+  for args, words in pairs{ ["--reset bogus"] = "--reset: unknown type 'bogus'",
+                            ["--types authentication --reset telephony"] = "--reset telephony: that type is not in --types" } do
+    code, out, err = run(SB .. "-w export-logs --out cut " .. args)
+    T.eq(code, 2, args)
+    T.truthy(err:find(words, 1, true), err)
+  end
+end)
+
+-- The order of the system calls, seen by strace: every write to an events
+-- file is flushed to the disk (fsync) before a checkpoint is renamed into
+-- place, so a power cut cannot leave a checkpoint that counts lost bytes.
+T.test("export-logs: events are fsynced before the checkpoint that counts them", function()
+  if not os.execute("strace -o /dev/null true >/dev/null 2>&1") then
+    io.stderr:write("SKIP: strace cannot trace in this container\n")
+    return
+  end
+  local trace = W.tmp .. "/strace.txt"
+  local code, _, err = run(SB .. "-w export-logs --out synced --types authentication,telephony",
+                           "strace -f -qq -e trace=openat,write,fsync,fdatasync,rename,renameat,renameat2,close -o "
+                           .. trace)
+  T.eq(code, 0, err)
+  local events_fd, dirty, renames, syncs = {}, {}, 0, 0
+  for l in io.lines(trace) do
+    local path, fd = l:match('openat%(%S+, "([^"]+)".-= (%d+)$')
+    if path and path:find("%.jsonl$") then events_fd[fd] = true end
+    local wfd = l:match("write%((%d+),")
+    if wfd and events_fd[wfd] then dirty[wfd] = true end
+    local sfd = l:match("f%a*sync%((%d+)%)")
+    if sfd and events_fd[sfd] then
+      dirty[sfd] = nil
+      syncs = syncs + 1
+    end
+    local cfd = l:match("close%((%d+)%)")
+    if cfd then events_fd[cfd] = nil end
+    if l:find("rename%a*%(.-checkpoints%.json") then
+      renames = renames + 1
+      T.eq(next(dirty), nil, "an events file was not flushed before checkpoint " .. renames)
+    end
+  end
+  T.truthy(syncs >= 2 and renames >= 2, "pages written: " .. syncs .. " syncs, " .. renames .. " checkpoints")
+end)
+
 -- standards -------------------------------------------------------------------------
 
 local BASELINE = write("baseline.json", json.encode{
@@ -534,6 +654,33 @@ T.test("standards --capture writes a baseline from a model child that it then ma
   T.truthy(err:find("give one of --baseline FILE or --capture ACCOUNT", 1, true), err)
 end)
 
+T.test("standards --capture leaves out identity settings unless --include-identity; --apply warns of them",
+       function()
+  local identity = { "caller_id", "fraud_email", "helpdesk_message", "sms_message", "timezone" }
+  local code, out, err = run(SB .. "-w standards --capture 'Alpha Dental'")
+  T.eq(code, 0, err)
+  local doc = json.decode(out)
+  for _, k in ipairs(identity) do T.eq(doc[k], nil, k .. " is each client's own") end
+  T.eq(doc.lockout_threshold, 25, "the other settings stay")
+  T.truthy(err:find("left out the identity settings caller_id, fraud_email, helpdesk_message, sms_message, "
+                    .. "timezone", 1, true), err)
+  code, out, err = run(SB .. "-w standards --capture 'Alpha Dental' --include-identity")
+  T.eq(code, 0, err)
+  doc = json.decode(out)
+  T.eq(doc.timezone, "UTC")
+  T.eq(doc.caller_id, "")
+  T.eq(err, "")
+  code, out, err = run(SB .. "-w standards --baseline alpha.json --include-identity")
+  T.eq(code, 2)
+  T.truthy(err:find("--include-identity goes with --capture", 1, true), err)
+  write("identity-baseline.json", '{"lockout_threshold": 25, "fraud_email": "soc@example.com", "timezone": "UTC"}')
+  code, out, err = run(SB .. "--dry-run -w standards --baseline identity-baseline.json --apply --format json")
+  T.truthy(err:find("warning: identity-baseline.json sets identity settings (fraud_email, timezone): --apply gives "
+                    .. "every selected child the same value", 1, true), err)
+  code, out, err = run(SB .. "-w standards --baseline identity-baseline.json --format json")
+  T.eq(err:find("identity settings", 1, true), nil, "only --apply warns: " .. err)
+end)
+
 -- user-counts --since, sync-user --all-orgs ------------------------------------------
 
 T.test("user-counts --since adds the change per account", function()
@@ -554,6 +701,19 @@ T.test("user-counts --since adds the change per account", function()
   code, out = run(SB .. "-w user-counts --since counts-before.json")
   T.truthy(out:find("Alpha Dental%s.-%+3\n"), out)
   T.truthy(out:find("Beta Legal%s.-new\n"), out)
+  -- each status's change, in the table and in CSV
+  local alpha = out:match("Alpha Dental[^\n]*")
+  T.truthy(alpha:find(doc[1].total .. " (+3)", 1, true), alpha)
+  T.truthy(alpha:find(doc[1].active .. " (-2)", 1, true), alpha)
+  local all = out:match("%(all%)[^\n]*")
+  T.truthy(all:find("(+3)", 1, true) and all:find("(-2)", 1, true), all)
+  code, out = run(SB .. "-w user-counts --format csv --since counts-before.json")
+  T.eq(code, 0)
+  local header = lines(out)[1]
+  T.truthy(header:find(",change_total,change_active,change_enrolled,change_bypass,change_disabled,change_locked_out,"
+                       .. "change_pending_deletion$"), header)
+  T.truthy(lines(out)[2]:find(",3,%-2,0,,0,0,0$"), lines(out)[2])
+  T.truthy(lines(out)[3]:find(",,,,,,,$"), lines(out)[3])
   write("not-counts.json", '{"a": 1}')
   code, out, err = run(SB .. "-w user-counts --since not-counts.json")
   T.eq(code, 1)

@@ -48,6 +48,34 @@ T.test("scripts/REFERENCE.md is current", function()
            "regenerate it: duo-lua -e 'io.write(require(\"duo.docs\").markdown())' > scripts/REFERENCE.md")
 end)
 
+T.test("the records' fields: duo.help topics and the reference; every method they name exists", function()
+  local records = require "duo.records"
+  local text = docs.markdown()
+  for _, name in ipairs{ "user", "phone", "admin", "bypass_code", "authentication_log", "administrator_log",
+                         "telephony_log" } do
+    local r = records.by_name[name]
+    T.truthy(r, name)
+    local help = duo.help(name)
+    T.truthy(help and help:find(r.title, 1, true), name .. ": " .. tostring(help))
+    T.truthy(text:find("### " .. name .. ": ", 1, true), name .. " in REFERENCE.md")
+    for w in r.methods:gmatch("[%a_]+") do
+      if w:find("_") then T.truthy(catalogue.by_name.admin[w], name .. " names the method " .. w) end
+    end
+    for _, f in ipairs(r.fields) do
+      T.truthy(text:find("| `" .. f[1] .. "` |", 1, true), name .. "." .. f[1] .. " in REFERENCE.md")
+    end
+  end
+  local user = duo.help("user")
+  for _, s in ipairs{ "is_enrolled", '"locked out"', '"pending deletion"', "last_login", "lockout_reason" } do
+    T.truthy(user:find(s, 1, true), s)
+  end
+  T.truthy(duo.help("records"):find('"telephony_log"', 1, true))
+  T.truthy(duo.help("output"):find("require the module workflows.lib.output", 1, true))
+  T.truthy(duo.help("output"):find("MAX_CELL", 1, true))
+  T.truthy(duo.help("each_child"):find("ordered = true", 1, true))
+  T.truthy(text:find("## Helpers for scripts", 1, true))
+end)
+
 T.test("every method is in the reference", function()
   local text = docs.markdown()
   for _, row in ipairs(catalogue.methods) do

@@ -30,7 +30,7 @@ T.test("SIGTERM during offboard-user: the done, unknown and not-sent lists, and 
   -- writes are under way: the journal holds a result
   local p = assert(io.popen(string.format(
     "cd %s && env XDG_CONFIG_HOME=%s/cfg XDG_STATE_HOME=%s/state HOME=%s %s --sandbox=forty.json "
-    .. "-w offboard-user --username alice --action disable --yes </dev/null >out.txt 2>err.txt & echo $!",
+    .. "-w offboard-user --username alice --action disable --yes --all-matches </dev/null >out.txt 2>err.txt & echo $!",
     W.tmp, W.tmp, W.tmp, W.tmp, W.DUO_LUA)))
   local pid = p:read("l")
   p:close()
@@ -71,7 +71,7 @@ end)
 T.test("a user already disabled gets no write and says so", function()
   seed("some.json", 0, { [1] = true, [2] = true })
   local code, out, err = W.run("--sandbox=some.json --log req.log -w offboard-user --username alice "
-                               .. "--action disable --yes --format json", "XDG_STATE_HOME=" .. W.tmp .. "/state")
+                               .. "--action disable --yes --all-matches --format json", "XDG_STATE_HOME=" .. W.tmp .. "/state")
   T.eq(code, 0, err)
   local doc = json.decode(out)
   local already, done = 0, 0

@@ -403,7 +403,7 @@ T.test("companies CSV: mistakes name file:line", function()
     { "name,id\nAcme, Inc,C1\n", ":2: 3 fields, but the header has 2 %(a value holding a comma must be in double quotes%)" },
     { 'name,id\n"Acme,C1\nfoo\n', ':2: a quoted field is not closed' },
     { 'name,id\n"Acme"x,C1\n', ":2: unexpected text after a closing quote" },
-    { "company,id\nAcme,C1\n", ":1: the header has no 'name' column %(found: company, id%)" },
+    { "firm,ref\nAcme,C1\n", ":1: the header has no name column %(found: firm, ref; name it with %-%-name%-column%)" },
     { "name,id\nAcme,C1\n ,C2\n", ":3: the name is empty" },
     { "name,id\nAcme,C1\nGlobex,C1\n", ":3: the id 'C1' appears twice %(also line 2%)" },
     { "name,domains\nAcme,not a domain\n", ":2: 'not' is not a domain" },
@@ -515,6 +515,29 @@ T.test("output: CSV quoting, table alignment, pretty JSON, masking", function()
        '{\n  "a": [\n    1,\n    2\n  ],\n  "b": [],\n  "c": null\n}\n')
   T.eq(output.mask("DDABCDEFGHIJKLMN1234"), "DD\u{2026}1234")
   T.truthy(not output.mask("short"):find("short"), "short values are hidden")
+end)
+
+T.test("companies files as PSAs export them: header names, explicit columns, numbers by value", function()
+  local path = write("cw.csv", "Company ID,Company Name,Status,Website\n19300,Client 1 LLC,Active,"
+                     .. "https://www.client1.example.com/home\n")
+  local list = companies.load(path)
+  T.eq(list[1].id, "19300")
+  T.eq(list[1].name, "Client 1 LLC")
+  T.eq(list[1].domains[1], "client1.example.com", "a website URL counts as its host")
+  list = companies.load(path, { name_column = "status", id_column = "Company ID" })
+  T.eq(list[1].name, "Active", "--name-column picks the column")
+  T.raises(function() companies.load(path, { domains_column = "Web" }) end,
+           "the header has no column 'Web' %(%-%-domains%-column")
+  -- numbers compare by value
+  T.eq(match.score("Client 1 LLC", "Client 001"), 1)
+  T.eq(match.score("Client 10 Incorporated", "Client 010"), 1)
+  T.truthy(match.score("Client 1", "Client 10") < 0.85, "1 is not 10")
+  local r = match.suggest({ { id = "C1", name = "Client 1 LLC" }, { id = "C10", name = "Client 10 Incorporated" } },
+                          { { account_id = "DA1", name = "Client 001" }, { account_id = "DA10", name = "Client 010" } })
+  T.eq(r.suggestions[1].duo_account_id, "DA1")
+  T.eq(r.suggestions[1].status, "matched")
+  T.eq(r.suggestions[2].duo_account_id, "DA10")
+  T.eq(r.suggestions[2].status, "matched")
 end)
 
 T.done()

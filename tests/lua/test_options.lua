@@ -29,7 +29,7 @@ T.test("whole floats count as integers; others are refused clearly", function()
   T.raises(function() duo.parallel({}, print, { concurrency = 2.5 }) end,
            "'concurrency' must be an integer, got 2.5")
   T.raises(function() duo.parallel({}, print, { progress = "yes" }) end,
-           "'progress' must be \"auto\", true or false, got \"yes\"")
+           "'progress' must be \"auto\", \"status\", true or false, got \"yes\"")
   T.raises(function() options.check({ n = 0 / 0 }, { n = "number" }, "f", 1) end, "'n' must be a number")
   T.raises(function() options.check({ s = 1 }, { s = "string|table" }, "f", 1) end,
            "'s' must be a string or a table, got 1")

@@ -160,5 +160,31 @@ T.test("user-counts --since refuses counts that are not counts, never wraps arou
   T.truthy(err:find("has total = %-9223372036854775626, not a count of users"), err)
 end)
 
+
+T.test("export-logs: events and checkpoint owner-only; a repair cuts in place, never through a planted link", function()
+  local code, out, err = W.run("--sandbox -w export-logs --out logs --types authentication")
+  T.eq(code, 0, out .. err)
+  T.eq(mode_of(W.tmp .. "/logs/authentication.jsonl"), "600", "users' logins")
+  T.eq(mode_of(W.tmp .. "/logs/checkpoints.json"), "600")
+  local events = W.read(W.tmp .. "/logs/authentication.jsonl")
+  -- a run killed after writing events but before the checkpoint: more bytes
+  -- than the checkpoint counts; and a link planted where a copy used to go
+  local target = W.write("victim.txt", "untouched\n")
+  sh("ln -sf " .. target .. " " .. W.tmp .. "/logs/authentication.jsonl.cut")
+  local f = assert(io.open(W.tmp .. "/logs/authentication.jsonl", "ab"))
+  f:write('{"half": "a line'):close()
+  code, out, err = W.run("--sandbox -w export-logs --out logs --types authentication")
+  T.eq(code, 0, out .. err)
+  T.eq(W.read(target), "untouched\n", "the link's target is untouched")
+  T.truthy(not W.read(W.tmp .. "/logs/authentication.jsonl"):find('{"half"', 1, true), "the half line is gone")
+  T.eq(W.read(W.tmp .. "/logs/authentication.jsonl"):sub(1, #events), events, "what was counted is kept")
+  -- the events file itself a link: refused, its target untouched
+  sh("mv " .. W.tmp .. "/logs/authentication.jsonl " .. W.tmp .. "/real.jsonl && ln -s " .. W.tmp
+     .. "/victim.txt " .. W.tmp .. "/logs/authentication.jsonl")
+  code, _, err = W.run("--sandbox -w export-logs --out logs --types authentication")
+  T.truthy(code ~= 0, "refused")
+  T.eq(W.read(target), "untouched\n")
+end)
+
 W.remove()
 T.done()

@@ -43,6 +43,24 @@ T.test("the README has sandbox examples", function()
   T.truthy(#commands >= 5, "found " .. #commands)
 end)
 
+T.test("the README's first command installs what building and running need; .ci/test the rest", function()
+  T.truthy(read(ROOT .. "/README.md"):find("```sh\nsh .ci/setup && ./build/duo%-lua %-%-sandbox"), "the first command")
+  local setup = read(ROOT .. "/.ci/setup")
+  local packages = " " .. setup:match('\npackages="(.-)"'):gsub("%s+", " ") .. " "
+  for _, p in ipairs{ "build-essential", "cmake", "pkg-config", "liblua5.4-dev", "lua-cjson-dev",
+                      "libmbedtls-dev", "libcurl4-openssl-dev", "libedit-dev" } do
+    T.truthy(packages:find(" " .. p .. " ", 1, true), p .. " is needed to build: " .. packages)
+  end
+  local test = read(ROOT .. "/.ci/test")
+  local extra = " " .. test:match('DUO_EXTRA_PACKAGES="(.-)"') .. " "
+  for _, p in ipairs{ "chromium", "valgrind", "clang", "libclang-rt-14-dev", "python3", "openssl", "dpkg-dev",
+                      "lua5.4" } do
+    T.eq(packages:find(" " .. p .. " ", 1, true), nil, p .. " is only the tests' need: " .. packages)
+    T.truthy(extra:find(" " .. p .. " ", 1, true), ".ci/test installs " .. p)
+  end
+  T.truthy(test:find("DUO_EXTRA_PACKAGES=.-sh %.ci/setup"), ".ci/test installs them through .ci/setup")
+end)
+
 local home = os.tmpname()
 os.remove(home)
 assert(os.execute("mkdir -p " .. home))

@@ -81,6 +81,35 @@ T.test("the demo tenant: 25 drifting children, users in their companies' domains
   sb:stop()
 end)
 
+T.test("each_child { ordered = true }: an array in the child list's order; unknown options refused", function()
+  local sb = duo.sandbox()
+  local accounts = duo.accounts()
+  local list = accounts:children()
+  local failing = list[3].account_id
+  local ordered = accounts:each_child(function(child, account)
+    if account.account_id == failing then error("no luck") end
+    duo.sleep(0.001 * (#list - #account.name % 5))   -- finishing out of order
+    return child.account_id
+  end, { ordered = true, concurrency = 4 })
+  T.eq(#ordered, #list)
+  for i, entry in ipairs(ordered) do
+    T.eq(entry.account.account_id, list[i].account_id, "entry " .. i)
+    if i == 3 then
+      T.truthy(tostring(entry.error):find("no luck", 1, true), tostring(entry.error))
+      T.eq(entry.result, nil)
+    else
+      T.eq(entry.result, list[i].account_id)
+      T.eq(entry.error, nil)
+    end
+  end
+  local keyed = accounts:each_child(function(child) return child.account_id end, { ordered = false })
+  T.eq(#keyed, 0, "without ordered: keyed by account ID")
+  T.eq(keyed[list[1].account_id].result, list[1].account_id)
+  T.raises(function() accounts:each_child(function() end, { orderd = true }) end, "orderd")
+  T.raises(function() accounts:each_child(function() end, { ordered = 1 }) end, "ordered")
+  sb:stop()
+end)
+
 T.test("the demo tenant is deterministic per seed number and expressible as a seed", function()
   local a = duo.sandbox(1):export()
   local b = duo.sandbox():export()

@@ -207,7 +207,7 @@ T.test("suggest-mappings --save keeps confirmed entries and directory keys; --dr
   } }, "600")
   code, _, err = run("--sandbox -w suggest-mappings --companies " .. COMPANIES .. " --save --yes --format json")
   T.eq(code, 0, err)
-  T.truthy(err:find("added 20, updated 1, kept 1 confirmed", 1, true), err)
+  T.truthy(err:find("added 20, updated 1, kept 1, conflicts 0", 1, true), err)
   local doc = json.decode(read(STORE))
   T.eq(#doc.organizations, 22)
   T.truthy(not err:find("add '", 1, true), "additions are counted, not listed: " .. err)
@@ -225,7 +225,7 @@ T.test("suggest-mappings --save keeps confirmed entries and directory keys; --dr
   local before = read(STORE)
   code, _, err = run("--sandbox -w suggest-mappings --companies " .. COMPANIES .. " --save --yes")
   T.eq(code, 0, err)
-  T.truthy(err:find("added 0, updated 0, kept 1 confirmed", 1, true), err)
+  T.truthy(err:find("added 0, updated 0, kept 1, conflicts 0", 1, true), err)
   T.eq(read(STORE), before, "a second save changes nothing")
 end)
 
@@ -262,7 +262,7 @@ T.test("mappings set/list/export/remove on the sandbox profile", function()
   end
   code, out = run("--sandbox -w mappings export --format csv")
   T.eq(code, 0)
-  T.eq(lines(out)[1], "name,id,duo_account_id,duo_admin_api_directory_key,confirmed,confirmed_by,confirmed_at")
+  T.eq(lines(out)[1], "name,id,duo_account_id,duo_admin_api_directory_key,confirmed,confirmed_by,confirmed_at,tags")
   T.truthy(out:find("Lakeside Community Credit Union,C1012,DA%w+,DDLAKESIDEKEY0001234,true"), out)
   -- changing the account keeps the key
   code, out, err = run("--sandbox -w mappings set --yes --org 'lakeside community credit union' --account DALAKESIDE0000000002 --offline")
@@ -360,7 +360,13 @@ T.test("sync-user: missing mapping or key says how to add it", function()
   T.truthy(err:find("no organization 'Missing Org' in the mapping store " .. STORE, 1, true), err)
   T.truthy(err:find("duo-lua --sandbox -w mappings set --org 'Missing Org' --account ACCOUNT_ID_OR_NAME --directory-key KEY",
                     1, true), err)
+  -- --profile under --sandbox names a profile of the config file (or "sandbox")
   code, out, err = run("--sandbox --profile ops -w sync-user --org 'no key org' --username alice")
+  T.eq(code, 2, "no profile 'ops' to name")
+  T.truthy(err:find("unknown profile 'ops' (known under --sandbox: sandbox)", 1, true), err)
+  write("cfg/duo-lua/config.lua", "return { profiles = { ops = {} } }", "600")
+  code, out, err = run("--sandbox --profile ops -w sync-user --org 'no key org' --username alice")
+  os.remove(tmp .. "/cfg/duo-lua/config.lua")
   T.eq(code, 1)
   T.truthy(err:find("organization 'No Key Org' has no directory key", 1, true), err)
   T.truthy(err:find("duo-lua --sandbox --profile ops -w mappings set --org 'No Key Org' --account DANOKEY0000000000001 --directory-key KEY",
@@ -395,7 +401,7 @@ end)
 
 -- user-counts ----------------------------------------------------------------------
 
-local COUNT_FIELDS = "account_id,active,bypass,disabled,enrolled,error,locked_out,name,pending_deletion,total"
+local COUNT_FIELDS = "account_id,active,bypass,disabled,enrolled,error,locked_out,name,org,org_id,pending_deletion,total"
 
 T.test("user-counts on the demo tenant: one object per child, counts that add up", function()
   local code, out, err = run("--sandbox -w user-counts --format json")
@@ -417,7 +423,8 @@ T.test("user-counts on the demo tenant: one object per child, counts that add up
   end
   code, out = run("--sandbox -w user-counts")
   T.eq(code, 0)
-  T.truthy(out:find("^ACCOUNT%s+ACCOUNT ID%s+TOTAL%s+ACTIVE%s+ENROLLED%s+BYPASS%s+DISABLED%s+LOCKED OUT"), out)
+  -- the organization's name beside the Duo name, once the store maps one (an earlier test did)
+  T.truthy(out:find("^ACCOUNT%s+ORGANIZATION%s+ACCOUNT ID%s+TOTAL%s+ACTIVE%s+ENROLLED%s+BYPASS%s+DISABLED%s+LOCKED OUT"), out)
   T.truthy(out:find("\n%(all%)%s+%d+"), out)
   code, out = run("--sandbox -w user-counts --format csv")
   T.eq(code, 0)

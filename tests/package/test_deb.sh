@@ -34,7 +34,9 @@ root=$scratch/root
 dpkg -x "$deb" "$root" || fail "dpkg -x failed"
 for f in usr/bin/duo-lua usr/lib/lua/5.4/duo.so usr/share/man/man1/duo-lua.1 \
          usr/share/bash-completion/completions/duo-lua usr/share/doc/duo-lua/README.md \
-         usr/share/doc/duo-lua/REFERENCE.md usr/share/doc/duo-lua/copyright; do
+         usr/share/doc/duo-lua/REFERENCE.md usr/share/doc/duo-lua/copyright \
+         usr/lib/systemd/system/duo-lua-alerts.service usr/lib/systemd/system/duo-lua-alerts.timer \
+         usr/lib/systemd/system/duo-lua-export-logs.service usr/lib/systemd/system/duo-lua-export-logs.timer; do
     [ -s "$root/$f" ] || fail "the package has no $f"
 done
 grep -q '^License: MIT$' "$root/usr/share/doc/duo-lua/copyright" || fail "copyright does not say MIT"

@@ -86,6 +86,8 @@ def main():
         t.send(ikey + "\n")
         t.expect("auth secret key (not shown): ")
         t.send(skey + "\n")
+        t.expect("device API host (Enter: skip): ")
+        t.send("\n")
         t.expect("Proceed? [y/N] ")
         t.send("y\n")
         assert finish(t) == 0, t.raw

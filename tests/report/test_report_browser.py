@@ -277,7 +277,7 @@ def main():
     duo_lua, browser, artefacts = sys.argv[1:4]
     browser = shutil.which(browser) or browser
     if not os.path.exists(browser):
-        sys.exit("chromium is not installed (sh .ci/setup installs Debian's chromium package)")
+        sys.exit("chromium is not installed (sh .ci/test installs Debian's chromium package)")
     os.makedirs(artefacts, exist_ok=True)
     scratch = tempfile.mkdtemp(prefix="duo-report-")
     profile = os.path.join(scratch, "chromium")

@@ -14,10 +14,15 @@ Listeners:
                                  (401 otherwise); /hook-open takes anything
                  POST /services/collector/event   Splunk HEC: Authorization
                                  must be "Splunk <--hec-token>" (403 otherwise)
+                 POST /hook-flaky/TAG?ok=N  a webhook (no signature
+                                 check) that takes N requests per TAG, then
+                                 answers 400
                  POST /teams/... (202), /slack/... (200 "ok")
                  GET /take?channel=C&count=N[&wait=S]   waits (up to S
                                  seconds, default 10) for N records of
                                  channel C, returns and forgets them
+                 GET /take?channel=C&settle=S  every record of channel C once
+                                 none has come for S seconds
                  POST /quit
     smtp         SMTP that offers STARTTLS and takes mail only after it and AUTH
     smtps        SMTP in TLS from the first byte (implicit TLS), AUTH required
@@ -53,6 +58,21 @@ def record(channel, **fields):
     with cond:
         records.setdefault(channel, []).append(fields)
         cond.notify_all()
+
+
+def take_settled(channel, settle):
+    """Every record of a channel, once none has come for `settle` seconds."""
+    with cond:
+        while True:
+            n = len(records.get(channel, []))
+            cond.wait(settle)
+            if len(records.get(channel, [])) == n:
+                got = records.get(channel, [])
+                records[channel] = []
+                return got
+
+
+flaky = {}
 
 
 def take(channel, count, wait=10.0):
@@ -96,7 +116,10 @@ class HTTPHandler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         if url.path == "/take":
             q = parse_qs(url.query)
-            got = take(q["channel"][0], int(q.get("count", ["1"])[0]), float(q.get("wait", ["10"])[0]))
+            if "settle" in q:
+                got = take_settled(q["channel"][0], float(q["settle"][0]))
+            else:
+                got = take(q["channel"][0], int(q.get("count", ["1"])[0]), float(q.get("wait", ["10"])[0]))
             self.reply(200, json.dumps(got))
         else:
             self.reply(404, '{"error": "no route"}')
@@ -119,6 +142,16 @@ class HTTPHandler(BaseHTTPRequestHandler):
                 self.reply(401, '{"error": "bad signature"}')
             else:
                 self.reply(200, '{"ok": true}')
+        elif path.startswith("/hook-flaky/"):
+            with cond:
+                flaky[path] = flaky.get(path, 0) + 1
+                n = flaky[path]
+            ok = n <= int(parse_qs(urlsplit(self.path).query).get("ok", ["0"])[0])
+            if ok:
+                record("webhook", path=path, headers=headers, body=body, signature_ok=None)
+                self.reply(200, '{"ok": true}')
+            else:
+                self.reply(400, '{"error": "refusing this batch"}')
         elif path == "/services/collector/event":
             ok = headers.get("authorization") == "Splunk " + ARGS.hec_token
             record("hec", headers=headers, body=body, token_ok=ok, events=parse_events(body) if ok else [])

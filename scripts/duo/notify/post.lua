@@ -22,6 +22,27 @@ function M.said(resp)
   return resp == "" and "(no body)" or errors.quote_bytes(resp, 200)
 end
 
+-- Groups JSON texts into batches of at most max_count items and about
+-- max_bytes (one text larger than that is a batch of its own), in order.
+function M.batches(texts, max_count, max_bytes)
+  local out, cur, size = {}, {}, 0
+  for _, t in ipairs(texts) do
+    if #cur > 0 and (#cur >= max_count or size + #t > max_bytes) then
+      out[#out + 1] = cur
+      cur, size = {}, 0
+    end
+    cur[#cur + 1] = t
+    size = size + #t + 1
+  end
+  if #cur > 0 then out[#out + 1] = cur end
+  return out
+end
+
+-- A request's bounds for log events: many per request, well under the
+-- 1 MB bodies that HTTP receivers (Splunk HEC's default included) take.
+M.EVENTS_PER_REQUEST = 500
+M.BYTES_PER_REQUEST = 800 * 1024
+
 -- post(ch, ctx, url, body, headers, secret_path) -> status, decoded body.
 -- secret_path: the URL itself is a secret (a chat webhook's).
 function M.post(ch, ctx, url, body, headers, secret_path)

@@ -44,17 +44,20 @@ M.YES = { flag = true }
 M.ACCOUNT = { value = "NAME|ID", many = true }
 M.EXCLUDE_ACCOUNT = { value = "NAME|ID", many = true }
 
--- Adds the fan-out options (--account, --exclude-account) to options.
+-- --progress: status lines on stderr when it is not a terminal (on a
+-- terminal the progress line is drawn anyway); progress_mode(opts) is the
+-- duo.progress mode it asks for.
+M.PROGRESS = { flag = true }
+function M.progress_mode(opts)
+  return opts.progress and "status" or "auto"
+end
+
+-- Adds the fan-out options to options: --account, --exclude-account and
+-- the organization ones (--org, --tag, --exclude-org, --exclude-tag; SPEC
+-- section 8: every workflow that takes --account takes them).
 function M.with_fanout(options)
   options.account = M.ACCOUNT
   options["exclude-account"] = M.EXCLUDE_ACCOUNT
-  return options
-end
-
--- Adds the fan-out options and the organization ones (--org, --tag,
--- --exclude-org, --exclude-tag; SPEC section 8) to options.
-function M.with_orgs(options)
-  M.with_fanout(options)
   options.org = { value = "NAME|ID", many = true }
   options.tag = { value = "TAG", many = true }
   options["exclude-org"] = { value = "NAME|ID", many = true }

@@ -17,6 +17,21 @@ local M = {}
 M.SETTABLE = {}
 for _, name in ipairs(catalogue.by_name.admin.update_settings.optional) do M.SETTABLE[name] = true end
 
+-- Identity settings: each client's own (its caller ID, fraud-alert address,
+-- help desk and SMS texts, time zone), not a standard to push to every
+-- child. --capture leaves them out unless asked; --apply warns when a
+-- baseline holds any.
+M.IDENTITY = { "caller_id", "fraud_email", "helpdesk_message", "sms_message", "timezone" }
+M.IS_IDENTITY = {}
+for _, name in ipairs(M.IDENTITY) do M.IS_IDENTITY[name] = true end
+
+-- The identity settings baseline b (from M.load) names, sorted.
+function M.identity_names(b)
+  local out = {}
+  for _, name in ipairs(b.names) do if M.IS_IDENTITY[name] then out[#out + 1] = name end end
+  return out
+end
+
 -- Reads and checks a baseline file: { values, policy, names, sections, path }.
 function M.load(path)
   local doc, why = jsonfile.read(path, "the baseline")

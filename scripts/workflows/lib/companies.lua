@@ -7,13 +7,13 @@
 --   local list = companies.load(path)   --> { { id, name, domains = {...}, line }, ... }
 local errors = require "duo.error"
 local json = require "duo.json"
-local file = require("workflows.lib.host").file
 local termtext = require "duo.termtext"
 local options = require "duo.options"
 
 local M = {}
 
-local LOAD_OPTIONS = { encoding = "string", delimiter = "string" }
+local LOAD_OPTIONS = { encoding = "string", delimiter = "string", name_column = "string", id_column = "string",
+                       domains_column = "string" }
 
 local function fail(path, line, fmt, ...)
   local where = line and (path .. ":" .. line) or path
@@ -153,13 +153,7 @@ function M.read_text(path, label, encoding)
   if path == "-" then
     text = io.stdin:read("a") or ""
   else
-    local kind = file.kind(path)
-    if kind == "directory" then fail(name, nil, "this is a folder; the %s must be a file", label) end
-    local f, err = io.open(path, "rb")
-    if not f then errors.config("cannot read the %s: %s", label, err) end
-    text = f:read("a")
-    f:close()
-    if text == nil then errors.config("cannot read the %s %s", label, path) end
+    text = require("workflows.lib.input").read(path, "the " .. label)
   end
   local bom2 = text:sub(1, 2)
   if encoding == "utf-16le" or (encoding == nil and bom2 == "\255\254") then
@@ -210,22 +204,49 @@ local function domains_of(value, path, line)
   return out
 end
 
-local function from_csv(text, path, delimiter)
+-- The header names PSAs and spreadsheets use for each column (SPEC
+-- section 8), in order of preference, compared without case.
+M.HEADERS = {
+  name = { "name", "company", "company name", "account name", "client name", "organization",
+           "organization name" },
+  id = { "id", "company id", "company_id", "account id", "client id", "identifier" },
+  domains = { "domains", "domain", "website", "email domain" },
+}
+
+-- columns: name, id, domains -> the header names given with --name-column
+-- and the like (nil: found from M.HEADERS).
+local function from_csv(text, path, delimiter, columns)
   local records = M.parse_csv(text, path, delimiter)
   if #records == 0 then fail(path, nil, "the file is empty (expected a header row with 'name')") end
   local header = records[1]
-  local col = {}
+  local at = {}
   for i, h in ipairs(header) do
     h = trim(h):lower()
-    if h ~= "" and col[h] then fail(path, header.line, "the column '%s' appears twice in the header", h) end
-    col[h] = i
+    if h ~= "" and at[h] then fail(path, header.line, "the column '%s' appears twice in the header", h) end
+    at[h] = i
+  end
+  local col = {}
+  for field, names in pairs(M.HEADERS) do
+    local given = columns[field]
+    if given then
+      col[field] = at[trim(given):lower()]
+      if col[field] == nil then
+        fail(path, header.line, "the header has no column '%s' (--%s-column; found: %s)", given, field,
+             table.concat(header, ", "))
+      end
+    else
+      for _, n in ipairs(names) do
+        if at[n] then col[field] = at[n]; break end
+      end
+    end
   end
   if col.name == nil then
     local hint = ""
     if #header == 1 and header[1]:find(";") then
       hint = " (the file looks separated by ';': duo-lua reads comma-separated files)"
     end
-    fail(path, header.line, "the header has no 'name' column (found: %s)%s", table.concat(header, ", "), hint)
+    fail(path, header.line, "the header has no name column (found: %s; name it with --name-column)%s",
+         table.concat(header, ", "), hint)
   end
   local list = {}
   for r = 2, #records do
@@ -351,7 +372,8 @@ function M.load(path, opts)
   if path:lower():find("%.json$") or first == "[" or first == "{" then
     list = from_json(text, name)
   else
-    list = from_csv(text, name, opts.delimiter)
+    list = from_csv(text, name, opts.delimiter, { name = opts.name_column, id = opts.id_column,
+                                                  domains = opts.domains_column })
   end
   if #list == 0 then fail(name, nil, "no companies in the file") end
   local seen, names = {}, {}

@@ -7,12 +7,14 @@ local json = require "duo.json"
 
 local M = {}
 
--- The sets configure asks for; check also validates the Device API's.
+-- The sets whose keys identify an application type (tried on each other
+-- after a 40102); the sets check validates and configure writes.
 M.APIS = { "admin", "accounts", "auth" }
 M.CHECKED = { "admin", "accounts", "auth", "device" }
 local TYPES = { admin = "Admin API", accounts = "Accounts API", auth = "Auth API", device = "Device API" }
+-- The fields each set needs: the Device API's also its management system key.
 local REQUIRED = { "host", "ikey", "skey" }
-local REQUIRED_DEVICE = { "host", "ikey", "skey", "mkey" }
+M.FIELDS = { admin = REQUIRED, accounts = REQUIRED, auth = REQUIRED, device = { "host", "ikey", "skey", "mkey" } }
 
 -- The call that proves a set of keys works, per API. The Device API has no
 -- ping or check: listing the active caches proves keys, signature and mkey.
@@ -53,7 +55,7 @@ function M.check_set(api, set, profile, pname)
              or "copy the integration key from the application's page in the Admin Panel"
     return r
   end
-  for _, k in ipairs(api == "device" and REQUIRED_DEVICE or REQUIRED) do
+  for _, k in ipairs(M.FIELDS[api]) do
     if set[k] == nil or set[k] == "" then
       r.status, r.message = "error", string.format("%s has no %s", api, k)
       return r
@@ -65,8 +67,15 @@ function M.check_set(api, set, profile, pname)
     return r
   end
   r.status = "error"
-  r.message = duo.is_error(err) and tostring(err) or (tostring(err):gsub("^[^:]*:%d+: ", ""))
-  if duo.is_error(err) and err.hint then r.hint = err.hint end
+  if duo.is_error(err) then
+    -- the hint goes in its own field, not again at the end of the message
+    local hint = err.hint
+    err.hint = nil
+    r.message, r.hint = tostring(err), hint or json.null
+    err.hint = hint
+  else
+    r.message = (tostring(err):gsub("^[^:]*:%d+: ", ""))
+  end
   if duo.is_error(err) and err.code == 40102 then
     local other = owner_type(api, set, profile)
     if other then

@@ -7,13 +7,51 @@ local options = require "duo.options"
 
 local M = {}
 
-local EACH_OPTIONS = { concurrency = { "integer", min = 1 } }
+local EACH_OPTIONS = { concurrency = { "integer", min = 1 }, progress = { values = require("duo.progress").MODES } }
 
+-- The profile's mapping store, read once a run (nil when there is none to
+-- read); its organizations by Duo account ID.
+local store_cache
+local function store()
+  if store_cache == nil then
+    local ok, s = pcall(require("duo.mappings").load)
+    store_cache = ok and s or false
+  end
+  return store_cache or nil
+end
+
+-- The organization of each Duo account: by_account[account_id] = entry.
+function M.organizations()
+  local by_account = {}
+  local s = store()
+  for _, e in ipairs(s and s.organizations or {}) do
+    if e.duo_account_id and by_account[e.duo_account_id] == nil then by_account[e.duo_account_id] = e end
+  end
+  return by_account
+end
+
+-- A row's org_id and org (SPEC section 8): JSON null without an organization.
+function M.org_fields(row, by_account)
+  local e = by_account[row.account_id]
+  row.org_id = e and e.id or require("duo.json").null
+  row.org = e and e.name or require("duo.json").null
+  return row
+end
+
+-- --account NAME|ID: a child's exact name or ID, or else an organization's
+-- name or id in the mapping store (the name the MSP knows it by).
 local function matcher(accounts_client, list)
   local ids = {}
   for _, wanted in ipairs(list) do
-    local c = accounts_client:child(wanted)   -- exact name or ID; raises otherwise
-    ids[c.account_id] = true
+    local ok, c = pcall(accounts_client.child, accounts_client, wanted)
+    if ok then
+      ids[c.account_id] = true
+    else
+      local s = store()
+      local e = s and require("duo.mappings").find(s, wanted)
+      if not (e and e.duo_account_id) then error(c, 0) end
+      ids[e.duo_account_id] = true
+    end
   end
   return ids
 end
@@ -51,6 +89,13 @@ local function by_orgs(ids, orgs, tags)
   end
 end
 
+-- The selection options of a workflow's parsed options (--account, --org,
+-- --tag and their --exclude- forms), for select.
+function M.selection(opts)
+  return { account = opts.account, exclude_account = opts.exclude_account, org = opts.org, tag = opts.tag,
+           exclude_org = opts.exclude_org, exclude_tag = opts.exclude_tag }
+end
+
 -- The selected accounts (the Accounts API's objects), in the parent's order:
 -- opts.account, opts.org, opts.tag (arrays; none: every child) less
 -- opts.exclude_account, opts.exclude_org, opts.exclude_tag.
@@ -71,12 +116,14 @@ function M.select(accounts_client, opts)
 end
 
 -- Like accounts:each_child, on the selected accounts only:
--- per_child[account_id] = { account, result, error }.
+-- per_child[account_id] = { account, result, error }. opts: concurrency
+-- (16), progress (duo.progress's mode: "auto", or "status" for --progress).
 function M.each(accounts_client, accounts, fn, opts)
   opts = options.check(opts, EACH_OPTIONS, "each", 4)
   local results, failures = duo.parallel(accounts, function(account)
     return fn(accounts_client:child(account.account_id), account)
-  end, { concurrency = opts.concurrency or 16, label = "child accounts" })
+  end, { concurrency = opts.concurrency or 16, label = "child accounts",
+                                                  progress = opts.progress })
   local per_child = {}
   for i, account in ipairs(accounts) do
     per_child[account.account_id] = { account = account, result = results[i] }

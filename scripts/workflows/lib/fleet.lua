@@ -34,7 +34,8 @@ local STATUS_FIELD = { active = "active", bypass = "bypass", disabled = "disable
                        ["pending deletion"] = "pending_deletion", pending_deletion = "pending_deletion" }
 
 local OPTIONS = { details = "boolean", users = "boolean", account = "table", exclude_account = "table",
-                  org = "table", exclude_org = "table", tag = "table", exclude_tag = "table", concurrency = "integer" }
+                  org = "table", exclude_org = "table", tag = "table", exclude_tag = "table", concurrency = "integer",
+                  progress = "string|boolean" }
 
 -- The lists of users a client acts on (report --org): not enrolled (of
 -- those not disabled), in bypass, locked out.
@@ -141,20 +142,21 @@ local function row_of(account, result, err)
   return row
 end
 
--- Reads the children (those that opts.account, opts.org, opts.tag and
--- their exclude_ counterparts, arrays as the fan-out options give,
--- select); with opts.users each row also has users (count_users' lists).
--- Returns the rows sorted by name and how many children failed.
+-- Reads the children (those that opts.account, org, tag and their
+-- exclude_ forms select, as fanout.select does); with opts.users each row
+-- also has users (count_users' lists). Returns the rows, each with its
+-- organization (org_id, org), sorted by name, and how many children failed.
 function M.read(accounts, opts)
   opts = options.check(opts, OPTIONS, "fleet.read", 2)
   local selected = fanout.select(accounts, opts)
   local per_child = fanout.each(accounts, selected, function(child) return read_child(child, opts) end,
-                                { concurrency = opts.concurrency })
+                                { concurrency = opts.concurrency, progress = opts.progress })
   local rows, failed = {}, 0
+  local orgs = fanout.organizations()
   for _, account in ipairs(selected) do
     local r = per_child[account.account_id]
     if r then
-      rows[#rows + 1] = row_of(account, r.result, r.error)
+      rows[#rows + 1] = fanout.org_fields(row_of(account, r.result, r.error), orgs)
       if r.error then failed = failed + 1 end
     end
   end

@@ -1,8 +1,8 @@
 -- What the workflows need from the host and the C seam: the command
 -- line's settings (--profile, --config, --sandbox, --dry-run,
 -- --workflows-dir), the bundled files, the loop's clock, terminals, files
--- (duo._file: kinds, listings, locks, atomic replacement, secrets read
--- from the terminal) and percent-encoding and base64. The one place the
+-- (duo._file: kinds, listings, locks, atomic replacement, flushing a file
+-- to the disk with file.sync(f), secrets read from the terminal) and percent-encoding and base64. The one place the
 -- workflows touch the private duo._* modules, but for the matching
 -- engine's own C half (lib/match.lua, lib/match_index.lua: duo._match).
 local core = require "duo._sys"
@@ -34,6 +34,13 @@ end
 -- virtual time), for deadlines.
 function M.now_ms()
   return loop.now_ms()
+end
+
+-- The Unix time (seconds) by the loop's clock: virtual under the
+-- sandbox's virtual time, and corrected by the offset learnt from the
+-- server's clock, as requests are signed.
+function M.unix_time()
+  return loop.unix_time()
 end
 
 -- The running sandbox (duo.sandbox), or nil when talking to Duo.

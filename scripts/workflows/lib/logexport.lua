@@ -121,7 +121,7 @@ function M.load(dir)
 end
 
 function M.save(dir, cp)
-  local ok, err = file.replace(M.checkpoint_path(dir), jsontext.encode(cp), 420)   -- 0644
+  local ok, err = file.replace(M.checkpoint_path(dir), jsontext.encode(cp), 384)   -- 0600: it names accounts
   if not ok then errors.config("%s", err) end
 end
 
@@ -134,27 +134,19 @@ local function size_of(path)
   return n
 end
 
--- Cuts path back to `keep` bytes (a copy renamed over it).
+-- Cuts path back to `keep` bytes, in place (no copy a planted link could
+-- redirect), flushed to disk.
 local function truncate(path, keep)
-  local src = assert(io.open(path, "rb"))
-  local tmp = path .. ".cut"
-  local dst, err = io.open(tmp, "wb")
-  if dst == nil then src:close() errors.config("cannot repair %s: %s", path, err) end
-  local left = keep
-  while left > 0 do
-    local chunk = src:read(math.min(left, 1 << 20))
-    if chunk == nil then break end
-    dst:write(chunk)
-    left = left - #chunk
-  end
-  src:close()
-  assert(dst:close())
-  local ok, e = os.rename(tmp, path)
+  local ok, e = file.truncate(path, keep)
   if not ok then errors.config("cannot repair %s: %s", path, e) end
 end
 
 -- Brings each output file back to the length its checkpoint knows.
--- Returns the bytes cut per type.
+-- Returns the bytes cut per type. A file shorter than its checkpoint (cut,
+-- restored from an older copy, or lost in a power cut) has lost events
+-- that the checkpoint says were exported: an error that names the file and
+-- says how to recover. A missing or empty file is a rotated one: it starts
+-- anew.
 function M.repair(dir, cp, kinds)
   local cut = {}
   for _, kind in ipairs(kinds) do
@@ -164,21 +156,61 @@ function M.repair(dir, cp, kinds)
     if known and have > known then
       truncate(path, known)
       cut[kind] = have - known
+    elseif known and have > 0 and have < known then
+      errors.config("%s is shorter than its checkpoint (%d bytes, %d expected): events it held are gone. "
+                    .. "To recover, move it aside and run again with --reset %s (exports this type again "
+                    .. "from where its checkpoint started), or with --reset %s --since TIME", path, have, known,
+                    kind, kind)
     elseif known == nil or have < known then
-      cp.files[kind] = { bytes = have }   -- a new, rotated or shortened file: take it as it is
+      cp.files[kind] = { bytes = have }   -- a new or rotated file: take it as it is
     end
   end
   return cut
 end
 
+-- --reset TYPE: forgets the checkpoints of one type (every child), so its
+-- file is written anew; the file must be gone or empty (moved aside by
+-- the user), never overwritten here. Returns, per child, where its
+-- checkpoint had started (Unix ms), so the export starts there again.
+function M.reset(dir, cp, kind)
+  local path = M.file_path(dir, kind)
+  if size_of(path) > 0 then
+    errors.config("--reset %s: %s still holds events; move it aside first (it is not overwritten)", kind, path)
+  end
+  local starts = {}
+  for id, acct in pairs(cp.accounts) do
+    if acct[kind] then
+      starts[id] = math.tointeger(acct[kind].start_ms)
+      acct[kind] = nil
+    end
+  end
+  cp.files[kind] = { bytes = 0 }
+  return starts
+end
+
 -- One child's log of one kind -------------------------------------------------
 
+-- Duo refuses a mintime older than its 180 days (40002); a request keeps
+-- this much room inside that edge.
+M.WINDOW_MARGIN_S = 300
+
 -- Exports what is new in one child's log of one kind. `ctx`: dir, cp,
--- out[kind] (an open file, nil under --dry-run), since (Unix s), now_ms,
--- pace (a function called before each request), max_pages (nil: all)
--- counted in pages.done (a table shared by every child). Returns the
--- number of events written and of pages read.
-function M.export(child, account, kind, ctx)
+-- out[kind] (an open file, nil under --dry-run), since (Unix s; a child's
+-- start in ctx.starts[account_id][kind] wins), now_ms (the newest time
+-- asked for is two minutes before it), unix_s() (the server's clock now:
+-- the window is recomputed for every page, so a long first export never
+-- asks for more than Duo keeps), pace (a function called before each
+-- request), send(kind, events) (nil, or the channels' delivery: raises
+-- unless every channel took the page), max_pages (nil: all) counted in
+-- pages.done (a table shared by every child), on_page(row) (nil or a
+-- function called after each page). `row.events` and `row.pages` count as
+-- pages are written, so a failure leaves them true.
+--
+-- Each page is sent to the channels first, then appended to the file and
+-- flushed to the disk, and only then is the checkpoint that counts it
+-- saved: a page the channels refused is neither written nor counted, and
+-- the next run asks for it again.
+function M.export(child, account, kind, ctx, row)
   local k = M.KINDS[kind]
   local acct = ctx.cp.accounts[account.account_id] or {}
   ctx.cp.accounts[account.account_id] = acct
@@ -186,13 +218,26 @@ function M.export(child, account, kind, ctx)
   acct[kind] = state
   local seen = {}
   for _, id in ipairs(state.seen or {}) do seen[id] = true end
-  local floor_ms = (ctx.now_ms // 1000 - M.RETENTION_S + 300) * 1000
-  local mintime = math.max(math.tointeger(state.last_ms) or ctx.since * 1000, floor_ms)
+  local function floor_ms()
+    return (ctx.unix_s() - M.RETENTION_S + M.WINDOW_MARGIN_S) * 1000
+  end
+  local start = ctx.starts and ctx.starts[account.account_id] and ctx.starts[account.account_id][kind]
+  local mintime = math.max(math.tointeger(state.last_ms) or start or ctx.since * 1000, floor_ms())
+  if state.start_ms == nil then state.start_ms = mintime end
   local maxtime = ctx.now_ms - M.DELAY_MS
-  local written, pages, cursor = 0, 0, nil
+  local cursor = nil
+  row.events, row.pages = 0, 0
   while mintime < maxtime do
     if ctx.max_pages and ctx.pages.done >= ctx.max_pages then break end
     ctx.pace()
+    -- the window moved on while this export paged: start the listing
+    -- again from the checkpoint, inside the window
+    local floor = floor_ms()
+    if mintime < floor then
+      mintime = math.max(math.tointeger(state.last_ms) or floor, floor)
+      cursor = nil
+      if mintime >= maxtime then break end
+    end
     local records, next_cursor
     if k.v2 then
       local params = { mintime = tostring(mintime), maxtime = tostring(maxtime), limit = tostring(M.PAGE),
@@ -204,31 +249,35 @@ function M.export(child, account, kind, ctx)
       records = child:call("GET", k.path, { mintime = tostring(mintime // 1000) })
       records = type(records) == "table" and records or {}
     end
-    pages = pages + 1
+    row.pages = row.pages + 1
     ctx.pages.done = ctx.pages.done + 1
-    local lines, newest = {}, math.tointeger(state.last_ms)
+    local lines, events, newest = {}, {}, math.tointeger(state.last_ms)
+    local page_seen = {}
+    for id in pairs(seen) do page_seen[id] = true end
     for _, e in ipairs(records) do
       local t, id = k.time_ms(e), k.id(e)
-      if t <= maxtime and not (newest and t < newest) and not (t == newest and seen[id]) then
+      if t <= maxtime and not (newest and t < newest) and not (t == newest and page_seen[id]) then
         if newest == nil or t > newest then
           newest = t
-          seen = {}
+          page_seen = {}
         end
-        seen[id] = true
+        page_seen[id] = true
         e.child_account_id = account.account_id
         e.child_account = account.name
         lines[#lines + 1] = json.encode(e)
+        events[#events + 1] = { type = kind, time = t / 1000, record = e, json = lines[#lines] }
       end
     end
     if #lines > 0 then
-      written = written + #lines
+      if ctx.send then ctx.send(kind, events) end
       if ctx.out[kind] then
         local f = ctx.out[kind]
         local ok, err = f:write(table.concat(lines, "\n"), "\n")
-        if ok then ok, err = f:flush() end
+        if ok then ok, err = file.sync(f) end
         if not ok then errors.config("cannot write %s: %s", M.file_path(ctx.dir, kind), tostring(err)) end
         ctx.cp.files[kind] = { bytes = f:seek("end") }
       end
+      seen = page_seen
       state.last_ms = newest
       local list = {}
       for id in pairs(seen) do list[#list + 1] = id end
@@ -236,7 +285,9 @@ function M.export(child, account, kind, ctx)
       state.seen = json.array(list)
       state.events = (math.tointeger(state.events) or 0) + #lines
       if ctx.out[kind] then M.save(ctx.dir, ctx.cp) end
+      row.events = row.events + #lines
     end
+    if ctx.on_page then ctx.on_page(row) end
     if k.v2 then
       if next_cursor == nil then break end
       cursor = next_cursor
@@ -248,7 +299,7 @@ function M.export(child, account, kind, ctx)
       mintime = next_min
     end
   end
-  return written, pages
+  return row.events, row.pages
 end
 
 return M

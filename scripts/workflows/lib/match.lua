@@ -185,7 +185,9 @@ local canonical_of = {}   -- word -> canonical token, as met
 local function canonical(w)
   local c = canonical_of[w]
   if c == nil then
-    c = stem(ABBREV[w] or w)
+    -- numbers compare by value: "Client 1" is "Client 001"
+    local v = w:find("^0+%d") and w:gsub("^0+(%d)", "%1") or w
+    c = stem(ABBREV[v] or v)
     c = ABBREV[c] or c
     canonical_of[w] = c
   end

@@ -1,7 +1,9 @@
 -- Output of the bundled workflows: aligned tables for people, CSV and
 -- JSON for programs. Columns are { key = "field", title = "TITLE",
 -- format = function(value, row) -> string } (format and title optional);
--- CSV headers are the field keys, so they stay stable.
+-- CSV headers are the field keys, so they stay stable. A public helper:
+-- scripts may require "workflows.lib.output" too (duo.help "output"
+-- documents table, csv, json, jsonl, open and width).
 local json = require "duo.json"
 local jsontext = require "duo.jsontext"
 local errors = require "duo.error"

@@ -33,8 +33,7 @@ local function open_journal(name)
   if not paths.mkdir_p(dir) then return nil end
   local path = paths.join(dir, string.format("%s-%s-%d.jsonl", name, os.date("!%Y%m%dT%H%M%SZ"),
                                              host.file.pid()))
-  if not host.file.replace(path, "", 384) then return nil end   -- 0600, then appended to
-  local f = io.open(path, "ab")
+  local f = host.file.open_append(path)   -- 0600, never through a link
   if f == nil then return nil end
   return f, path
 end
