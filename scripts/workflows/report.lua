@@ -51,7 +51,7 @@ bypass, locked out) and, with --since, the change since an earlier count.
 
 local opts, rest = args.parse({
   name = NAME, help = HELP,
-  options = args.with_orgs{ output = args.OUTPUT, since = { value = "FILE" }, brand = { value = "FILE" } },
+  options = args.with_fanout{ output = args.OUTPUT, since = { value = "FILE" }, brand = { value = "FILE" } },
 }, { ... })
 if opts == nil then return rest end
 

@@ -228,7 +228,7 @@ T.test("usage errors: one line each, nothing sent", function()
     ["--org '  '"] = "--org needs a name",
   }, 2)
   local code, _, err = run("--sandbox --log req.log -w onboard-org --org X --baseline nothere.json --yes")
-  T.eq(code, 1, err)
+  T.eq(code, 2, "an unusable input file is a usage error: " .. err)
   T.truthy(err:find("cannot read the baseline", 1, true), err)
   T.same(writes_in(W.tmp .. "/req.log"), {}, "nothing sent")
 end)

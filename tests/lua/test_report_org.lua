@@ -237,9 +237,12 @@ T.test("report --org: errors in one line, nothing written", function()
   W.one_line_errors("--sandbox -w report --output err.html", {
     ["--org 'Nobody Inc'"] = "no organization 'Nobody Inc' in the mapping store",
     ["--org PSA-42 --brand badbrand.json"] = "\"accent\" must be a colour",
+  }, 1, function(args) T.eq(read(tmp .. "/err.html"), nil, args .. ": nothing written") end)
+  -- an input file that is not there is a usage error (SPEC section 1)
+  W.one_line_errors("--sandbox -w report --output err.html", {
     ["--org PSA-42 --since nothere.json"] = "cannot read --since",
     ["--org PSA-42 --brand nothere.json"] = "cannot read --brand",
-  }, 1, function(args) T.eq(read(tmp .. "/err.html"), nil, args .. ": nothing written") end)
+  }, 2, function(args) T.eq(read(tmp .. "/err.html"), nil, args .. ": nothing written") end)
   local code, _, err = run("--sandbox -w report --since earlier.json --output err.html")
   T.eq(code, 2, err)
   T.truthy(err:find("--since goes with one --org", 1, true), err)
