@@ -7,6 +7,7 @@ local match = require "workflows.lib.match"
 local store_mod = require "workflows.lib.store"
 local confirm = require "workflows.lib.confirm"
 local fanout = require "workflows.lib.fanout"
+local host = require "workflows.lib.host"
 local json = require "duo.json"
 local termtext = require "duo.termtext"
 
@@ -51,6 +52,10 @@ names (and with --use-domains, the e-mail domains of each child's users).
   --save             write the matched pairs into the profile's mapping store;
                      entries a person confirmed and directory keys are kept
   --yes              with --save: write without asking
+  --review           on a terminal, walk each company to review (and each
+                     unmatched one with a candidate): accept, pick another
+                     candidate, search the accounts, no Duo account, skip,
+                     quit; each decision is saved at once as confirmed
   --explain          after the answer, each company's evidence (the words
                      that link it to its account) and runner-up; on stderr
                      with --format json, csv or jsonl
@@ -75,7 +80,7 @@ local opts, rest = args.parse({
     format = args.format({ "table", "json", "csv", "jsonl" }),
     ["min-score"] = { value = "X", number = true, min = 0, max = 1, default = match.DEFAULTS.min_score },
     ["use-domains"] = { flag = true },
-    save = { flag = true },
+    save = { flag = true }, review = { flag = true },
     yes = args.YES,
     output = args.OUTPUT,
     encoding = { value = "E", choices = companies_file.ENCODINGS },
@@ -94,8 +99,11 @@ local duo = require "duo"
 
 -- The store decides first (SPEC section 8): a bad store stops us before
 -- any request; without --save a store that cannot be found is none.
+if opts.review and not (host.isatty(0) and host.isatty(2)) then
+  return args.usage_error(NAME, "--review asks on a terminal: run it in one (or use --save)")
+end
 local store
-if opts.save then
+if opts.save or opts.review then
   store = store_mod.load()
 else
   local ok, s = pcall(store_mod.load)
@@ -153,7 +161,7 @@ if store then
   end
   for i, c in ipairs(companies) do
     local e = store_mod.find_company(store, c.id, c.name)
-    if e and e.confirmed and e.duo_account_id then confirmed_of[i] = e end
+    if e and e.confirmed and (e.duo_account_id or e.no_duo_account) then confirmed_of[i] = e end
   end
 end
 local to_score, free_accounts, account_name = {}, {}, {}
@@ -173,8 +181,10 @@ do
     local e = confirmed_of[i]
     if e then
       merged[i] = { company_id = c.id, company = c.name, duo_account_id = e.duo_account_id,
-                    duo_account = account_name[e.duo_account_id] or e.duo_account_id, status = "confirmed",
-                    candidates = {}, evidence = { "confirmed in the mapping store" } }
+                    duo_account = e.duo_account_id and (account_name[e.duo_account_id] or e.duo_account_id),
+                    status = "confirmed", candidates = {},
+                    evidence = { e.duo_account_id and "confirmed in the mapping store"
+                                 or "confirmed in the mapping store: no Duo account" } }
     else
       k = k + 1
       merged[i] = scored[k]
@@ -379,4 +389,9 @@ end
 finish()
 
 if opts.save then return save(result.suggestions) end
+if opts.review then
+  local counts, quit = require("workflows.lib.review").run(result.suggestions, free_accounts, store.path, source_of)
+  io.stderr:write(termtext.format("suggest-mappings: review: %d decided and saved, %d skipped%s\n", counts.decided,
+                                  counts.skipped, quit and "; stopped (run --review again for the rest)" or ""))
+end
 return 0
