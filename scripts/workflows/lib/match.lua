@@ -791,6 +791,10 @@ local DOMAIN_PULL <const> = 0.9      -- how far a full share pulls the score tow
 local NO_SHARE <const> = 0.85        -- the company has domains, none of the account's users has one
 local OTHERS_USERS <const> = 0.6     -- the account's users are another company's
 local CANDIDATES_SHOWN <const> = 3
+-- A pair below min_score is still matched when it is this good and leads
+-- every runner-up of its company and of its account by this much.
+local MUTUAL_FLOOR <const> = 0.7
+local MUTUAL_MARGIN <const> = 0.3
 -- Pairs sorted by one integer key (score to 1e-9, then company, then
 -- account) while company x account pairs stay below what an integer holds.
 local KEY_SCALE <const> = 1e9
@@ -913,6 +917,24 @@ local function assign(edges, floor, n_companies, n_accounts)
   return edge_of, company_of
 end
 
+-- Whether the assignment decides a pair: a confident score with a margin,
+-- or, with the whole assignment as evidence, a modest score that is the
+-- best of its company and of its account by a wide margin over every
+-- runner-up on both sides (no competition, so no one else it could be).
+local function decided(s, runner, min_score, margin, mutual)
+  if s >= min_score and s - runner >= margin then return true end
+  return mutual and s >= MUTUAL_FLOOR and s - runner >= MUTUAL_MARGIN
+end
+
+-- Whether two normalized names share a whole word (initials alone are
+-- weak evidence: "ZDS" for "Zenith Data Solutions" stays for review).
+local function share_a_word(na, nb)
+  local have = {}
+  for _, t in ipairs(na.tokens) do if #t >= 3 then have[t] = true end end
+  for _, t in ipairs(nb.tokens) do if have[t] then return true end end
+  return false
+end
+
 -- The best score of another pair of company i or of account j, and its name.
 local function runner_up(i, j, of_company, of_account, companies, accounts)
   local runner, name = 0, nil
@@ -973,7 +995,10 @@ function M.suggest(companies, accounts, opts)
       sug.duo_account_id = accounts[j].account_id
       sug.duo_account = accounts[j].name
       sug.score = round2(s)
-      sug.status = (s >= min_score and s - runner >= margin) and "matched" or "review"
+      -- the whole assignment decides only with the default bar: a --min-score
+      -- the user sets is the bar
+      local mutual = min_score == M.DEFAULTS.min_score and share_a_word(nc[i], na[j])
+      sug.status = decided(s, runner, min_score, margin, mutual) and "matched" or "review"
       sug.name_score = round2(e[NAME_SCORE])
       sug.domain_share = e[SHARE] and round2(e[SHARE]) or nil
       if runner_name then sug.runner_up = { name = runner_name, score = round2(runner) } end
