@@ -341,6 +341,7 @@ class Child:
         self.server = server
         self.users = users
         self.fail_code = None
+        self.status = {}   # user_id -> status set by POST /admin/v1/users/{user_id}
 
     @property
     def port(self):
@@ -734,7 +735,8 @@ def handle_users(req):
     child = req.child or req.state.child_of_listener(req.handler.server)
     if child is not None:
         total = child.users
-        record = lambda i: _user_record_seeded(child.account_id, i, req.state.options.child_bypass)  # noqa: E731
+        record = lambda i: _with_status(child, _user_record_seeded(child.account_id, i,  # noqa: E731
+                                                                  req.state.options.child_bypass))
     else:
         total = req.state.options.users
         record = user_record
@@ -1019,6 +1021,29 @@ def _child_user_index(req, user_id):
         if _user_record_seeded(child.account_id, i)["user_id"] == user_id:
             return child, i
     return None, None
+
+
+def _with_status(child, user):
+    """A child's user with the status a POST gave it, if any."""
+    status = child.status.get(user["user_id"])
+    if status is not None:
+        user["status"] = status
+    return user
+
+
+def handle_user_update(req):
+    """POST /admin/v1/users/{user_id} on a child: the status it sets is kept
+    (the user's other fields are generated), so a later listing shows it."""
+    user_id = req.path_params["user_id"]
+    child, i = _child_user_index(req, user_id)
+    status = req.params.get("status")
+    if child is None or status is None:
+        return handle_generic(req)   # the echo other tests read
+    if status not in ("active", "bypass", "disabled"):
+        raise DuoError(40002, "Invalid request parameters", "status: active, bypass or disabled")
+    with req.state.lock:
+        child.status[user_id] = status
+    return ok(_with_status(child, _user_record_seeded(child.account_id, i, req.state.options.child_bypass)))
 
 
 def handle_send_verification_push(req):
@@ -1495,6 +1520,7 @@ FACT_HANDLERS = {
     ("GET", "/admin/v1/trust_monitor/events"): handle_trust_monitor,
     ("POST", "/accounts/v1/account/list"): handle_account_list,
     ("POST", "/admin/v1/users/{user_id}/send_verification_push"): handle_send_verification_push,
+    ("POST", "/admin/v1/users/{user_id}"): handle_user_update,
     ("GET", "/admin/v1/users/{user_id}/verification_push_response"): handle_verification_push_response,
     ("GET", "/admin/v1/settings"): handle_settings,
     ("POST", "/admin/v1/settings"): handle_settings,
