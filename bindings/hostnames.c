@@ -205,7 +205,7 @@ int duo_host_loadfile(lua_State *L, const char *name, const char *mode)
     status = lua_load(L, read_file, r, lua_tostring(L, -1), mode);
     read_error = ferror(r->f);
     lua_remove(L, -2);   /* the chunk name */
-    fclose(r->f);
+    (void)fclose(r->f);   /* read only: ferror said whether all was read */
     free(r);
     if (read_error && status == LUA_OK) {
         lua_pop(L, 1);

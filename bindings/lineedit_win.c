@@ -167,7 +167,9 @@ static void redraw(lineedit *le)
     if (!GetConsoleScreenBufferInfo(le->out, &info))
         return;
     width = info.dwSize.X > 0 ? info.dwSize.X : 80;
-    SetConsoleCursorPosition(le->out, le->start);
+    /* a console that refuses to move the cursor shows the line wrong, no
+     * more: the line itself is le->buf */
+    (void)SetConsoleCursorPosition(le->out, le->start);
     write_console(le, le->wprompt, plen);
     write_console(le, le->buf, le->len);
     /* writing past the bottom scrolled the screen: the start moved up */
@@ -180,10 +182,10 @@ static void redraw(lineedit *le)
         }
     }
     if (le->shown > now)
-        FillConsoleOutputCharacterW(le->out, L' ', (DWORD)(le->shown - now),
-                                    cell_after(le, now, width), &done);
+        (void)FillConsoleOutputCharacterW(le->out, L' ', (DWORD)(le->shown - now),
+                                          cell_after(le, now, width), &done);
     le->shown = now;
-    SetConsoleCursorPosition(le->out, cell_after(le, plen + le->cursor, width));
+    (void)SetConsoleCursorPosition(le->out, cell_after(le, plen + le->cursor, width));
 }
 
 static void set_line(lineedit *le, const char *utf8)
@@ -281,6 +283,8 @@ static void on_tab(lineedit *le)
     redraw(le);
 }
 
+static int plain_read(lineedit *le, const char *prompt, const char **line, size_t *len);
+
 /* The line in le->line as UTF-8. */
 static int take_line(lineedit *le, const wchar_t *w, size_t n, const char **line, size_t *len)
 {
@@ -340,8 +344,11 @@ static int edit_read(lineedit *le, const char *prompt, const char **line, size_t
     le->start = info.dwCursorPosition;
     le->len = le->cursor = 0;
     le->shown = 0;
-    SetConsoleMode(le->in, (mode & ~(DWORD)(ENABLE_LINE_INPUT | ENABLE_ECHO_INPUT | ENABLE_PROCESSED_INPUT))
-                   | ENABLE_WINDOW_INPUT);
+    /* keys one by one, not echoed, Ctrl-C as a key; a console that will
+     * not switch is read in line mode instead */
+    if (!SetConsoleMode(le->in, (mode & ~(DWORD)(ENABLE_LINE_INPUT | ENABLE_ECHO_INPUT
+                                                 | ENABLE_PROCESSED_INPUT)) | ENABLE_WINDOW_INPUT))
+        return plain_read(le, prompt, line, len);
     redraw(le);
     for (;;) {
         KEY_EVENT_RECORD k;
@@ -411,7 +418,8 @@ static int edit_read(lineedit *le, const char *prompt, const char **line, size_t
         redraw(le);
     }
 done:
-    SetConsoleMode(le->in, mode);
+    if (!SetConsoleMode(le->in, mode) && rc == LINEEDIT_OK)
+        rc = LINEEDIT_ERROR;   /* the console would stay without echo */
     write_console(le, L"\r\n", 2);
     free(draft);
     return rc;
@@ -543,7 +551,7 @@ void lineedit_history_file(lineedit *le, const char *path)
         if (buf[0] != '\0' && history_add_entry(le, buf) != 0)
             break;
     }
-    fclose(f);
+    (void)fclose(f);   /* read only: nothing is lost */
 }
 
 static void save_history(lineedit *le)
