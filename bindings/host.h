@@ -31,6 +31,12 @@ int duo_host_interrupted(void);
 /* Forgets a Ctrl-C, removing its hook if no Lua code consumed it. */
 void duo_host_clear_interrupt(void);
 
+/* Lua's standard library with UTF-8 file names (bindings/hostnames.c):
+ * io.open, io.lines, os.remove, os.rename, os.getenv, loadfile, dofile. */
+void duo_host_open_names(lua_State *L);
+/* luaL_loadfilex through the platform layer (name NULL: standard input). */
+int duo_host_loadfile(lua_State *L, const char *name, const char *mode);
+
 /* The REPL: reads statements from the terminal until end of input. */
 void duo_repl(lua_State *L);
 

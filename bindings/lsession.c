@@ -13,6 +13,7 @@
 #include "lloop.h"
 #include "lopts.h"
 #include "lparams.h"
+#include "platform.h"
 
 #define SESSION_MT "duo.session"
 
@@ -139,7 +140,7 @@ void duo_read_transport(lua_State *L, duo_ca_kind ca_default, duo_transport_opti
         ca_kind = DUO_CA_SYSTEM;
         ca = NULL;
     } else if (ca != NULL) {
-        FILE *f = fopen(ca, "r");
+        FILE *f = platform_fopen(ca, "r");
         int pem;
         if (f == NULL)
             luaL_error(L, "ca file '%s' cannot be read (%s): give \"pinned\", \"system\" or the path of a PEM file",

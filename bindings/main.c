@@ -265,6 +265,7 @@ static const luaL_Reg builtin_modules[] = {
 static void open_libraries(lua_State *L, const duo_settings *settings)
 {
     luaL_openlibs(L);
+    duo_host_open_names(L);
     luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
     for (const luaL_Reg *m = builtin_modules; m->name != NULL; m++) {
         lua_pushcfunction(L, m->func);
@@ -341,7 +342,7 @@ static int run_script(lua_State *L, int argc, char **argv, int script)
 
     if (strcmp(name, "-") == 0 && script > 0 && strcmp(argv[script - 1], "--") != 0)
         name = NULL;   /* standard input */
-    status = luaL_loadfile(L, name);
+    status = duo_host_loadfile(L, name, NULL);
     if (status != LUA_OK) {
         duo_host_report(L, status);
         return status;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <mbedtls/base64.h>
+#include <mbedtls/entropy.h>
 #include <mbedtls/md.h>
 #include <mbedtls/platform_util.h>
 #include <mbedtls/version.h>
@@ -189,4 +190,23 @@ int duo_random_bytes(void *out, size_t n)
 const char *duo_crypto_version(void)
 {
     return MBEDTLS_VERSION_STRING;
+}
+
+/* Mbed TLS's entropy source where it has none of its own: the static
+ * (musl) build's Mbed TLS is configured with MBEDTLS_ENTROPY_HARDWARE_ALT
+ * and MBEDTLS_NO_PLATFORM_ENTROPY (.ci/build-deps), and every entropy
+ * context libcurl makes for a TLS connection gathers from here: the
+ * platform layer's random bytes (getrandom, else /dev/urandom), which work
+ * in an empty root. Builds with another Mbed TLS never call it. */
+int mbedtls_hardware_poll(void *data, unsigned char *output, size_t len, size_t *olen);
+
+int mbedtls_hardware_poll(void *data, unsigned char *output, size_t len, size_t *olen)
+{
+    (void)data;
+    if (platform_random(output, len) != 0) {
+        *olen = 0;
+        return MBEDTLS_ERR_ENTROPY_SOURCE_FAILED;
+    }
+    *olen = len;
+    return 0;
 }

@@ -146,31 +146,50 @@ static int add_header(curl_transfer *x, const char *line)
     return 0;
 }
 
+/* Only the roots given: no folder of further ones. A TLS backend that
+ * never reads such a folder (Schannel, which takes roots from a file, a
+ * blob or the Windows store) has no CA-path option and answers
+ * CURLE_NOT_BUILT_IN: there is nothing to turn off, and that is no error. */
+static CURLcode no_ca_path(CURL *e)
+{
+    CURLcode rc = curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+
+    return rc == CURLE_NOT_BUILT_IN ? CURLE_OK : rc;
+}
+
 static int configure_tls(CURL *e, const duo_transport_options *opt)
 {
     struct curl_blob blob;
     CURLcode rc = CURLE_OK;
 
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+    /* Schannel also asks whether a certificate was revoked: a revoked one
+     * is refused, but a CRL or OCSP server that this network cannot reach
+     * does not stop every request (REVOKE_BEST_EFFORT; the other backends
+     * check no revocation and ignore the flag). */
+    if (curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK
+        || curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK
+        || curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2) != CURLE_OK
+        || curl_easy_setopt(e, CURLOPT_SSL_OPTIONS, (long)CURLSSLOPT_REVOKE_BEST_EFFORT) != CURLE_OK)
+        return -1;
     switch (opt->ca) {
     case DUO_CA_PINNED:
+        /* In memory: every backend the builds use takes a PEM blob
+         * (OpenSSL and Mbed TLS on Linux, Schannel on Windows, where it
+         * trusts the blob's roots only, not the Windows store). */
         blob.data = (void *)duo_pinned_roots_pem;
         blob.len = duo_pinned_roots_pem_len;
         blob.flags = CURL_BLOB_NOCOPY;   /* static data outlives every transfer */
         rc = curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &blob);
-        /* Only the embedded roots: no directory of extra system roots. */
         if (rc == CURLE_OK)
-            rc = curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+            rc = no_ca_path(e);
         break;
     case DUO_CA_FILE:
         rc = curl_easy_setopt(e, CURLOPT_CAINFO, opt->ca_file);
         if (rc == CURLE_OK)
-            rc = curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+            rc = no_ca_path(e);
         break;
     case DUO_CA_SYSTEM:
-        break;   /* libcurl's built-in default is the system store */
+        break;   /* libcurl's built-in default is the system store (Windows': Schannel's) */
     }
     return rc == CURLE_OK ? 0 : -1;
 }
@@ -260,8 +279,12 @@ static int handshake_cut(CURL *easy, const char *m)
 
     if (curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno) == CURLE_OK && os_errno != 0)
         return 1;
+    /* OpenSSL's words; Schannel's and Mbed TLS's for a peer that closed
+     * mid-handshake */
     return strstr(m, "SSL_ERROR_SYSCALL") != NULL || strstr(m, "unexpected eof") != NULL
-           || strstr(m, "Connection reset") != NULL || strstr(m, "connection closed") != NULL;
+           || strstr(m, "Connection reset") != NULL || strstr(m, "connection closed") != NULL
+           || strstr(m, "failed to receive handshake") != NULL
+           || strstr(m, "connection indicated an EOF") != NULL;
 }
 
 static duo_net_error classify(CURL *easy, const char *errbuf, CURLcode rc)

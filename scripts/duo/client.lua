@@ -109,12 +109,15 @@ end
 -- cannot load is not TLS inspection: nothing was verified against it.
 local function tls_advice(message)
   local m = message:lower()
-  if m:find("certificate file", 1, true) or m:find("ca cert", 1, true) or m:find("verify locations", 1, true) then
+  -- (OpenSSL's words, Mbed TLS's "ca cert file", Schannel's "CA file")
+  if m:find("certificate file", 1, true) or m:find("ca cert", 1, true) or m:find("verify locations", 1, true)
+     or m:find("ca file", 1, true) then
     return "the 'ca' file holds no certificate curl can use: give \"pinned\", \"system\" or the path of a PEM "
            .. "file of CA certificates"
-  elseif m:find("expired", 1, true) then
+  elseif m:find("expired", 1, true) or m:find("not_time_valid", 1, true) then
     return "the server's certificate has expired, or this machine's clock is wrong"
-  elseif m:find("subject name", 1, true) or m:find("does not match", 1, true) then
+  elseif m:find("subject name", 1, true) or m:find("does not match", 1, true)
+         or m:find("match connection hostname", 1, true) or m:find("cn_mismatch", 1, true) then
     return "the certificate is for another host name: check 'host'"
   end
   return "the certificate is not signed by a trusted root; behind TLS inspection? use ca = \"system\" "

@@ -65,9 +65,17 @@ function M.parse_since(s, now)
   return nil, string.format("--since must be like 7d, 12h, 30m, 2024-05-01 or Unix seconds, got '%s'", s)
 end
 
+-- A field of an administrator log event in its identity: JSON null as a
+-- fixed text, never tostring's (a pointer, printed differently by each C
+-- library: a checkpoint moves between machines).
+local function id_field(v)
+  if v == json.null then return "\0null" end
+  return tostring(v)
+end
+
 local function admin_id(e)
-  return table.concat({ tostring(e.timestamp), tostring(e.username), tostring(e.action), tostring(e.object),
-                        tostring(e.description) }, "\31")
+  return table.concat({ id_field(e.timestamp), id_field(e.username), id_field(e.action), id_field(e.object),
+                        id_field(e.description) }, "\31")
 end
 
 -- Per type: the request of one page (params for client:call), its
