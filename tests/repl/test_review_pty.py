@@ -72,11 +72,13 @@ def main():
         assert len(none) == 1 and none[0]["confirmed"] is True, orgs
 
     def the_decisions_are_confirmed_next_time():
-        t = Repl(binary, env, ["--sandbox", "-w", "suggest-mappings", "--companies", COMPANIES, "--format", "json"])
+        out = os.path.join(tmp, "suggestions.json")   # a file: the terminal mixes in stderr
+        t = Repl(binary, env, ["--sandbox", "-w", "suggest-mappings", "--companies", COMPANIES, "--format", "json",
+                               "--output", out])
         assert t.wait(60) == 0, t.raw
         t.close()
-        text = t.raw.decode("utf-8", "replace")
-        doc = json.loads(text[text.index("{"):text.rindex("}") + 1])
+        with open(out) as f:
+            doc = json.load(f)
         confirmed = {s["company"] for s in doc["suggestions"] if s["status"] == "confirmed"}
         assert confirmed == set(organizations()), (confirmed, organizations())
 
