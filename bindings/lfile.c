@@ -19,6 +19,16 @@
 
 #define LOCK_TYPE "duo.FileLock"
 
+/* The failure result of the file functions: nil and "PATH: reason". */
+static int fail_errno(lua_State *L, const char *path)
+{
+    const char *why = strerror(errno);
+
+    lua_pushnil(L);
+    lua_pushfstring(L, "%s: %s", path, why);
+    return 2;
+}
+
 typedef struct file_lock {
     platform_lock lock;   /* handle -1 once released */
 } file_lock;
@@ -80,9 +90,7 @@ static int l_resolve(lua_State *L)
     char out[PATH_ROOM];
 
     if (platform_resolve(path, out, sizeof(out)) != 0) {
-        lua_pushnil(L);
-        lua_pushfstring(L, "%s: %s", path, strerror(errno));
-        return 2;
+        return fail_errno(L, path);
     }
     lua_pushstring(L, out);
     return 1;
@@ -201,9 +209,7 @@ static int l_kind(lua_State *L)
     if (rc != 0 || st.kind == PLATFORM_MISSING) {
         if (rc == 0)
             errno = ENOENT;
-        lua_pushnil(L);
-        lua_pushfstring(L, "%s: %s", path, strerror(errno));
-        return 2;
+        return fail_errno(L, path);
     }
     lua_pushstring(L, st.kind == PLATFORM_FILE ? "file" : st.kind == PLATFORM_DIRECTORY ? "directory" : "other");
     lua_pushinteger(L, (lua_Integer)st.mode);
@@ -219,9 +225,7 @@ static int l_others_can_change(lua_State *L)
     int rc = platform_others_can_change(path, why, sizeof(why));
 
     if (rc < 0) {
-        lua_pushnil(L);
-        lua_pushfstring(L, "%s: %s", path, strerror(errno));
-        return 2;
+        return fail_errno(L, path);
     }
     lua_pushboolean(L, rc);
     if (rc == 0)
@@ -239,9 +243,7 @@ static int l_truncate(lua_State *L)
 
     luaL_argcheck(L, size >= 0, 2, "a size of 0 or more expected");
     if (platform_truncate(path, (long long)size) != 0) {
-        lua_pushnil(L);
-        lua_pushfstring(L, "%s: %s", path, strerror(errno));
-        return 2;
+        return fail_errno(L, path);
     }
     lua_pushboolean(L, 1);
     return 1;
@@ -267,9 +269,7 @@ static int l_open_append(lua_State *L)
     luaL_setmetatable(L, LUA_FILEHANDLE);
     p->f = platform_open_log(path);
     if (p->f == NULL) {
-        lua_pushnil(L);
-        lua_pushfstring(L, "%s: %s", path, strerror(errno));
-        return 2;
+        return fail_errno(L, path);
     }
     p->closef = close_stream;
     return 1;
@@ -291,9 +291,7 @@ static int l_identity(lua_State *L)
     platform_stat st;
 
     if (platform_stat_path(path, &st) != 0) {
-        lua_pushnil(L);
-        lua_pushfstring(L, "%s: %s", path, strerror(errno));
-        return 2;
+        return fail_errno(L, path);
     }
     if (st.kind == PLATFORM_MISSING)
         return 0;
@@ -311,9 +309,7 @@ static int l_owner_only(lua_State *L)
     int rc = platform_owner_only(path, why, sizeof(why));
 
     if (rc < 0) {
-        lua_pushnil(L);
-        lua_pushfstring(L, "%s: %s", path, strerror(errno));
-        return 2;
+        return fail_errno(L, path);
     }
     lua_pushboolean(L, rc);
     if (rc)
@@ -378,9 +374,7 @@ static int l_list(lua_State *L)
     if (rc == ENOMEM)
         return luaL_error(L, "out of memory listing %s", path);
     if (rc != 0) {
-        lua_pushnil(L);
-        lua_pushfstring(L, "%s: %s", path, strerror(errno));
-        return 2;
+        return fail_errno(L, path);
     }
     lua_newtable(L);
     for (size_t at = 0; at < n->len; at += strlen(n->bytes + at) + 1) {

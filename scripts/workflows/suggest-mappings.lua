@@ -246,19 +246,17 @@ local function save_into(store, suggestions)
   return added, updated, kept, conflicts, notes
 end
 
-local function confirmed_count(suggestions)
+-- How many suggestions have a status.
+local function count_status(suggestions, status)
   local n = 0
   for _, s in ipairs(suggestions) do
-    if s.status == "confirmed" then n = n + 1 end
+    if s.status == status then n = n + 1 end
   end
   return n
 end
 
 local function save(suggestions)
-  local matched = 0
-  for _, s in ipairs(suggestions) do
-    if s.status == "matched" then matched = matched + 1 end
-  end
+  local matched = count_status(suggestions, "matched")
   local ok, status = confirm.ask(NAME, opts.yes, string.format("save %d matched pairs into %s", matched, store.path))
   if not ok then return status end
   local added, updated, kept, conflicts, notes
@@ -271,7 +269,7 @@ local function save(suggestions)
   for _, n in ipairs(notes) do io.stderr:write(tag, termtext.cell(n), "\n") end
   io.stderr:write(termtext.format("%s%s %d, %s %d, kept %d, conflicts %d: %s\n", tag,
                                 dry and "would add" or "added", added, dry and "update" or "updated", updated,
-                                kept + confirmed_count(suggestions), conflicts, store.path))
+                                kept + count_status(suggestions, "confirmed"), conflicts, store.path))
   return 0
 end
 
