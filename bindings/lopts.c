@@ -80,3 +80,21 @@ lua_Number duo_opt_number(lua_State *L, int idx, int arg, const char *field,
     lua_pop(L, 1);
     return v;
 }
+
+size_t duo_opt_headers(lua_State *L, int idx, int arg, duo_header *h, size_t max)
+{
+    size_t n = 0;
+
+    idx = lua_absindex(L, idx);
+    lua_pushnil(L);
+    while (lua_next(L, idx) != 0) {
+        if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
+            luaL_argerror(L, arg, "'headers' must map header names to string values");
+        luaL_argcheck(L, n < max, arg, "too many headers");
+        h[n].name = lua_tolstring(L, -2, &h[n].name_len);
+        h[n].value = lua_tolstring(L, -1, &h[n].value_len);
+        n++;
+        lua_pop(L, 1);
+    }
+    return n;
+}

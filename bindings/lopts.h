@@ -5,6 +5,8 @@
 
 #include <lua.h>
 
+#include "canon.h"
+
 /* Raises "bad argument #arg to 'fname' (unknown option 'key')" when the
  * table at idx has a key not in `allowed` (NULL-terminated). */
 void duo_check_options(lua_State *L, int idx, int arg, const char *const allowed[]);
@@ -22,5 +24,11 @@ lua_Integer duo_opt_integer(lua_State *L, int idx, int arg, const char *field,
 /* Reads an optional number field (def when absent). */
 lua_Number duo_opt_number(lua_State *L, int idx, int arg, const char *field,
                           lua_Number def);
+
+/* Reads the headers table at idx (names to string values) into h[max];
+ * returns how many. Raises a bad-argument error for argument arg on a
+ * name or value that is not a string, or more than max. The strings stay
+ * valid while the table does. */
+size_t duo_opt_headers(lua_State *L, int idx, int arg, duo_header *h, size_t max);
 
 #endif

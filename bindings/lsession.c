@@ -218,17 +218,8 @@ static size_t read_headers(lua_State *L, int arg, duo_header *h)
         return 0;
     }
     luaL_argcheck(L, lua_istable(L, -1), arg, "'headers' must be a table");
-    lua_pushnil(L);
-    while (lua_next(L, -2) != 0) {
-        if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
-            luaL_argerror(L, arg, "'headers' must map names to string values");
-        luaL_argcheck(L, n < DUO_MAX_HEADERS, arg, "too many headers");
-        h[n].name = lua_tolstring(L, -2, &h[n].name_len);
-        h[n].value = lua_tolstring(L, -1, &h[n].value_len);
-        n++;
-        lua_pop(L, 1);
-    }
-    lua_pop(L, 1);
+    n = duo_opt_headers(L, -1, arg, h, DUO_MAX_HEADERS);
+    lua_pop(L, 1);   /* the table: its strings stay alive in the argument */
     return n;
 }
 

@@ -13,6 +13,7 @@
 #include "crypto.h"
 #include "date.h"
 #include "lduo.h"
+#include "lopts.h"
 #include "lparams.h"
 #include "sign.h"
 
@@ -110,25 +111,12 @@ static void scan_fields(lua_State *L, sign_input *in, int signing)
 
 static void read_headers(lua_State *L, sign_input *in)
 {
-    size_t n = 0;
-
     if (lua_isnil(L, SLOT_HEADERS))
         return;
     if (in->version != 5)
         luaL_argerror(L, 1, "'headers' are signed only by version 5");
-    lua_pushnil(L);
-    while (lua_next(L, SLOT_HEADERS) != 0) {
-        if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
-            luaL_argerror(L, 1, "'headers' must map header names to string values");
-        if (n == MAX_HEADERS)
-            luaL_argerror(L, 1, "too many headers");
-        in->headers[n].name = lua_tolstring(L, -2, &in->headers[n].name_len);
-        in->headers[n].value = lua_tolstring(L, -1, &in->headers[n].value_len);
-        n++;
-        lua_pop(L, 1);
-    }
     in->req.headers = in->headers;
-    in->req.header_count = n;
+    in->req.header_count = duo_opt_headers(L, SLOT_HEADERS, 1, in->headers, MAX_HEADERS);
 }
 
 /* The output buffers of one call, in a userdata pushed before they are
