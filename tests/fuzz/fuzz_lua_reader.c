@@ -21,6 +21,9 @@
 #include "json.h"
 #include "lduo.h"
 
+/* The host's settings of a run with no options. */
+static const duo_settings no_settings;
+
 #if !defined(READER_MODULE) || !defined(READER_BUDGET)
 #error "define READER_MODULE, READER_FUNCTION, READER_SUFFIX and READER_BUDGET"
 #endif
@@ -76,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         lua_pushcfunction(L, luaopen_duo_json);
         lua_setfield(L, -2, "duo.json");
         lua_pop(L, 1);
-        duo_open_embedded(L);
+        duo_open_host(L, &no_settings);   /* every embedded tree: the readers are workflows' */
     }
     lua_settop(L, 0);
 

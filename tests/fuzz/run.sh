@@ -20,7 +20,7 @@ if ! command -v clang >/dev/null; then
     exit 1
 fi
 
-CC=clang cmake -S . -B build-fuzz -DDUO_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+CC=clang cmake -S . -B build-fuzz -DDUO_FUZZ=ON -DDUO_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 build_targets=""
 for t in $targets; do build_targets="$build_targets fuzz_$t"; done
 # shellcheck disable=SC2086
