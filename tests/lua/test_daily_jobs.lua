@@ -553,11 +553,13 @@ T.test("export-logs: events are fsynced before the checkpoint that counts them",
   local code, _, err = run(SB .. "-w export-logs --out synced --types authentication,telephony",
                            -- (LeakSanitizer cannot run under ptrace: the ASan build traced without it)
                            "ASAN_OPTIONS=detect_leaks=0 strace -f -qq -e "
-                           .. "trace=openat,write,fsync,fdatasync,rename,renameat,renameat2,close -o " .. trace)
+                           .. "trace=open,openat,write,fsync,fdatasync,rename,renameat,renameat2,close -o " .. trace)
   T.eq(code, 0, err)
   local events_fd, dirty, renames, syncs = {}, {}, 0, 0
   for l in io.lines(trace) do
+    -- openat(dirfd, "path", ...) with glibc, open("path", ...) with musl
     local path, fd = l:match('openat%(%S+, "([^"]+)".-= (%d+)$')
+    if path == nil then path, fd = l:match('^%d*%s*open%("([^"]+)".-= (%d+)$') end
     if path and path:find("%.jsonl$") then events_fd[fd] = true end
     local wfd = l:match("write%((%d+),")
     if wfd and events_fd[wfd] then dirty[wfd] = true end

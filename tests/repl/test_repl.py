@@ -114,6 +114,13 @@ class Repl:
             pid, status = os.waitpid(self.pid, os.WNOHANG)
             if pid == self.pid:
                 self.status = os.waitstatus_to_exitcode(status)
+                # what it wrote just before it ended is still in the pty:
+                # read it all, or a last line can be missed
+                try:
+                    while self._read(0.05):
+                        pass
+                except EOFError:
+                    pass
                 return self.status
             try:
                 self._read(0.1)
