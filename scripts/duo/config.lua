@@ -295,12 +295,7 @@ function M.current(env)
   return from_file_or_env()
 end
 
-local function sorted_names(t)
-  local names = {}
-  for k in pairs(t) do names[#names + 1] = k end
-  table.sort(names)
-  return names
-end
+local sorted_names = options.sorted_keys
 
 -- Returns the profile table and its name. name nil: --profile, then the
 -- config's default, then the only profile.

@@ -113,4 +113,13 @@ function M.check(opts, spec, fname, arg)
   return out
 end
 
+-- The keys of t in a stable order (for "known: ..." lists, and so that
+-- the first problem reported is always the same one).
+function M.sorted_keys(t)
+  local names = {}
+  for k in pairs(t) do names[#names + 1] = k end
+  table.sort(names, function(a, b) return tostring(a) < tostring(b) end)
+  return names
+end
+
 return M

@@ -2,6 +2,8 @@
 -- kind, which are required, which hold a secret. Used where the config is
 -- read (duo.config) and by duo.notify for a channel given as a table, so
 -- both refuse the same mistakes with the same words.
+local options = require "duo.options"
+
 local M = {}
 
 -- Every channel takes these transport options (SPEC section 4).
@@ -46,14 +48,7 @@ local HINT = {
   email = "smtps://HOST[:PORT] (TLS) or smtp://HOST[:PORT] (STARTTLS)",
 }
 
--- The keys of t in a stable order, so the first problem reported is
--- always the same one.
-local function sorted_keys(t)
-  local names = {}
-  for k in pairs(t) do names[#names + 1] = k end
-  table.sort(names, function(a, b) return tostring(a) < tostring(b) end)
-  return names
-end
+local sorted_keys = options.sorted_keys
 
 local FACILITIES = { kern = 0, user = 1, mail = 2, daemon = 3, auth = 4, syslog = 5, lpr = 6, news = 7,
                      uucp = 8, cron = 9, authpriv = 10, ftp = 11, ntp = 12, security = 13, console = 14,

@@ -10,6 +10,8 @@
 --
 --   local rules = require "workflows.lib.alerts.rules"
 --   local list = rules.load(path)     -- nil: the defaults; raises rules.Invalid
+local options = require "duo.options"
+
 local M = {}
 
 M.SEVERITIES = { info = true, warning = true, critical = true }
@@ -71,12 +73,7 @@ local CHECKS = {
   baseline = function(v) return type(v) == "string" and v ~= "", "the path of a baseline file (as standards takes)" end,
 }
 
-local function sorted(t)
-  local out = {}
-  for k in pairs(t) do out[#out + 1] = k end
-  table.sort(out)
-  return out
-end
+local sorted = options.sorted_keys
 
 -- Raised for a bad rules file: a table whose tostring is the one line.
 local Invalid = { __tostring = function(e) return e.message end }
