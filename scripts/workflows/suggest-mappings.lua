@@ -309,11 +309,12 @@ local function note(s)
   local parts = {}
   if s.domain_share then parts[#parts + 1] = string.format("domains %d%%", math.floor(s.domain_share * 100 + 0.5)) end
   if s.status == "review" then
-    if s.score < opts.min_score then
-      parts[#parts + 1] = string.format("below %.2f", opts.min_score)
-    end
-    if s.runner_up and s.score - s.runner_up.score < match.DEFAULTS.margin then
+    if s.review_reason == "competition" then
       parts[#parts + 1] = string.format("close to %s (%.2f)", s.runner_up.name, s.runner_up.score)
+    elseif s.review_reason == "conflict" then
+      parts[#parts + 1] = "each name has a word the other lacks"
+    elseif s.score < opts.min_score then
+      parts[#parts + 1] = string.format("weak: below %.2f", opts.min_score)
     end
   end
   return table.concat(parts, "; ")

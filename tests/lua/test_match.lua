@@ -109,6 +109,20 @@ local SAME = {
   { "The Law Offices of Jane Doe", "Jane Doe Law Offices" },
   { "Granite State Insurance Agency", "Granite State Insurance Agency - East" },
   { "Pinecrest Senior Living", "Pinecrest Senior Living (West Region)" },
+  -- numbers however written, cut-off words, regional forms, trade names,
+  -- practitioners, a qualifier written into the name
+  { "Cloud Nine Bakery", "Cloud 9 Bakery" },
+  { "Third Coast Brewing", "3rd Coast Brewing" },
+  { "Westgate Apartments Phase III", "Westgate Apartments Phase 3" },
+  { "Stanek Electrical", "Stanek Electric" },
+  { "Terrafirm Geotechnical", "Terrafirm Geotech" },
+  { "Harlan Beverage Distributors", "Harlan Beverage Dist" },
+  { "SoCal Tile Distributors", "Southern California Tile Distributors" },
+  { "Tri-State Livestock Auction", "Tri-St Livestock Auction" },
+  { "Okafor Ventures LLC dba Northgate Car Wash", "Northgate Car Wash" },
+  { "Kathleen Morrow DVM", "Morrow Veterinary" },
+  { "Dr. Priya Raman DDS", "Raman Dental" },
+  { "Foothills Plumbing - Golden", "Foothills Plumbing Golden" },
 }
 
 -- Pairs that look alike but are different organizations.
@@ -126,6 +140,12 @@ local DIFFERENT = {
   { "Oak Realty", "Maple and Oak Realty" },
   { "Green Tree Services", "Greentree Capital" },
   { "Union Street Bakery", "Baker and Sons Plumbing LLC" },
+  { "Stanek Electronics", "Stanek Electric" },
+  { "American Legion Post 88", "American Legion Post 8" },
+  { "Heritage Bank - Cheyenne", "Heritage Bank - Casper" },
+  { "Foothills Plumbing - Arvada", "Foothills Plumbing Lakewood" },
+  { "Dr. Anna Kim DDS", "Dr. Paul Kim DDS" },
+  { "Aspen Orthodontics", "Aspen Orthopedics" },
 }
 
 T.test("the same organization scores >= 0.85", function()
@@ -134,6 +154,20 @@ T.test("the same organization scores >= 0.85", function()
     T.truthy(s >= 0.85, string.format("%s ~ %s: %.2f", p[1], p[2], s))
     T.eq(match.score(p[2], p[1]), s, "symmetric: " .. p[1])
   end
+end)
+
+T.test("numbers by value, trade names and practitioners are read as such", function()
+  local function tokens(name) return match.normalize(name).key end
+  T.eq(tokens("Twelve Oaks Veterinary"), "12 oak veterinary")
+  T.eq(tokens("Second Chance Animal Rescue"), "2nd chance animal rescue")
+  T.eq(tokens("Ballard Storage II"), "ballard storage 2")
+  local n = match.normalize("Vega & Sons Inc. d/b/a Mesa Verde Tire")
+  T.eq(n.key, "mesa verde tire", "the trade name is the name")
+  T.eq(n.alias.key, "vega son", "the legal name is kept beside it")
+  n = match.normalize("Gregory T. Halvorsen, MD")
+  T.eq(n.key, "halvorsen medical", "the credential reads as the trade")
+  T.eq(table.concat(n.given, " "), "gregory t", "given names set aside")
+  T.eq(table.concat(match.normalize("First National Bank").initials), "fnb", "initials as written")
 end)
 
 T.test("look-alikes of different organizations stay below 0.85", function()
@@ -291,6 +325,15 @@ T.test("suggest: the global assignment gives each company its best free account"
   T.eq(r.suggestions[2].duo_account, "North Star Energy LLC")
   T.eq(r.suggestions[1].status, "matched")
   T.eq(r.suggestions[2].status, "matched")
+end)
+
+T.test("suggest: a modest score with no competitor is matched, unless each name keeps a word the other lacks", function()
+  local r = match.suggest({ { name = "Hadley Plumbing & Heating" }, { name = "Mountain View Dental" },
+                            { name = "Mesa Family Medicine - Grand Junction" } },
+                          accounts_of{ "Hadley Plumbing", "Mountain View Medical", "Mesa Family Medicine - Montrose" })
+  T.eq(r.suggestions[1].status, "matched", "a descriptor on one side only")
+  T.eq(r.suggestions[2].status, "review", "dental and medical: another practice, perhaps")
+  T.eq(r.suggestions[3].status, "review", "another town is another branch")
 end)
 
 T.test("suggest: --min-score raises or lowers the bar", function()

@@ -13,7 +13,15 @@
 -- qualifier ("(West Region)", "- East"), legal suffixes (Inc, LLC, Ltd,
 -- Corp, GmbH, Pty, Co, ...) and "the", "and", "of" dropped, common
 -- abbreviations expanded ("Svcs", "Ctr", "Mfg", "Intl", ...) and plurals
--- reduced ("services" = "service").
+-- reduced ("services" = "service"). Numbers compare by value however
+-- written ("Nine" = "9", "Third" = "3rd", "III" = "3", "007" = "7");
+-- regional forms stand for their words ("SoCal", "NorCal", "NoCo"). A
+-- trade name after "dba", "d/b/a", "t/a" or "aka" is the name, the legal
+-- name before it kept beside it (either may match). A practitioner's
+-- "Dr" goes, a credential reads as its trade ("DDS" dental, "DVM"
+-- veterinary, "MD" medical) and the given names before the surname are
+-- set aside (two practitioners with one surname and other given names
+-- stay apart).
 --
 -- A location word ending a name ("Acme East") is a qualifier too.
 --
@@ -31,9 +39,13 @@
 -- words are all in the other, with only generic words besides, scores
 -- high; a name contained whole in the other scores at least 0.78 * its
 -- coverage; a name linked by initials alone at most 0.8 (only e-mail
--- domains can confirm "ZDS"); different qualifiers ("- East", "- West")
--- at most 0.7; a qualifier on one side only, and words such as "former"
--- or "test", cost a little.
+-- domains can confirm "ZDS"); different qualifiers ("- East", "- West"),
+-- a qualifier against another word of the other name ("- Arvada",
+-- "Lakewood") and another number on each side ("Post 8", "Post 88") at
+-- most 0.65; a qualifier the other name has as a word counts as that
+-- word ("- Golden", "Golden"); a qualifier on one side only, and words
+-- such as "former" or "test", cost a little. A word cut off before a
+-- usual ending ("Geotech", "Electr") is an abbreviation of the whole.
 --
 -- With e-mail domains (suggest-mappings --use-domains), the share of a
 -- child's users whose address is in one of the company's domains (or a
@@ -52,7 +64,11 @@
 -- is taken when neither its company nor its account is taken (greedy, so
 -- no account goes to two companies). A taken pair is `matched` when its
 -- score reaches min_score and beats both the company's next best account
--- and the account's next best company by the margin; else `review`.
+-- and the account's next best company by the margin, or (with the default
+-- bar) when a score of at least 0.7 shares a whole word, leads every
+-- runner-up on both sides by 0.3, and not each name keeps a distinctive
+-- word the other lacks ("Mountain View Dental", "Mountain View Medical");
+-- else `review`.
 -- Companies left without a pair are `unmatched`.
 local output = require "workflows.lib.output"
 local options = require "duo.options"
@@ -143,14 +159,15 @@ local ABBREV = {
   sys = "system", tech = "technology", techs = "technology", eng = "engineering",
   engr = "engineering", engg = "engineering", dev = "development", acct = "accounting",
   accts = "accounting", ins = "insurance", fin = "financial", govt = "government",
-  admin = "administration", dist = "district", twp = "township",
+  admin = "administration", twp = "township",
   ft = "fort", bldg = "building", constr = "construction", elec = "electric",
-  vet = "veterinary", ortho = "orthopedic", peds = "pediatric", hlth = "health",
+  vet = "veterinary", peds = "pediatric", hlth = "health",
   solns = "solution", soln = "solution", labs = "laboratory", lab = "laboratory",
   mktg = "marketing", prop = "property", props = "property", invest = "investment",
   comms = "communication", telecom = "telecommunication", distr = "distribution",
   transp = "transportation", chem = "chemical", pharm = "pharmacy", phcy = "pharmacy",
-  ctrl = "control", dentistry = "dental", dentist = "dental", medicine = "medical", nw = "northwest", ne = "northeast", sw = "southwest", se = "southeast",
+  ctrl = "control", mtn = "mountain", mtns = "mountain", electrical = "electric", geotech = "geotechnical",
+  chiro = "chiropractic", psych = "psychology", dentistry = "dental", dentist = "dental", medicine = "medical", nw = "northwest", ne = "northeast", sw = "southwest", se = "southeast",
 }
 
 -- Generic business words say what kind of organisation, not which one: an
@@ -180,6 +197,51 @@ local function stem(t)
   return t
 end
 
+-- Numbers compare by value however written: "Nine" is "9", "Third" is
+-- "3rd", "III" is "3" (Roman numerals from ii: "i", "v" and "x" are as
+-- often letters).
+local NUMBER = {}
+do
+  local units = { "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                  "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+                  "twenty" }
+  local ordinals = { "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+                     "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
+                     "eighteenth", "nineteenth", "twentieth" }
+  local roman = { "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv" }
+  local function ordinal(n)
+    local last, tens = n % 10, n % 100
+    local suffix = (tens >= 11 and tens <= 13) and "th" or last == 1 and "st" or last == 2 and "nd"
+                   or last == 3 and "rd" or "th"
+    return n .. suffix
+  end
+  for n = 1, 20 do
+    NUMBER[units[n]] = tostring(n)
+    NUMBER[ordinals[n]] = ordinal(n)
+  end
+  for n = 2, #roman do
+    if #roman[n] > 1 then NUMBER[roman[n]] = tostring(n) end
+  end
+  for n, w in ipairs{ "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety" } do
+    NUMBER[w] = tostring((n + 2) * 10)
+  end
+end
+
+-- Regional short forms that stand for two words.
+local REGIONAL = {
+  socal = { "southern", "california" }, norcal = { "northern", "california" }, noco = { "northern", "colorado" },
+  soco = { "southern", "colorado" }, midatl = { "mid", "atlantic" }, nyc = { "new", "york", "city" },
+}
+
+-- A practitioner's credential says the trade: "Kathleen Morrow DVM" is a
+-- veterinary practice. "Dr" and the credentials after a name are read as
+-- that trade; a person's given names then weigh as generic words.
+local CREDENTIAL = {
+  dds = "dental", dmd = "dental", dvm = "veterinary", vmd = "veterinary", md = "medical", od = "optometry",
+  dpm = "podiatry", dc = "chiropractic", phd = "psychology", psyd = "psychology", cpa = "accounting",
+  esq = "law", lcsw = "counseling", lpc = "counseling", lmft = "counseling", facs = "surgery",
+}
+
 local canonical_of = {}   -- word -> canonical token, as met
 
 local function canonical(w)
@@ -187,6 +249,7 @@ local function canonical(w)
   if c == nil then
     -- numbers compare by value: "Client 1" is "Client 001"
     local v = w:find("^0+%d") and w:gsub("^0+(%d)", "%1") or w
+    v = NUMBER[v] or v
     c = stem(ABBREV[v] or v)
     c = ABBREV[c] or c
     canonical_of[w] = c
@@ -208,6 +271,13 @@ local function words(s)
         if rest == "" or rest:match("^%a$") then w = w:gsub("%.", "") end
       end
       for piece in w:gmatch("[%w\128-\255]+") do out[#out + 1] = piece end
+    end
+  end
+  for i = #out, 1, -1 do
+    local r = REGIONAL[out[i]]
+    if r then
+      table.remove(out, i)
+      for k = #r, 1, -1 do table.insert(out, i, r[k]) end
     end
   end
   return out
@@ -276,9 +346,10 @@ M.one_edit = one_edit
 
 -- Abbreviations that stand for more than one word: similar, not expanded.
 local AMBIGUOUS = {
-  st = set"saint street", ste = set"sainte suite", mt = set"mount mountain",
+  st = set"saint street state", ste = set"sainte suite", mt = set"mount mountain",
   ave = set"avenue", rd = set"road", dr = set"drive doctor", hts = set"height", pt = set"point port",
-  co = set"county company", cty = set"county city",
+  co = set"county company", cty = set"county city", ortho = set"orthopedic orthodontic",
+  dist = set"district distributor distribution",
 }
 M.AMBIGUOUS = AMBIGUOUS
 
@@ -298,6 +369,18 @@ local function is_subsequence(short, long)
     p = p + 1
   end
   return true
+end
+
+-- Whether what follows a prefix is one of the usual endings a cut-off
+-- abbreviation leaves out ("geotech|nical", "electr|ical", "dent|al").
+local CUT_ENDINGS = { "al", "ic", "ics", "ology", "ogy", "ation", "ment", "ive", "ary", "ory", "ure", "ance",
+                      "ence", "ing", "ion", "ity" }
+local function cut_off(rest)
+  if #rest > 6 then return false end
+  for _, e in ipairs(CUT_ENDINGS) do
+    if rest:sub(-#e) == e then return true end
+  end
+  return false
 end
 
 local sim_cache = {}   -- sim_cache[a][b] and sim_cache[b][a]
@@ -324,9 +407,10 @@ local function token_similarity(a, b)
   elseif a:find("%d") or b:find("%d") then
     s = 0                                               -- numbers must be equal
   elseif ls >= 3 and long:sub(1, ls) == short then
-    -- "vet" ~ "veterinary"; a whole word that begins another ("pine",
+    -- "vet" ~ "veterinary", "geotech" ~ "geotechnical" (a word cut off
+    -- before a usual ending); a whole word that begins another ("pine",
     -- "pinecrest"; "harbor", "harborview") is only a hint
-    s = (ls <= 4 and not short:find("[aeiouy]$")) and 0.8 or 0.5
+    s = ((ls <= 4 and not short:find("[aeiouy]$")) or (ls >= 4 and cut_off(long:sub(ls + 1)))) and 0.8 or 0.5
   elseif ls >= 3 and not short:find("[aeiou]", 2)
          and is_subsequence(short, long) then
     s = 0.7                                             -- "ctr" ~ "center"
@@ -337,8 +421,8 @@ local function token_similarity(a, b)
   elseif ls >= 4 and (ll - ls) / ll <= 0.25 then
     if one_edit(a, b) then                              -- typos: "frieght" ~ "freight"
       s = 1 - 1 / ll
-    elseif ll >= 10 and (a:sub(1, 2) == b:sub(1, 2) or a:sub(-2) == b:sub(-2))
-           and edit_distance(a, b) == 2 then
+    elseif ll >= 10 and ll - ls <= 1 and (a:sub(1, 2) == b:sub(1, 2) or a:sub(-2) == b:sub(-2))
+           and edit_distance(a, b) == 2 then   -- (two letters added make another word: "electronic")
       s = 1 - 2 / ll
     end
   end
@@ -359,21 +443,24 @@ end
 
 -- Runs of 2..4 consecutive tokens: their concatenation (canonical and
 -- as written) and initials, for one-token-to-many links; by the first
--- letter of the concatenation (a link needs the same first letter).
-local function runs_of(tokens, raw)
+-- letter of the concatenation and of the initials (a link needs the same
+-- first letter).
+local function runs_of(tokens, raw, initial)
   local runs = {}
   for j = 1, #tokens - 1 do
-    local cat, rawcat, initials = tokens[j], raw[j], tokens[j]:sub(1, 1)
+    local cat, rawcat, initials = tokens[j], raw[j], initial[j]
     for k = j + 1, math.min(#tokens, j + 3) do
       cat = cat .. tokens[k]
       rawcat = rawcat .. raw[k]
-      initials = initials .. tokens[k]:sub(1, 1)
+      initials = initials .. initial[k]
       local idx, mask = {}, 0
       for r = j, k do idx[#idx + 1] = r; mask = mask | (1 << (r - 1)) end
-      local first = cat:byte(1)
-      local l = runs[first]
-      if l == nil then l = {}; runs[first] = l end
-      l[#l + 1] = { cat = cat, raw = rawcat, initials = initials, idx = idx, mask = mask }
+      local run = { cat = cat, raw = rawcat, initials = initials, idx = idx, mask = mask }
+      for _, first in ipairs{ cat:byte(1), initials:byte(1) ~= cat:byte(1) and initials:byte(1) or nil } do
+        local l = runs[first]
+        if l == nil then l = {}; runs[first] = l end
+        l[#l + 1] = run
+      end
     end
   end
   return runs
@@ -383,7 +470,7 @@ end
 -- compared with a handful of others only).
 local function runs(n)
   local r = n.runs_
-  if r == nil then r = runs_of(n.tokens, n.raw); n.runs_ = r end
+  if r == nil then r = runs_of(n.tokens, n.raw, n.initials); n.runs_ = r end
   return r
 end
 
@@ -462,9 +549,50 @@ local function links_of(na, nb, usedA, usedB)
   return links
 end
 
--- A name -> { name, tokens, raw, extras (qualifier tokens), key, squashed }.
+-- A practitioner's name: "Dr" dropped, a credential read as its trade,
+-- the given names before the surname set aside (returned, canonical).
+local function practitioner(ws)
+  local doctor = ws[1] == "dr" or ws[1] == "doctor"
+  if doctor and #ws > 1 then table.remove(ws, 1) end
+  local k
+  for i = #ws, 2, -1 do
+    if CREDENTIAL[ws[i]] then k = i; break end
+  end
+  if k == nil then return nil end
+  local trade = CREDENTIAL[ws[k]]
+  local has = false
+  for i = 1, #ws do if canonical(ws[i]) == canonical(trade) then has = true end end
+  if has then table.remove(ws, k) else ws[k] = trade end
+  if k < 3 then return nil end
+  local given = {}
+  for i = 1, k - 2 do
+    if not ws[i]:find("^%a+$") or GENERIC[canonical(ws[i])] then return nil end
+    given[i] = ws[i]
+  end
+  for _ = 1, k - 2 do table.remove(ws, 1) end
+  return given
+end
+
+-- Words that join a legal name and a trade name.
+local TRADE_NAME = { " dba ", " d/b/a ", " d.b.a. ", " d.b.a ", " t/a ", " trading as ", " doing business as ",
+                     " aka ", " a/k/a ", " a.k.a. " }
+
+-- A name -> { name, tokens, raw, initials (each token's), extras (qualifier tokens), key, squashed,
+-- given (a practitioner's given names), alias (the legal name beside a
+-- trade name, normalised) }.
 function M.normalize(name)
   local s = M.fold(tostring(name)):lower()
+  for _, m in ipairs(TRADE_NAME) do
+    local p = s:find(m, 1, true)
+    if p then
+      local legal, trade = s:sub(1, p - 1), s:sub(p + #m)
+      if #words(legal) > 0 and #words(trade) > 0 then
+        local n = M.normalize(trade)
+        n.name, n.alias = name, M.normalize(legal)
+        return n
+      end
+    end
+  end
   local quals = {}
   if s:find("[%(%[]") then
     s = s:gsub("%b()", function(q) quals[#quals + 1] = q:sub(2, -2); return " " end)
@@ -477,11 +605,13 @@ function M.normalize(name)
     s = head
     quals[#quals + 1] = tail
   end
-  local tokens, raw = canon_tokens(words(s))
+  local ws = words(s)
+  local given = practitioner(ws)
+  local tokens, raw = canon_tokens(ws)
   local extras = {}
   for _, q in ipairs(quals) do
     for _, w in ipairs(words(q)) do
-      if not STOP[w] then extras[#extras + 1] = canonical(w) end
+      if not STOP[w] and w ~= "dr" and w ~= "doctor" then extras[#extras + 1] = canonical(w) end
     end
   end
   if #tokens == 0 then
@@ -493,8 +623,11 @@ function M.normalize(name)
     table.insert(extras, 1, tokens[#tokens])
     tokens[#tokens], raw[#raw] = nil, nil
   end
+  -- initials as written: "First National Bank" is "FNB", though "first" is "1st"
+  local initials = {}
+  for k = 1, #tokens do initials[k] = (tokens[k]:find("^%d") and raw[k] or tokens[k]):sub(1, 1) end
   return { name = name, tokens = tokens, raw = raw, extras = extras, key = table.concat(tokens, " "),
-           squashed = table.concat(tokens) }
+           squashed = table.concat(tokens), given = given, initials = initials }
 end
 
 local function default_weight(t)
@@ -554,9 +687,26 @@ end
 -- are compared once, and these would be garbage at once.
 local scratch_a, scratch_b, scratch_kept = {}, {}, {}
 
+-- What a name keeps out of an alignment, as bits: a distinctive word
+-- (not a generic one), a number.
+local LEFT_WORD <const>, LEFT_NUMBER <const> = 1, 2
+
+local function left_over(tokens, used)
+  local left = 0
+  for i = 1, #tokens do
+    if not used[i] then
+      local t = tokens[i]
+      if t:find("%d") then left = left | LEFT_NUMBER end
+      if default_weight(t) == 1 then left = left | LEFT_WORD end
+    end
+  end
+  return left
+end
+
 -- Weighted token overlap of two normalised names: Dice over the best
 -- one-to-one alignment, how much of the lighter side is covered, whether
--- some token stood for initials, and whether only initials linked them.
+-- some token stood for initials, whether only initials linked them, and
+-- what each side keeps out of the alignment (LEFT_ bits).
 function M.token_overlap(na, nb, weight)
   weight = weight or default_weight
   local kept = scratch_kept
@@ -566,14 +716,19 @@ function M.token_overlap(na, nb, weight)
     if kept[k][4] == "initials" then some = true else all = false end
   end
   local linked = equal + #kept
+  local leftA, leftB = left_over(na.tokens, scratch_a), left_over(nb.tokens, scratch_b)
   for i = 1, #na.tokens do scratch_a[i] = nil end
   for j = 1, #nb.tokens do scratch_b[j] = nil end
   for k = #kept, 1, -1 do kept[k] = nil end
-  if linked == 0 or WA + WB == 0 then return 0, 0, false end
+  if linked == 0 or WA + WB == 0 then return 0, 0, false, false, leftA, leftB end
   local dice = (mA + mB) / (WA + WB)
   local cover = WA <= WB and (WA > 0 and mA / WA or 0) or (WB > 0 and mB / WB or 0)
-  return dice, cover, some, all
+  return dice, cover, some, all, leftA, leftB
 end
+
+-- The most a pair of names naming another place or number scores: below
+-- every decision, still worth a look.
+local OTHER_PLACE <const> = 0.65
 
 local function has_negative(n)
   local v = n.negative_
@@ -595,33 +750,91 @@ local function extras_key(n)
   return e
 end
 
--- Similarity of two normalised names, 0..1 (weight: token -> weight).
+-- A name with its qualifier read as part of it ("Foothills Plumbing -
+-- Golden" as "Foothills Plumbing Golden"), for a name written without one.
+local function inline(n)
+  local f = n.inline_
+  if f == nil then
+    f = M.normalize(table.concat(n.tokens, " ") .. " " .. table.concat(n.extras, " "))
+    n.inline_ = f
+  end
+  return f
+end
+
+-- Names' similarity without their qualifiers, and whether each keeps a
+-- distinctive word the other lacks (both: a conflict).
+local function base_similarity(na, nb, weight)
+  if na.key == nb.key then return 1, 0, 0 end
+  local dice, cover, initials, only_initials, leftA, leftB = M.token_overlap(na, nb, weight)
+  if dice == 0 then return 0, leftA, leftB end   -- not one word in common: no candidate
+  local chars = bigram_dice(na.squashed, nb.squashed)
+  if initials then chars = math.max(chars, dice) end   -- letters of initials do not compare
+  local s = 0.85 * dice + 0.15 * chars
+  s = math.max(s, 0.78 * cover)
+  if only_initials then s = math.min(s, 0.8) end
+  -- another number on each side ("Post 8", "Post 88") is another place
+  if leftA & LEFT_NUMBER ~= 0 and leftB & LEFT_NUMBER ~= 0 then s = math.min(s, OTHER_PLACE) end
+  return s, leftA, leftB
+end
+
+-- Similarity of two normalised names, 0..1 (weight: token -> weight), and
+-- whether each keeps a distinctive word the other lacks ("Mountain View
+-- Dental", "Mountain View Medical": a conflict only the whole assignment,
+-- never a modest score, may settle).
 -- A name spelt out by initials only ("ZDS", "IBM") stays below a
 -- confident score: only e-mail domains can confirm it.
-function M.name_similarity(na, nb, weight)
-  local s
-  if na.key == nb.key then
-    s = 1
-  else
-    local dice, cover, initials, only_initials = M.token_overlap(na, nb, weight)
-    if dice == 0 then return 0 end   -- not one word in common: no candidate
-    local chars = bigram_dice(na.squashed, nb.squashed)
-    if initials then chars = math.max(chars, dice) end   -- letters of initials do not compare
-    s = 0.85 * dice + 0.15 * chars
-    s = math.max(s, 0.78 * cover)
-    if only_initials then s = math.min(s, 0.8) end
-  end
+local function similarity(na, nb, weight)
+  local s, leftA, leftB = base_similarity(na, nb, weight)
+  if s == 0 then return 0, false end
   -- qualifiers: "(West Region)" on one side only costs a little; two
-  -- different ones ("- East" and "- West") make it another branch
+  -- different ones ("- East" and "- West"), or one against a word of the
+  -- other's name ("- Arvada", "Lakewood"), make it another branch
   local ea, eb = extras_key(na), extras_key(nb)
   if ea and eb then
-    local d = M.token_overlap(ea, eb)
-    if d < 0.8 then s = math.min(s - 0.1, 0.7) end
+    if M.token_overlap(ea, eb) < 0.8 then s = math.min(s - 0.1, OTHER_PLACE) end
   elseif ea or eb then
-    s = s - 0.02
+    local other_left = ea and leftB or leftA
+    if other_left & LEFT_WORD ~= 0 then
+      local si, li, lj = base_similarity(ea and inline(na) or na, eb and inline(nb) or nb, weight)
+      if si >= s then
+        s, leftA, leftB = si, li, lj
+      else
+        s = math.min(s - 0.1, OTHER_PLACE)
+      end
+    else
+      s = s - 0.02
+    end
   end
+  -- two practitioners of one surname ("Dr. Anna Kim DDS", "Dr. Paul Kim DDS")
+  if na.given and nb.given and na.given[1]:sub(1, 1) ~= nb.given[1]:sub(1, 1) then s = math.min(s, OTHER_PLACE) end
   if has_negative(na) ~= has_negative(nb) then s = s - 0.1 end
-  return math.max(0, math.min(1, s))
+  return math.max(0, math.min(1, s)), leftA & LEFT_WORD ~= 0 and leftB & LEFT_WORD ~= 0
+end
+
+-- The best reading of a pair when a name has a trade name and a legal one
+-- ("Okafor Ventures LLC dba Northgate Car Wash").
+local function best_similarity(na, nb, weight)
+  local s, conflict = similarity(na, nb, weight)
+  if na.alias or nb.alias then
+    for _, pair in ipairs{ { na.alias, nb }, { na, nb.alias } } do
+      if pair[1] and pair[2] then
+        local s2, c2 = similarity(pair[1], pair[2], weight)
+        if s2 > s then s, conflict = s2, c2 end
+      end
+    end
+  end
+  return s, conflict
+end
+
+-- Similarity of two normalised names, 0..1 (weight: token -> weight).
+function M.name_similarity(na, nb, weight)
+  return (best_similarity(na, nb, weight))
+end
+
+-- Whether both names keep a distinctive word the other lacks.
+function M.conflict(na, nb, weight)
+  local _, conflict = best_similarity(na, nb, weight)
+  return conflict
 end
 
 -- Two names as given -> their similarity (default weights).
@@ -847,6 +1060,13 @@ local function score_pairs(companies, nc, na, weight, index, dom)
   local edges, of_company, of_account = {}, {}, {}
   for i = 1, #companies do
     local cands = index:candidates(nc[i])
+    if nc[i].alias then   -- the legal name beside a trade name finds accounts too
+      local have = {}
+      for _, j in ipairs(cands) do have[j] = true end
+      for _, j in ipairs(index:candidates(nc[i].alias)) do
+        if not have[j] then cands[#cands + 1] = j end
+      end
+    end
     if dom and dom.by_company[i] then
       local have = {}
       for _, j in ipairs(cands) do have[j] = true end
@@ -997,8 +1217,17 @@ function M.suggest(companies, accounts, opts)
       sug.score = round2(s)
       -- the whole assignment decides only with the default bar: a --min-score
       -- the user sets is the bar
-      local mutual = min_score == M.DEFAULTS.min_score and share_a_word(nc[i], na[j])
+      local by_default = min_score == M.DEFAULTS.min_score
+      local conflict = by_default and M.conflict(nc[i], na[j], weight)
+      local mutual = by_default and share_a_word(nc[i], na[j]) and not conflict
       sug.status = decided(s, runner, min_score, margin, mutual) and "matched" or "review"
+      if sug.status == "review" then
+        -- why, for people: another name close by, a word each name lacks,
+        -- or too little in common
+        local lead = s >= min_score and margin or MUTUAL_MARGIN
+        sug.review_reason = (runner_name and s - runner < lead) and "competition"
+                            or conflict and "conflict" or "weak"
+      end
       sug.name_score = round2(e[NAME_SCORE])
       sug.domain_share = e[SHARE] and round2(e[SHARE]) or nil
       if runner_name then sug.runner_up = { name = runner_name, score = round2(runner) } end

@@ -48,10 +48,10 @@ local function terms_of(n, as_account, add)
     local t = tokens[i]
     add(t, 1)
     if #t >= 2 and #t <= 5 then add((as_account and SHORT or INITIALS) .. t, 0.9) end
-    local cat, rawcat, initials = t, raw[i], t:sub(1, 1)
+    local cat, rawcat, initials = t, raw[i], n.initials[i]
     for k = i + 1, math.min(nt, i + 3) do
       cat, rawcat = cat .. tokens[k], rawcat .. raw[k]
-      initials = initials .. tokens[k]:sub(1, 1)
+      initials = initials .. n.initials[k]
       if k <= i + 2 then
         add(cat, 1)
         if rawcat ~= cat then add(rawcat, 1) end
@@ -75,13 +75,18 @@ function M.build(names, match)
   local postings, last = {}, {}
   local tokens = {}
   for j, n in ipairs(names) do
-    terms_of(n, true, function(term)
+    local function add(term)
       if last[term] == j then return end   -- once per account
       last[term] = j
       local p = postings[term]
       if p then p[#p + 1] = j else postings[term] = { j } end
-    end)
+    end
+    terms_of(n, true, add)
     for _, t in ipairs(n.tokens) do tokens[t] = true end
+    if n.alias then   -- "X LLC dba Y": found by X too
+      terms_of(n.alias, true, add)
+      for _, t in ipairs(n.alias.tokens) do tokens[t] = true end
+    end
   end
   local n = #names
   local weight = {}   -- term -> inverse document frequency, generic words a fifth
