@@ -167,6 +167,7 @@ T.test("numbers by value, trade names and practitioners are read as such", funct
   n = match.normalize("Gregory T. Halvorsen, MD")
   T.eq(n.key, "halvorsen medical", "the credential reads as the trade")
   T.eq(table.concat(n.given, " "), "gregory t", "given names set aside")
+  T.eq(match.normalize("Smith Plumbing MD").key, "smith plumbing md", "MD without Dr or an initial: Maryland")
   T.eq(table.concat(match.normalize("First National Bank").initials), "fnb", "initials as written")
 end)
 

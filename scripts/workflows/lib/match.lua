@@ -234,11 +234,11 @@ local REGIONAL = {
 }
 
 -- A practitioner's credential says the trade: "Kathleen Morrow DVM" is a
--- veterinary practice. "Dr" and the credentials after a name are read as
--- that trade; a person's given names then weigh as generic words.
+-- veterinary practice (practitioner() below). "MD" is also Maryland: only
+-- a name with "Dr" or a middle initial reads it as a credential.
 local CREDENTIAL = {
   dds = "dental", dmd = "dental", dvm = "veterinary", vmd = "veterinary", md = "medical", od = "optometry",
-  dpm = "podiatry", dc = "chiropractic", phd = "psychology", psyd = "psychology", cpa = "accounting",
+  dpm = "podiatry", phd = "psychology", psyd = "psychology", cpa = "accounting",
   esq = "law", lcsw = "counseling", lpc = "counseling", lmft = "counseling", facs = "surgery",
 }
 
@@ -549,26 +549,34 @@ local function links_of(na, nb, usedA, usedB)
   return links
 end
 
--- A practitioner's name: "Dr" dropped, a credential read as its trade,
--- the given names before the surname set aside (returned, canonical).
+-- A practitioner's name ("Dr. Priya Raman DDS", "Gregory T. Halvorsen,
+-- MD"): "Dr" dropped, the credential read as its trade, and the given
+-- names before the surname taken out of ws and returned (as written).
+-- Without "Dr" the credential must end a name of two or three words
+-- before it (legal forms aside), so "Smith Plumbing MD" stays a plumber.
 local function practitioner(ws)
-  local doctor = ws[1] == "dr" or ws[1] == "doctor"
-  if doctor and #ws > 1 then table.remove(ws, 1) end
+  local doctor = (ws[1] == "dr" or ws[1] == "doctor") and #ws > 1
+  if doctor then table.remove(ws, 1) end
+  local last = #ws
+  while last > 1 and LEGAL[ws[last]] do last = last - 1 end
   local k
-  for i = #ws, 2, -1 do
-    if CREDENTIAL[ws[i]] then k = i; break end
+  for i = last, 2, -1 do
+    if CREDENTIAL[ws[i]] and (doctor or i == last) then k = i; break end
   end
   if k == nil then return nil end
+  local initial = false
+  for i = 1, k - 1 do
+    if not ws[i]:find("^%a+$") or GENERIC[canonical(ws[i])] then return nil end
+    if #ws[i] == 1 then initial = true end
+  end
+  if not doctor and (k < 3 or k > 4 or (ws[k] == "md" and not initial)) then return nil end
   local trade = CREDENTIAL[ws[k]]
   local has = false
   for i = 1, #ws do if canonical(ws[i]) == canonical(trade) then has = true end end
   if has then table.remove(ws, k) else ws[k] = trade end
   if k < 3 then return nil end
   local given = {}
-  for i = 1, k - 2 do
-    if not ws[i]:find("^%a+$") or GENERIC[canonical(ws[i])] then return nil end
-    given[i] = ws[i]
-  end
+  for i = 1, k - 2 do given[i] = ws[i] end
   for _ = 1, k - 2 do table.remove(ws, 1) end
   return given
 end
