@@ -313,6 +313,8 @@ local function note(s)
       parts[#parts + 1] = string.format("close to %s (%.2f)", s.runner_up.name, s.runner_up.score)
     elseif s.review_reason == "conflict" then
       parts[#parts + 1] = "each name has a word the other lacks"
+    elseif s.review_reason == "no_word" then
+      parts[#parts + 1] = "no whole word in common (--use-domains can confirm)"
     elseif s.score < opts.min_score then
       parts[#parts + 1] = string.format("weak: below %.2f", opts.min_score)
     end

@@ -335,6 +335,12 @@ T.test("suggest: a modest score with no competitor is matched, unless each name 
   T.eq(r.suggestions[1].status, "matched", "a descriptor on one side only")
   T.eq(r.suggestions[2].status, "review", "dental and medical: another practice, perhaps")
   T.eq(r.suggestions[3].status, "review", "another town is another branch")
+  T.eq(r.suggestions[2].review_reason, "conflict")
+  T.eq(r.suggestions[3].review_reason, "conflict")
+  r = match.suggest({ { name = "Hadley Plumbing & Heating" }, { name = "Zenith Data Solutions" } },
+                    accounts_of{ "Hadley Plumbing", "Hadley Heating", "ZDS" })
+  T.eq(r.suggestions[1].review_reason, "competition", "Hadley Heating is as close")
+  T.eq(r.suggestions[2].review_reason, "no_word", "initials only")
 end)
 
 T.test("suggest: --min-score raises or lowers the bar", function()

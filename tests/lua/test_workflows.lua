@@ -139,7 +139,7 @@ T.test("suggest-mappings: the table for people, the CSV for programs", function(
   T.eq(code, 0)
   T.truthy(out:find("^COMPANY ID%s+COMPANY%s+DUO ACCOUNT%s+ACCOUNT ID%s+SCORE%s+STATUS"), out)
   T.truthy(out:find("25 companies: 22 matched, 1 to review, 2 unmatched; 2 of 25 child accounts unclaimed", 1, true), out)
-  T.truthy(out:find("Zenith Data Solutions%s+ZDS%s+DA%w+%s+0%.80%s+review%s+weak: below 0%.85\n"), out)
+  T.truthy(out:find("Zenith Data Solutions%s+ZDS%s+DA%w+%s+0%.80%s+review%s+no whole word in common %(%-%-use%-domains can confirm%)\n"), out)
   T.truthy(out:find("Riverbend Holdings (former client)", 1, true), "unclaimed accounts are listed")
   code, out = run("--sandbox -w suggest-mappings --format csv --companies " .. COMPANIES)
   T.eq(code, 0)

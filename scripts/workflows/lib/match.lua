@@ -786,9 +786,9 @@ local function base_similarity(na, nb, weight)
 end
 
 -- Similarity of two normalised names, 0..1 (weight: token -> weight), and
--- whether each keeps a distinctive word the other lacks ("Mountain View
--- Dental", "Mountain View Medical": a conflict only the whole assignment,
--- never a modest score, may settle).
+-- whether they conflict: each keeps a distinctive word the other lacks
+-- ("Mountain View Dental", "Mountain View Medical"), or they name other
+-- places or practitioners. A modest score never settles a conflict.
 -- A name spelt out by initials only ("ZDS", "IBM") stays below a
 -- confident score: only e-mail domains can confirm it.
 local function similarity(na, nb, weight)
@@ -798,8 +798,9 @@ local function similarity(na, nb, weight)
   -- different ones ("- East" and "- West"), or one against a word of the
   -- other's name ("- Arvada", "Lakewood"), make it another branch
   local ea, eb = extras_key(na), extras_key(nb)
+  local apart = false   -- another place, or another practitioner
   if ea and eb then
-    if M.token_overlap(ea, eb) < 0.8 then s = math.min(s - 0.1, OTHER_PLACE) end
+    if M.token_overlap(ea, eb) < 0.8 then s, apart = math.min(s - 0.1, OTHER_PLACE), true end
   elseif ea or eb then
     local other_left = ea and leftB or leftA
     if other_left & LEFT_WORD ~= 0 then
@@ -807,16 +808,18 @@ local function similarity(na, nb, weight)
       if si >= s then
         s, leftA, leftB = si, li, lj
       else
-        s = math.min(s - 0.1, OTHER_PLACE)
+        s, apart = math.min(s - 0.1, OTHER_PLACE), true
       end
     else
       s = s - 0.02
     end
   end
   -- two practitioners of one surname ("Dr. Anna Kim DDS", "Dr. Paul Kim DDS")
-  if na.given and nb.given and na.given[1]:sub(1, 1) ~= nb.given[1]:sub(1, 1) then s = math.min(s, OTHER_PLACE) end
+  if na.given and nb.given and na.given[1]:sub(1, 1) ~= nb.given[1]:sub(1, 1) then
+    s, apart = math.min(s, OTHER_PLACE), true
+  end
   if has_negative(na) ~= has_negative(nb) then s = s - 0.1 end
-  return math.max(0, math.min(1, s)), leftA & LEFT_WORD ~= 0 and leftB & LEFT_WORD ~= 0
+  return math.max(0, math.min(1, s)), apart or (leftA & LEFT_WORD ~= 0 and leftB & LEFT_WORD ~= 0)
 end
 
 -- The best reading of a pair when a name has a trade name and a legal one
@@ -1181,7 +1184,10 @@ end
 -- (add `evidence` to each suggestion).
 -- Returns { suggestions = { ... }, unmatched_accounts = { ... } } in the
 -- shape of suggest-mappings --format json (scores rounded), plus, per
--- suggestion, `name_score`, `domain_share` and `runner_up` for people.
+-- suggestion, `name_score`, `domain_share`, `runner_up` and, for review,
+-- `review_reason` for people ("competition": a runner-up close by;
+-- "conflict": each name has a word the other lacks; "no_word": no whole
+-- word in common, initials say it; "weak": a low score).
 --
 -- Each company is scored against the candidates of the name index (and,
 -- with domains, the accounts whose users share its domains); the pairs
@@ -1227,14 +1233,15 @@ function M.suggest(companies, accounts, opts)
       -- the user sets is the bar
       local by_default = min_score == M.DEFAULTS.min_score
       local conflict = by_default and M.conflict(nc[i], na[j], weight)
-      local mutual = by_default and share_a_word(nc[i], na[j]) and not conflict
+      local word = share_a_word(nc[i], na[j])
+      local mutual = by_default and word and not conflict
       sug.status = decided(s, runner, min_score, margin, mutual) and "matched" or "review"
       if sug.status == "review" then
         -- why, for people: another name close by, a word each name lacks,
-        -- or too little in common
+        -- no whole word in common (initials), or a low score
         local lead = s >= min_score and margin or MUTUAL_MARGIN
         sug.review_reason = (runner_name and s - runner < lead) and "competition"
-                            or conflict and "conflict" or "weak"
+                            or conflict and "conflict" or not word and "no_word" or "weak"
       end
       sug.name_score = round2(e[NAME_SCORE])
       sug.domain_share = e[SHARE] and round2(e[SHARE]) or nil
