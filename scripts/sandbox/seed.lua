@@ -6,6 +6,7 @@
 local json = require "duo.json"
 local jsontext = require "duo.jsontext"
 local errors = require "duo.error"
+local options = require "duo.options"
 local statelib = require "sandbox.state"
 local loggen = require "sandbox.loggen"
 local verification = require "sandbox.verification"
@@ -176,16 +177,11 @@ end
 function Checker:object(v, path, spec_name)
   if not is_object(v) then self:fail(path, "expected an object, got %s", type_name(v)) end
   local spec = SPECS[spec_name]
-  local keys = {}
-  for k in pairs(v) do keys[#keys + 1] = k end
-  table.sort(keys)
-  for _, k in ipairs(keys) do
+  for _, k in ipairs(options.sorted_keys(v)) do
     local want = spec[k]
     local at = path == "" and k or (path .. "." .. k)
     if want == nil then
-      local known, best, best_d = {}, nil, 3
-      for name in pairs(spec) do known[#known + 1] = name end
-      table.sort(known)
+      local known, best, best_d = options.sorted_keys(spec), nil, 3
       for _, name in ipairs(known) do
         local d = distance(tostring(k), name)
         if d < best_d then best, best_d = name, d end

@@ -12,6 +12,7 @@
 local errors = require "duo.error"
 local json = require "duo.json"
 local mappings = require "duo.mappings"
+local options = require "duo.options"
 local host = require "workflows.lib.host"
 local file = host.file
 
@@ -58,10 +59,7 @@ function M.encode(store)
     lines[i] = "    " .. json.encode(e)
   end
   local head = "{\n"
-  local keys = {}
-  for k in pairs(store.extra or {}) do keys[#keys + 1] = k end
-  table.sort(keys)
-  for _, k in ipairs(keys) do
+  for _, k in ipairs(options.sorted_keys(store.extra or {})) do
     head = head .. "  " .. json.encode(k) .. ": " .. json.encode(store.extra[k]) .. ",\n"
   end
   if #lines == 0 then return head .. "  \"organizations\": []\n}\n" end
