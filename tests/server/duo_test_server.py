@@ -115,6 +115,10 @@ FACT_HANDLERS (deterministic data; times relative to the server's start):
                                        (ENTERPRISE and 0 at first); POST sets
                                        the edition (one of EDITIONS) or the
                                        credit total
+    GET /admin/v1/info/summary         the account's admin_count and
+                                       telephony_credits_remaining (of the
+                                       two above), user_count, and what the
+                                       server saw (as any endpoint answers)
     GET|POST /admin/v1/admins          per account, kept while running (none
                                        at first), offset paging; POST adds one
                                        (name, email), even with an email
@@ -1186,6 +1190,18 @@ def handle_telephony_credits(req):
     return ok({"credits": b["credits"]})
 
 
+def handle_info_summary(req):
+    key = _account_key(req)
+    child = req.child or req.state.child_of_listener(req.handler.server)
+    credits = _billing_of(req)["credits"]
+    with req.state.lock:
+        admins = len(req.state.admins.get(key, []))
+        pending = sum(1 for v in child.status.values() if v == "pending deletion") if child is not None else 0
+    users = child.users if child is not None else req.state.options.users
+    return ok(dict(echo(req), admin_count=admins, integration_count=0, telephony_credits_remaining=credits,
+                   user_count=users, user_pending_deletion_count=pending))
+
+
 def handle_admins(req):
     key = _account_key(req)
     with req.state.lock:
@@ -1534,6 +1550,7 @@ FACT_HANDLERS = {
     ("POST", "/admin/v1/billing/edition"): handle_edition,
     ("GET", "/admin/v1/billing/telephony_credits"): handle_telephony_credits,
     ("POST", "/admin/v1/billing/telephony_credits"): handle_telephony_credits,
+    ("GET", "/admin/v1/info/summary"): handle_info_summary,
     ("GET", "/admin/v1/admins"): handle_admins,
     ("POST", "/admin/v1/admins"): handle_admins,
 }

@@ -13,8 +13,8 @@
 -- message when the child failed, error json.null otherwise), sorted by
 -- name. With details also admins, edition, telephony_credits and auth
 -- (result -> count over the last AUTH_DAYS days), each fleet.NA when Duo
--- refused that one call (billing endpoints not enabled, a permission the
--- keys lack), with the reason in row.unavailable[field].
+-- refused the call it comes from (billing endpoints not enabled, a
+-- permission the keys lack), with the reason in row.unavailable[field].
 local duo = require "duo"
 local errors = require "duo.error"
 local json = require "duo.json"
@@ -79,20 +79,6 @@ local function optional(fn, child)
   error(v, 0)
 end
 
-local DETAIL_READERS = {
-  admins = function(child)
-    return #child:get_admins()
-  end,
-  edition = function(child)
-    local r = child:get_edition()
-    return type(r) == "table" and type(r.edition) == "string" and r.edition or M.NA
-  end,
-  telephony_credits = function(child)
-    local r = child:get_telephony_credits()
-    return type(r) == "table" and math.type(r.credits) == "integer" and r.credits or M.NA
-  end,
-}
-
 -- Counts per result ("SUCCESS", "FAILURE", ...) since `since` (Unix seconds).
 local function auth_outcomes(child, since)
   local r = child:get_authentication_attempts{ mintime = since }
@@ -106,27 +92,42 @@ local function auth_outcomes(child, since)
   return out
 end
 
--- One child's counts and, with details, its other figures: each a call
--- of its own, all at once (tasks of this child's task), so a report
--- takes about as long as the counts alone.
+-- A child's details come from three calls, all at once (tasks of this
+-- child's task) beside the users, so a report takes about as long as the
+-- counts alone: the account summary (administrators, telephony credits),
+-- the edition and the authentication attempts. The edition and the
+-- credits are both billing figures: where Duo refuses the edition (billing
+-- endpoints not enabled) the credits are n/a for the same reason, though
+-- the summary has a number for them.
+local function read_details(child)
+  local since = os.time() - M.AUTH_DAYS * 86400
+  local summary = duo.spawn(optional, function(c) return c:get_info_summary() end, child)
+  local edition = duo.spawn(optional, function(c)
+    local r = c:get_edition()
+    return type(r) == "table" and type(r.edition) == "string" and r.edition or M.NA
+  end, child)
+  local auth = duo.spawn(optional, function(c) return auth_outcomes(c, since) end, child)
+  local details, unavailable = {}, {}
+  local s, s_why = summary:wait()
+  details.edition, unavailable.edition = edition:wait()
+  details.auth, unavailable.auth = auth:wait()
+  local function from_summary(field)
+    if s == M.NA then return M.NA, s_why end
+    return math.type(s[field]) == "integer" and s[field] or M.NA
+  end
+  details.admins, unavailable.admins = from_summary("admin_count")
+  details.telephony_credits, unavailable.telephony_credits = from_summary("telephony_credits_remaining")
+  if unavailable.edition then
+    details.telephony_credits, unavailable.telephony_credits = M.NA, unavailable.edition
+  end
+  return details, unavailable
+end
+
 local function read_child(child, opts)
   local r = {}
-  local tasks = {}
-  if opts.details then
-    for _, k in ipairs(M.DETAILS) do
-      local reader = DETAIL_READERS[k]
-      if k == "auth" then
-        local since = os.time() - M.AUTH_DAYS * 86400
-        reader = function(c) return auth_outcomes(c, since) end
-      end
-      tasks[k] = duo.spawn(optional, reader, child)
-    end
-  end
+  local details = opts.details and duo.spawn(read_details, child)
   r.counts = M.count_users(child, opts.users)
-  if opts.details then
-    r.details, r.unavailable = {}, {}
-    for _, k in ipairs(M.DETAILS) do r.details[k], r.unavailable[k] = tasks[k]:wait() end
-  end
+  if details then r.details, r.unavailable = details:wait() end
   return r
 end
 
