@@ -190,6 +190,34 @@ T.test("report usage errors", function()
   T.truthy(err:find("cannot write", 1, true), err)
 end)
 
+T.test("report reads each child with four calls at once: users, summary, edition, authentication attempts", function()
+  os.remove(tmp .. "/calls.log")
+  local code, _, err = run("--sandbox --log calls.log -w report --output calls.html")
+  T.eq(code, 0, err)
+  local per_child, lists = {}, 0
+  for line in io.lines(tmp .. "/calls.log") do
+    local e = json.decode(line)
+    if e.path == "/accounts/v1/account/list" then lists = lists + 1 end
+    if e.account_id ~= json.null then
+      local calls = per_child[e.account_id] or {}
+      per_child[e.account_id] = calls
+      calls[#calls + 1] = e.path
+    end
+  end
+  T.eq(lists, 1, "the child list once")
+  local children = 0
+  for id, calls in pairs(per_child) do
+    children = children + 1
+    local n = {}
+    for _, path in ipairs(calls) do n[path] = (n[path] or 0) + 1 end
+    T.truthy(n["/admin/v1/users"] >= 1, id .. ": its users (a page or more)")
+    n["/admin/v1/users"] = nil
+    T.same(n, { ["/admin/v1/billing/edition"] = 1, ["/admin/v1/info/authentication_attempts"] = 1,
+                ["/admin/v1/info/summary"] = 1 }, id)
+  end
+  T.truthy(children > 1, "children read")
+end)
+
 T.test("report on a tenant without billing endpoints: n/a, not an abort", function()
   local seed = write("nobilling.json", json.encode{
     version = 1,
