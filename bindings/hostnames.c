@@ -17,27 +17,8 @@
 #include <lualib.h>
 
 #include "host.h"
+#include "lduo.h"
 #include "platform.h"
-
-/* The close function of our handles (liolib's io_fclose, again). */
-static int stream_close(lua_State *L)
-{
-    luaL_Stream *p = (luaL_Stream *)luaL_checkudata(L, 1, LUA_FILEHANDLE);
-    int ok = fclose(p->f) == 0;
-
-    return luaL_fileresult(L, ok, NULL);
-}
-
-/* A closed handle first, so that a failing open leaves nothing to leak. */
-static luaL_Stream *new_stream(lua_State *L)
-{
-    luaL_Stream *p = (luaL_Stream *)lua_newuserdatauv(L, sizeof(luaL_Stream), 0);
-
-    p->closef = NULL;
-    p->f = NULL;
-    luaL_setmetatable(L, LUA_FILEHANDLE);
-    return p;
-}
 
 /* The modes fopen takes: [rwa]%+?b* (as liolib checks them). */
 static int valid_mode(const char *mode)
@@ -55,13 +36,14 @@ static int l_io_open(lua_State *L)
     const char *name = luaL_checkstring(L, 1);
     const char *mode = luaL_optstring(L, 2, "r");
     luaL_Stream *p;
+    FILE *f;
 
     luaL_argcheck(L, valid_mode(mode), 2, "invalid mode");
-    p = new_stream(L);
-    p->f = platform_fopen(name, mode);
-    if (p->f == NULL)
+    p = duo_push_stream(L);
+    f = platform_fopen(name, mode);
+    if (f == NULL)
         return luaL_fileresult(L, 0, name);
-    p->closef = stream_close;
+    duo_stream_attach(p, f);
     return 1;
 }
 
@@ -93,6 +75,7 @@ static int l_io_lines(lua_State *L)
     int n = lua_gettop(L);
     const char *name;
     luaL_Stream *p;
+    FILE *f;
 
     if (lua_isnoneornil(L, 1)) {
         lua_pushvalue(L, lua_upvalueindex(1));
@@ -101,11 +84,11 @@ static int l_io_lines(lua_State *L)
         return lua_gettop(L);
     }
     name = luaL_checkstring(L, 1);
-    p = new_stream(L);
-    p->f = platform_fopen(name, "r");
-    if (p->f == NULL)
+    p = duo_push_stream(L);
+    f = platform_fopen(name, "r");
+    if (f == NULL)
         return luaL_error(L, "%s: %s", name, strerror(errno));
-    p->closef = stream_close;
+    duo_stream_attach(p, f);
     lua_replace(L, 1);   /* the file instead of its name */
     /* file:lines(...) */
     lua_getfield(L, 1, "lines");

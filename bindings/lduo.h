@@ -2,6 +2,8 @@
 #ifndef DUO_LDUO_H
 #define DUO_LDUO_H
 
+#include <stdio.h>
+
 #include <lua.h>
 
 #include "backend.h"
@@ -50,6 +52,15 @@ int luaopen_duo_notify(lua_State *L);
  * point into the table, which must stay on the stack while they are used. */
 void duo_read_transport(lua_State *L, duo_ca_kind ca_default, duo_transport_options *opt,
                         duo_retry_policy *retry);
+
+/* Lua file handles (the standard library's luaL_Stream, so every file
+ * method works on them) for files opened through the platform layer
+ * (bindings/lfile.c): duo_push_stream pushes a closed handle, made before
+ * the file is opened so a failing allocation leaks nothing;
+ * duo_stream_attach gives it the open file f, closed with the handle. */
+struct luaL_Stream;
+struct luaL_Stream *duo_push_stream(lua_State *L);
+void duo_stream_attach(struct luaL_Stream *p, FILE *f);
 
 /* Turns core dumps off (Linux: PR_SET_DUMPABLE 0), once a secret key is
  * in memory; returns whether they are off. */

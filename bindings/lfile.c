@@ -249,6 +249,7 @@ static int l_truncate(lua_State *L)
     return 1;
 }
 
+/* The close function of our handles (what liolib's own does). */
 static int close_stream(lua_State *L)
 {
     luaL_Stream *p = luaL_checkudata(L, 1, LUA_FILEHANDLE);
@@ -257,21 +258,34 @@ static int close_stream(lua_State *L)
     return luaL_fileresult(L, ok, NULL);
 }
 
+luaL_Stream *duo_push_stream(lua_State *L)
+{
+    luaL_Stream *p = lua_newuserdatauv(L, sizeof(luaL_Stream), 0);
+
+    p->closef = NULL;   /* not yet a file: the handle's __gc leaves it */
+    p->f = NULL;
+    luaL_setmetatable(L, LUA_FILEHANDLE);
+    return p;
+}
+
+void duo_stream_attach(luaL_Stream *p, FILE *f)
+{
+    p->f = f;
+    p->closef = close_stream;
+}
+
 /* file.open_append(path) -> a Lua file handle appending to path, created
  * owner-only (0600) when missing, never through a link (the files of users'
  * log data and journals); nil and a message when it cannot be opened. */
 static int l_open_append(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
-    luaL_Stream *p = lua_newuserdatauv(L, sizeof(luaL_Stream), 0);
+    luaL_Stream *p = duo_push_stream(L);
+    FILE *f = platform_open_log(path);
 
-    p->closef = NULL;   /* not yet a file: the handle's __gc leaves it */
-    luaL_setmetatable(L, LUA_FILEHANDLE);
-    p->f = platform_open_log(path);
-    if (p->f == NULL) {
+    if (f == NULL)
         return fail_errno(L, path);
-    }
-    p->closef = close_stream;
+    duo_stream_attach(p, f);
     return 1;
 }
 
