@@ -771,6 +771,8 @@ end
 
 -- Names' similarity without their qualifiers, and whether each keeps a
 -- distinctive word the other lacks (both: a conflict).
+-- A name spelt out by initials only ("ZDS", "IBM") stays below a
+-- confident score: only e-mail domains can confirm it.
 local function base_similarity(na, nb, weight)
   if na.key == nb.key then return 1, 0, 0 end
   local dice, cover, initials, only_initials, leftA, leftB = M.token_overlap(na, nb, weight)
@@ -789,8 +791,6 @@ end
 -- whether they conflict: each keeps a distinctive word the other lacks
 -- ("Mountain View Dental", "Mountain View Medical"), or they name other
 -- places or practitioners. A modest score never settles a conflict.
--- A name spelt out by initials only ("ZDS", "IBM") stays below a
--- confident score: only e-mail domains can confirm it.
 local function similarity(na, nb, weight)
   local s, leftA, leftB = base_similarity(na, nb, weight)
   if s == 0 then return 0, false end
@@ -1067,24 +1067,22 @@ end
 
 -- Phase 3: every candidate pair scored; the pairs per company (best
 -- first) and per account.
+-- Appends to cands the accounts of more it does not hold yet.
+local function add_candidates(cands, more)
+  local have = {}
+  for _, j in ipairs(cands) do have[j] = true end
+  for _, j in ipairs(more) do
+    if not have[j] then cands[#cands + 1] = j; have[j] = true end
+  end
+end
+
 local function score_pairs(companies, nc, na, weight, index, dom)
   local edges, of_company, of_account = {}, {}, {}
   for i = 1, #companies do
     local cands = index:candidates(nc[i])
-    if nc[i].alias then   -- the legal name beside a trade name finds accounts too
-      local have = {}
-      for _, j in ipairs(cands) do have[j] = true end
-      for _, j in ipairs(index:candidates(nc[i].alias)) do
-        if not have[j] then cands[#cands + 1] = j end
-      end
-    end
-    if dom and dom.by_company[i] then
-      local have = {}
-      for _, j in ipairs(cands) do have[j] = true end
-      for _, j in ipairs(dom.by_company[i]) do
-        if not have[j] then cands[#cands + 1] = j end
-      end
-    end
+    -- the legal name beside a trade name finds accounts too
+    if nc[i].alias then add_candidates(cands, index:candidates(nc[i].alias)) end
+    if dom and dom.by_company[i] then add_candidates(cands, dom.by_company[i]) end
     local list = {}
     for x = 1, #cands do
       local j = cands[x]
